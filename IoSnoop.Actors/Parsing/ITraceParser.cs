@@ -1,0 +1,32 @@
+namespace IoSnoop.Actors.Parsing;
+
+/// <summary>
+/// Turns the lines of one tracer's output into I/O events. A parser instance lives as long as one run
+/// of its tracer, so it may keep state between lines (bpftrace prints sums, then an interval marker).
+/// A parser never throws on input: a line it cannot read is reported to <see cref="ITraceSink.Malformed"/>.
+/// </summary>
+public interface ITraceParser
+{
+    /// <param name="line">One line without its trailing <c>\n</c> (a trailing <c>\r</c> may remain).</param>
+    /// <param name="sink">Where events, malformed lines and drops go.</param>
+    void Parse(ReadOnlySpan<byte> line, ITraceSink sink);
+}
+
+/// <summary>What a parser reports while it reads a tracer's output.</summary>
+public interface ITraceSink
+{
+    /// <summary>Strings shared across events (process names, paths) so equal names are one object.</summary>
+    NameTable Names { get; }
+
+    /// <summary>One I/O event.</summary>
+    void Event(in Events.IoEvent ioEvent);
+
+    /// <summary>A line the parser could not read; <paramref name="reason"/> is a short constant text.</summary>
+    void Malformed(ReadOnlySpan<byte> line, string reason);
+
+    /// <summary>The tracer says it lost <paramref name="count"/> events (buffer overrun, lost events, drops).</summary>
+    void Dropped(long count);
+
+    /// <summary>The tracer printed its ready line (sources whose <c>SignalsReady</c> is true).</summary>
+    void Ready();
+}

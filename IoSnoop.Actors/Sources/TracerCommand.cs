@@ -1,0 +1,9 @@
+namespace IoSnoop.Actors.Sources;
+
+/// <summary>How to start a tracer child process.</summary>
+/// <param name="Program">Executable name or path (looked up on PATH).</param>
+/// <param name="Arguments">Arguments, passed without a shell.</param>
+public sealed record TracerCommand(string Program, IReadOnlyList<string> Arguments)
+{
+    public override string ToString() => Arguments.Count == 0 ? Program : $"{Program} {string.Join(' ', Arguments)}";
+}
