@@ -1,1 +1,52 @@
-return 0;
+using IoSnoop.Actors.Sources;
+using IoSnoop.Host;
+
+if (args is ["-h" or "--help" or "-help"])
+{
+    Console.Out.Write(CommandLine.Usage());
+    return 0;
+}
+if (!CommandLine.TryParse(args, out var options, out var error))
+{
+    Console.Error.WriteLine(error);
+    Console.Error.Write(CommandLine.Usage());
+    return 2;
+}
+
+var logger = Daemon.CreateLogger(options.LogLevel);
+ITraceSource? live = null;
+if (!options.NoTracer && options.Source != "replay" && options.ReplayFile is null)
+{
+    var name = options.Source == "auto" ? SourceCatalog.AutoName() : options.Source;
+    live = SourceCatalog.Create(name, options, out var sourceError);
+    if (live is null)
+    {
+        logger.Fatal("Cannot trace: {Error}", sourceError);
+        return 1;
+    }
+    if (options.Source == "auto")
+        logger.Information("Source auto picked {Source} ({Measures})", live.Name, live.Measures);
+    var problems = live.Preflight();
+    if (problems.Count > 0)
+    {
+        foreach (var problem in problems)
+            logger.Fatal("Cannot start {Source}: {Problem}", live.Name, problem);
+        return 1;
+    }
+}
+
+try
+{
+    var app = Daemon.Build(options, live, logger);
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e)
+{
+    logger.Fatal(e, "iosnoopng stopped: {Message}", e.Message);
+    return 1;
+}
+finally
+{
+    (logger as IDisposable)?.Dispose();
+}

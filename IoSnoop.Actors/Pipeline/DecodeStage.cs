@@ -1,0 +1,105 @@
+using Akka.Streams;
+using Akka.Streams.Stage;
+using IoSnoop.Actors.Events;
+using IoSnoop.Actors.Parsing;
+
+namespace IoSnoop.Actors.Pipeline;
+
+/// <summary>
+/// The parsing flow: stdout chunks in, <see cref="IngestBatch"/>es out. It frames lines, hands each line
+/// to the source's parser and sums the events per process and file. It keeps pulling chunks while the
+/// actors are busy, so batches grow under load (fewer, larger messages) and stay small when the tracer is
+/// quiet (low latency); a batch that reaches <see cref="DecodeSettings.MaxBatchEntries"/> entries or
+/// <see cref="DecodeSettings.MaxBatchEvents"/> events stops the pulling, which back-pressures the tracer.
+/// </summary>
+public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, MalformedLineLog? malformedLog = null,
+    Action? onReady = null) : GraphStage<FlowShape<byte[], IngestBatch>>
+{
+    private readonly ITraceParser _parser = parser;
+    private readonly DecodeSettings _settings = settings;
+    private readonly MalformedLineLog? _malformedLog = malformedLog;
+    private readonly Action? _onReady = onReady;
+    private readonly Inlet<byte[]> _in = new("decode.in");
+    private readonly Outlet<IngestBatch> _out = new("decode.out");
+
+    public override FlowShape<byte[], IngestBatch> Shape => new(_in, _out);
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+
+    private sealed class Logic : InAndOutGraphStageLogic
+    {
+        private readonly DecodeStage _stage;
+        private readonly LineFramer _framer;
+        private readonly BatchBuilder _batch;
+        private readonly LineFramer.LineHandler _onLine;
+        private readonly LineFramer.OverlongHandler _onOverlong;
+        private bool _readySignalled;
+
+        public Logic(DecodeStage stage) : base(stage.Shape)
+        {
+            _stage = stage;
+            _framer = new LineFramer(stage._settings.MaxLineBytes);
+            _batch = new BatchBuilder(new NameTable(stage._settings.NameTableCapacity), stage._malformedLog);
+            _onLine = line => _stage._parser.Parse(line, _batch);
+            _onOverlong = start => _batch.Malformed(start, $"line longer than {_stage._settings.MaxLineBytes} bytes");
+            SetHandler(stage._in, this);
+            SetHandler(stage._out, this);
+        }
+
+        public override void PreStart() => Pull(_stage._in);
+
+        public override void OnPush()
+        {
+            var chunk = Grab(_stage._in);
+            _framer.Feed(chunk, _onLine, _onOverlong);
+            SignalReadyOnce();
+            if (IsAvailable(_stage._out) && !_batch.IsEmpty)
+                Push(_stage._out, _batch.Build());
+            if (!IsFull())
+                Pull(_stage._in);
+        }
+
+        public override void OnUpstreamFinish()
+        {
+            _framer.Finish(_onLine);
+            SignalReadyOnce();
+            if (_batch.IsEmpty)
+                CompleteStage();
+            else
+                Emit(_stage._out, _batch.Build(), CompleteStage);
+        }
+
+        public override void OnPull()
+        {
+            if (!_batch.IsEmpty)
+                Push(_stage._out, _batch.Build());
+            if (!HasBeenPulled(_stage._in) && !IsClosed(_stage._in))
+                Pull(_stage._in);
+        }
+
+        private bool IsFull() =>
+            _batch.Entries >= _stage._settings.MaxBatchEntries || _batch.Events >= _stage._settings.MaxBatchEvents;
+
+        private void SignalReadyOnce()
+        {
+            if (_readySignalled || !_batch.ReadySeen)
+                return;
+            _readySignalled = true;
+            _stage._onReady?.Invoke();
+        }
+    }
+}
+
+/// <summary>Limits of the parsing flow.</summary>
+/// <param name="MaxLineBytes">Longer lines are skipped and counted as malformed.</param>
+/// <param name="MaxBatchEntries">Distinct (process, file) entries after which a batch stops growing.</param>
+/// <param name="MaxBatchEvents">Events after which a batch stops growing.</param>
+/// <param name="NameTableCapacity">Distinct names and paths shared before the table starts afresh.</param>
+public sealed record DecodeSettings(
+    int MaxLineBytes = 65_536,
+    int MaxBatchEntries = 65_536,
+    long MaxBatchEvents = 1_000_000,
+    int NameTableCapacity = 262_144)
+{
+    public static DecodeSettings Default { get; } = new();
+}

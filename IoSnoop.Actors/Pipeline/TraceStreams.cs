@@ -1,0 +1,117 @@
+using Akka;
+using Akka.Event;
+using Akka.Streams.Dsl;
+using Akka.Util;
+using IoSnoop.Actors.Sources;
+
+namespace IoSnoop.Actors.Pipeline;
+
+/// <summary>The sources of stdout chunks: a running tracer process, or a recorded file read once.</summary>
+public static class TraceStreams
+{
+    /// <summary>
+    /// Starts the tracer when the stream starts and emits its stdout as chunks. The stream completes when
+    /// the tracer exits after a requested stop (or with exit code 0) and fails with the exit code and the
+    /// last stderr lines when it exits on its own with an error. Cancelling the stream stops the tracer.
+    /// </summary>
+    public static Source<byte[], NotUsed> FromTracer(TracerRun run, int chunkSize) =>
+        Source.UnfoldResourceAsync<byte[], TracerProcess>(
+            () => Task.FromResult(run.Start()),
+            async process =>
+            {
+                var chunk = await process.ReadAsync(chunkSize).ConfigureAwait(false);
+                if (chunk is not null)
+                    return Option<byte[]>.Create(chunk);
+                var exitCode = await process.WaitForExitAsync().ConfigureAwait(false);
+                if (exitCode != 0 && !process.StopRequested)
+                    throw new TracerExitedException(process.Command.Program, exitCode, process.LastStderr);
+                return Option<byte[]>.None;
+            },
+            async process =>
+            {
+                await process.DisposeAsync().ConfigureAwait(false);
+                return Done.Instance;
+            });
+
+    /// <summary>Reads a file once as chunks.</summary>
+    public static Source<byte[], NotUsed> FromFile(string path, int chunkSize) =>
+        Source.UnfoldResourceAsync<byte[], FileStream>(
+            () => Task.FromResult(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, useAsync: true)),
+            async stream =>
+            {
+                var buffer = new byte[chunkSize];
+                var read = await stream.ReadAsync(buffer).ConfigureAwait(false);
+                if (read == 0)
+                    return Option<byte[]>.None;
+                if (read < buffer.Length)
+                    Array.Resize(ref buffer, read);
+                return Option<byte[]>.Create(buffer);
+            },
+            async stream =>
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                return Done.Instance;
+            });
+}
+
+/// <summary>
+/// One run of a tracer: starts it, routes its stderr lines by what they mean, and lets the owner ask it
+/// to stop before or after it started.
+/// </summary>
+public sealed class TracerRun(ITraceSource source, string? rawLogPath, ILoggingAdapter log,
+    Action<StderrLine, string> onStderr)
+{
+    private readonly Lock _gate = new();
+    private TracerProcess? _process;
+    private bool _stopRequested;
+
+    public ITraceSource Source { get; } = source;
+
+    public TracerProcess Start()
+    {
+        var command = Source.Prepare();
+        lock (_gate)
+        {
+            if (_stopRequested)
+                throw new OperationCanceledException("the tracer was stopped before it started");
+            _process = TracerProcess.Start(command, Source.StopGracePeriod, rawLogPath, OnStderr, log);
+            return _process;
+        }
+    }
+
+    public void RequestStop()
+    {
+        TracerProcess? process;
+        lock (_gate)
+        {
+            _stopRequested = true;
+            process = _process;
+        }
+        process?.RequestStop();
+    }
+
+    private void OnStderr(string line)
+    {
+        var meaning = Source.ClassifyStderr(line);
+        switch (meaning.Kind)
+        {
+            case StderrKind.Noise:
+                log.Debug("{0}: {1}", Source.Name, line);
+                break;
+            case StderrKind.Problem:
+                log.Error("{0}: {1} ({2})", Source.Name, meaning.Message, line);
+                break;
+            default:
+                log.Warning("{0}: {1}", Source.Name, line);
+                break;
+        }
+        onStderr(meaning, line);
+    }
+}
+
+/// <summary>The tracer exited on its own with an error.</summary>
+public sealed class TracerExitedException(string program, int exitCode, string lastStderr)
+    : Exception($"{program} exited with code {exitCode}" + (lastStderr.Length > 0 ? $": {lastStderr}" : ""))
+{
+    public int ExitCode { get; } = exitCode;
+}

@@ -1,0 +1,103 @@
+using IoSnoop.Actors.Events;
+
+namespace IoSnoop.Actors.Processes;
+
+/// <summary>Figures of one process.</summary>
+public sealed record ProcessSummary(
+    string Name, long Reads, long Writes, DateTimeOffset LastUpdated, long Events, int Files);
+
+/// <summary>Figures of one file of a process. <see cref="Merged"/> marks a <c>&lt;Smaller Files of …&gt;</c> row.</summary>
+public sealed record FileSummary(
+    string Path, long Reads, long Writes, DateTimeOffset LastUpdated, long Events, bool Merged);
+
+/// <summary>The state of the trace source, as the dashboard and <c>/api/status</c> show it.</summary>
+/// <param name="Name">bpftrace, fs_usage, dtrace, replay or none.</param>
+/// <param name="Measures">What the figures mean (system-call file I/O or physical disk I/O).</param>
+/// <param name="State">starting, running, restarting, failed, stopped or idle.</param>
+/// <param name="Message">A problem the user must see, or null.</param>
+/// <param name="Restarts">How many times the tracer was restarted.</param>
+public sealed record SourceStatus(string Name, string Measures, string State, string? Message, int Restarts)
+{
+    public static SourceStatus None { get; } = new("none", "nothing (no tracer runs)", "idle", null, 0);
+}
+
+/// <summary>Totals over all processes.</summary>
+public sealed record Totals(long Events, long MalformedLines, long DroppedEvents, long BytesRead, long BytesWritten);
+
+/// <summary>What the overview page and <c>/api/stats</c> show.</summary>
+public sealed record Overview(Totals Totals, SourceStatus Source, IReadOnlyList<ProcessSummary> Processes);
+
+/// <summary>One process's files.</summary>
+public sealed record ProcessFiles(string Name, bool Found, ProcessSummary? Summary, IReadOnlyList<FileSummary> Files);
+
+/// <summary>Everything: every process with every file (<c>/api/stats-full</c>, the <c>-f</c> file).</summary>
+public sealed record FullDump(long Events, IReadOnlyDictionary<string, IReadOnlyList<FileSummary>> Processes);
+
+/// <summary>A process that changed since the last push, with what it moved in that interval.</summary>
+public sealed record ChangedProcess(
+    string Name, long Reads, long Writes, DateTimeOffset LastUpdated, long Events, int Files,
+    long ReadDelta, long WriteDelta);
+
+/// <summary>What changed since the last push; sent at most every push interval, only when something changed.</summary>
+public sealed record StatsChanges(
+    DateTimeOffset Time, double IntervalSeconds, bool Reset, Totals Totals, SourceStatus Source,
+    IReadOnlyList<ChangedProcess> Processes, IReadOnlyList<string> Removed);
+
+/// <summary>The messages the stats actor (the parent of the process actors) answers.</summary>
+public static class StatsProtocol
+{
+    /// <summary>Answered with <see cref="Overview"/>.</summary>
+    public sealed record GetOverview
+    {
+        public static GetOverview Instance { get; } = new();
+    }
+
+    /// <summary>Answered with <see cref="ProcessFiles"/>.</summary>
+    public sealed record GetProcessFiles(string Name);
+
+    /// <summary>Answered with <see cref="FullDump"/>.</summary>
+    public sealed record GetFullDump
+    {
+        public static GetFullDump Instance { get; } = new();
+    }
+
+    /// <summary>Forget one process. Answered with <see cref="ProcessDeleted"/>.</summary>
+    public sealed record DeleteProcess(string Name);
+
+    public sealed record ProcessDeleted(string Name, bool Existed);
+
+    /// <summary>Forget everything. Answered with <see cref="ResetDone"/>.</summary>
+    public sealed record ResetAll
+    {
+        public static ResetAll Instance { get; } = new();
+    }
+
+    public sealed record ResetDone
+    {
+        public static ResetDone Instance { get; } = new();
+    }
+
+    /// <summary>Load saved figures as a starting point (the <c>-f</c> file). Answered with <see cref="Loaded"/>.</summary>
+    public sealed record Load(FullDump Dump);
+
+    public sealed record Loaded(int Processes, int Files);
+
+    /// <summary>Receive <see cref="StatsChanges"/> pushes until the subscriber stops.</summary>
+    public sealed record Subscribe(Akka.Actor.IActorRef Subscriber);
+
+    public sealed record Unsubscribe(Akka.Actor.IActorRef Subscriber);
+
+    /// <summary>A batch from the parsing flow; answered with <see cref="Ack"/> once routed (back-pressure).</summary>
+    public sealed record Ingest(IngestBatch Batch);
+
+    public sealed record Ack
+    {
+        public static Ack Instance { get; } = new();
+    }
+
+    /// <summary>The tracer reported lost events on stderr.</summary>
+    public sealed record DropsReported(long Count);
+
+    /// <summary>The trace source's state changed.</summary>
+    public sealed record SourceStatusChanged(SourceStatus Status);
+}

@@ -1,0 +1,47 @@
+namespace IoSnoop.Host;
+
+/// <summary>
+/// Everything the command line sets. The original's flags keep their names, types and defaults
+/// (compat.md); the rest are ours.
+/// </summary>
+public sealed record DaemonOptions
+{
+    /// <summary><c>-a</c>: listen address of the HTTP server.</summary>
+    public string Listen { get; init; } = "127.0.0.1:8092";
+
+    /// <summary><c>-l</c>: log level (trace, debug, info, warn, error, fatal, panic).</summary>
+    public string LogLevel { get; init; } = "info";
+
+    /// <summary><c>-o</c>: append every raw tracer output line to this file.</summary>
+    public string? RawLog { get; init; }
+
+    /// <summary><c>-r</c>: before collecting, replay the raw log named by <c>-o</c>.</summary>
+    public bool ReplayRawLog { get; init; }
+
+    /// <summary><c>-d</c>: do not count for launchd the paths another process also touched.</summary>
+    public bool DedupLaunchd { get; init; }
+
+    /// <summary><c>-f</c>: load a stats file (the JSON of <c>/api/stats-full</c>) as the starting point.</summary>
+    public string? StatsFile { get; init; }
+
+    /// <summary><c>-n</c>: do not run the tracer, only serve HTTP.</summary>
+    public bool NoTracer { get; init; }
+
+    /// <summary><c>-t</c>: merge file entries whose reads and writes are both below this many bytes.</summary>
+    public long MergeThreshold { get; init; } = 33_554_432;
+
+    /// <summary><c>-s</c>: only merge entries idle for more than this many seconds.</summary>
+    public long MergeIdleSeconds { get; init; } = 3600;
+
+    /// <summary><c>--source</c>: auto, bpftrace, fs_usage, dtrace or replay.</summary>
+    public string Source { get; init; } = "auto";
+
+    /// <summary><c>--replay</c>: a trace file to read once (the <c>replay</c> source).</summary>
+    public string? ReplayFile { get; init; }
+
+    /// <summary><c>--force-dtrace-after-sleep</c>: start DTrace even on a Mac that slept since boot.</summary>
+    public bool ForceDtraceAfterSleep { get; init; }
+
+    /// <summary><c>--push-interval</c>: seconds between pushes to the dashboard.</summary>
+    public double PushIntervalSeconds { get; init; } = 1;
+}

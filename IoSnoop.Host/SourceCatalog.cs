@@ -1,0 +1,23 @@
+using IoSnoop.Actors.Sources;
+
+namespace IoSnoop.Host;
+
+/// <summary>Which trace source a name stands for on this machine.</summary>
+public static class SourceCatalog
+{
+    /// <summary>The source <c>auto</c> picks here: fs_usage on macOS, bpftrace on Linux.</summary>
+    public static string AutoName() =>
+        OperatingSystem.IsMacOS() ? "fs_usage" : OperatingSystem.IsLinux() ? "bpftrace" : "none";
+
+    /// <summary>The live source for a name, or null with a reason.</summary>
+    public static ITraceSource? Create(string name, DaemonOptions options, out string error)
+    {
+        error = "";
+        switch (name)
+        {
+            default:
+                error = $"the {name} source is not available on this machine";
+                return null;
+        }
+    }
+}

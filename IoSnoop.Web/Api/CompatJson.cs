@@ -1,0 +1,91 @@
+using System.Text.Json;
+using IoSnoop.Actors.Processes;
+
+namespace IoSnoop.Web.Api;
+
+/// <summary>
+/// The original tool's JSON shapes, written key by key so that the keys and their order are exactly
+/// the original's (scripts and the <c>-f</c> file depend on them).
+/// </summary>
+public static class CompatJson
+{
+    public static void WriteStats(Utf8JsonWriter json, Overview overview)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("events", overview.Totals.Events);
+        json.WritePropertyName("processStats");
+        json.WriteStartObject();
+        foreach (var p in overview.Processes)
+        {
+            json.WritePropertyName(p.Name);
+            WriteEntry(json, p.Writes, p.Reads, p.LastUpdated);
+        }
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    public static void WriteFiles(Utf8JsonWriter json, IEnumerable<FileSummary> files)
+    {
+        json.WriteStartObject();
+        foreach (var f in files)
+        {
+            json.WritePropertyName(f.Path);
+            WriteEntry(json, f.Writes, f.Reads, f.LastUpdated);
+        }
+        json.WriteEndObject();
+    }
+
+    public static void WriteFull(Utf8JsonWriter json, FullDump dump)
+    {
+        json.WriteStartObject();
+        json.WritePropertyName("processStats");
+        json.WriteStartObject();
+        foreach (var (name, files) in dump.Processes)
+        {
+            json.WritePropertyName(name);
+            WriteFiles(json, files);
+        }
+        json.WriteEndObject();
+        json.WriteNumber("events", dump.Events);
+        json.WriteEndObject();
+    }
+
+    private static void WriteEntry(Utf8JsonWriter json, long writes, long reads, DateTimeOffset lastUpdated)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("writes", writes);
+        json.WriteNumber("reads", reads);
+        json.WriteString("lastUpdated", lastUpdated);
+        json.WriteEndObject();
+    }
+
+    /// <summary>Reads a <c>/api/stats-full</c> document (the original's <c>-f</c> stats file).</summary>
+    public static FullDump ReadFull(Stream stream)
+    {
+        using var doc = JsonDocument.Parse(stream);
+        var root = doc.RootElement;
+        var events = root.TryGetProperty("events", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetInt64() : 0;
+        var processes = new Dictionary<string, IReadOnlyList<FileSummary>>(StringComparer.Ordinal);
+        if (root.TryGetProperty("processStats", out var stats) && stats.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var process in stats.EnumerateObject())
+            {
+                var files = new List<FileSummary>();
+                if (process.Value.ValueKind != JsonValueKind.Object)
+                    continue;
+                foreach (var file in process.Value.EnumerateObject())
+                {
+                    var v = file.Value;
+                    var reads = v.TryGetProperty("reads", out var r) ? r.GetInt64() : 0;
+                    var writes = v.TryGetProperty("writes", out var w) ? w.GetInt64() : 0;
+                    var last = v.TryGetProperty("lastUpdated", out var l) && l.ValueKind == JsonValueKind.String
+                        ? l.GetDateTimeOffset()
+                        : DateTimeOffset.UnixEpoch;
+                    files.Add(new FileSummary(file.Name, reads, writes, last, 0, MergedFiles.IsMergedPath(file.Name)));
+                }
+                processes[process.Name] = files;
+            }
+        }
+        return new FullDump(events, processes);
+    }
+}

@@ -1,0 +1,41 @@
+using IoSnoop.Actors.Processes;
+using IoSnoop.Web.Api;
+using Microsoft.AspNetCore.SignalR;
+
+namespace IoSnoop.Web.Hubs;
+
+/// <summary>
+/// The dashboard's connection: queries answered by the actors (Ask with a timeout), and the
+/// <c>changes</c> push (see <see cref="ChangesFeed"/>).
+/// </summary>
+public sealed class StatsHub(StatsQueries queries) : Hub
+{
+    public const string Path = "/hub/stats";
+    public const string ChangesMethod = "changes";
+
+    public async Task<OverviewDto> GetOverview()
+    {
+        var o = await queries.Overview(Context.ConnectionAborted);
+        return new OverviewDto(o.Totals.Events, o.Totals.MalformedLines, o.Totals.DroppedEvents, o.Totals.BytesRead,
+            o.Totals.BytesWritten, o.Source, o.Processes);
+    }
+
+    public async Task<ProcessFilesDto> GetProcessFiles(string name)
+    {
+        var f = await queries.Files(name, Context.ConnectionAborted);
+        return new ProcessFilesDto(name, f.Found, f.Summary?.Reads ?? 0, f.Summary?.Writes ?? 0,
+            f.Summary?.LastUpdated, f.Summary?.Events ?? 0, f.Files);
+    }
+
+    public Task<bool> DeleteProcess(string name) => queries.Delete(name, Context.ConnectionAborted);
+
+    public Task Reset() => queries.Reset(Context.ConnectionAborted);
+}
+
+public sealed record OverviewDto(
+    long Events, long MalformedLines, long DroppedEvents, long BytesRead, long BytesWritten,
+    SourceStatus Source, IReadOnlyList<ProcessSummary> Processes);
+
+public sealed record ProcessFilesDto(
+    string Name, bool Found, long Reads, long Writes, DateTimeOffset? LastUpdated, long Events,
+    IReadOnlyList<FileSummary> Files);

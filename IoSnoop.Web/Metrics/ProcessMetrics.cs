@@ -1,0 +1,77 @@
+using IoSnoop.Actors.Processes;
+using IoSnoop.Web.Api;
+using Prometheus;
+
+namespace IoSnoop.Web.Metrics;
+
+/// <summary>
+/// The <c>/metrics</c> figures, under the original's names: <c>iosnoopng_read_bytes_total</c> and
+/// <c>iosnoopng_written_bytes_total</c> by <c>process_name</c>, refreshed from the stats actor at each
+/// scrape, plus counters of the pipeline's health. A process that was deleted or reset starts a new
+/// series (Prometheus sees a counter reset); the health counters count since the daemon started.
+/// </summary>
+public sealed class ProcessMetrics
+{
+    private readonly Counter _read;
+    private readonly Counter _written;
+    private readonly Counter _events;
+    private readonly Counter _malformed;
+    private readonly Counter _dropped;
+    private readonly Counter _restarts;
+    private readonly Dictionary<string, (long Read, long Written)> _seen = new(StringComparer.Ordinal);
+    private readonly long[] _lastHealth = new long[4];
+    private readonly Lock _gate = new();
+
+    public ProcessMetrics(StatsQueries queries)
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _read = factory.CreateCounter("iosnoopng_read_bytes_total", "Bytes read by process name", "process_name");
+        _written = factory.CreateCounter("iosnoopng_written_bytes_total", "Bytes written by process name", "process_name");
+        _events = factory.CreateCounter("iosnoopng_events_total", "I/O events ingested since the daemon started");
+        _malformed = factory.CreateCounter("iosnoopng_malformed_lines_total", "Tracer lines that did not parse");
+        _dropped = factory.CreateCounter("iosnoopng_dropped_events_total", "Events the tracer reported lost");
+        _restarts = factory.CreateCounter("iosnoopng_tracer_restarts_total", "Times the tracer was restarted");
+        Registry.AddBeforeCollectCallback(async cancel => Update(await queries.Overview(cancel)));
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    internal void Update(Overview overview)
+    {
+        lock (_gate)
+        {
+            var current = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var p in overview.Processes)
+            {
+                current.Add(p.Name);
+                if (_seen.TryGetValue(p.Name, out var before) && (p.Reads < before.Read || p.Writes < before.Written))
+                {
+                    _read.RemoveLabelled(p.Name);
+                    _written.RemoveLabelled(p.Name);
+                }
+                _read.WithLabels(p.Name).IncTo(p.Reads);
+                _written.WithLabels(p.Name).IncTo(p.Writes);
+                _seen[p.Name] = (p.Reads, p.Writes);
+            }
+            foreach (var gone in _seen.Keys.Where(name => !current.Contains(name)).ToList())
+            {
+                _read.RemoveLabelled(gone);
+                _written.RemoveLabelled(gone);
+                _seen.Remove(gone);
+            }
+            Advance(0, _events, overview.Totals.Events);
+            Advance(1, _malformed, overview.Totals.MalformedLines);
+            Advance(2, _dropped, overview.Totals.DroppedEvents);
+            Advance(3, _restarts, overview.Source.Restarts);
+        }
+    }
+
+    /// <summary>Adds what a figure grew by; after a reset the figure starts again from zero.</summary>
+    private void Advance(int slot, Counter counter, long value)
+    {
+        var last = _lastHealth[slot];
+        counter.Inc(value >= last ? value - last : value);
+        _lastHealth[slot] = value;
+    }
+}
