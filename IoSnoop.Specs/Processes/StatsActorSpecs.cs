@@ -1,0 +1,193 @@
+using Akka.Actor;
+using IoSnoop.Actors.Events;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Processes;
+
+namespace IoSnoop.Specs.Processes;
+
+public sealed class StatsActorSpecs : Akka.TestKit.Xunit.TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    private IActorRef NewStats(TimeSpan? push = null) =>
+        Sys.ActorOf(StatsActor.Props(new StatsSettings(push ?? TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))));
+
+    private static IngestBatch Batch(params string[] lines)
+    {
+        var builder = new BatchBuilder(new NameTable());
+        var parser = new OriginalLineParser();
+        foreach (var line in lines)
+            parser.Parse(System.Text.Encoding.UTF8.GetBytes(line), builder);
+        return builder.Build();
+    }
+
+    private void Ingest(IActorRef stats, params string[] lines)
+    {
+        stats.Tell(new StatsProtocol.Ingest(Batch(lines)), TestActor);
+        ExpectMsg<StatsProtocol.Ack>(Wait);
+    }
+
+    private Overview OverviewOf(IActorRef stats)
+    {
+        stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
+        return ExpectMsg<Overview>(Wait);
+    }
+
+    private ProcessFiles FilesOf(IActorRef stats, string name)
+    {
+        stats.Tell(new StatsProtocol.GetProcessFiles(name), TestActor);
+        return ExpectMsg<ProcessFiles>(Wait);
+    }
+
+    [Fact]
+    public void Transient_processes_with_the_same_name_are_summed()
+    {
+        var stats = NewStats();
+        // A build runs clang many times; each run is its own batch here.
+        for (var run = 0; run < 50; run++)
+            Ingest(stats, $"clang|1|100|/src/f{run % 5}.c", $"clang|0|10|/obj/f{run % 5}.o");
+        var clang = Assert.Single(OverviewOf(stats).Processes);
+        Assert.Equal("clang", clang.Name);
+        Assert.Equal(5000, clang.Reads);
+        Assert.Equal(500, clang.Writes);
+        Assert.Equal(100, clang.Events);
+        var files = FilesOf(stats, "clang");
+        Assert.True(files.Found);
+        Assert.Equal(10, files.Files.Count);
+        Assert.All(files.Files.Where(f => f.Path.StartsWith("/src/")), f => Assert.Equal(1000, f.Reads));
+        Assert.All(files.Files.Where(f => f.Path.StartsWith("/obj/")), f => Assert.Equal(100, f.Writes));
+        AwaitAssert(() => Assert.Equal(10, Assert.Single(OverviewOf(stats).Processes).Files), Wait);
+    }
+
+    [Fact]
+    public void Totals_count_events_malformed_lines_and_bytes()
+    {
+        var stats = NewStats();
+        Ingest(stats, "a|1|100|/x", "b|0|7|/y", "garbage", "a|1|1|");
+        var o = OverviewOf(stats);
+        Assert.Equal(new Totals(2, 2, 0, 100, 7), o.Totals);
+    }
+
+    [Fact]
+    public void Deleting_a_process_forgets_it_and_its_files()
+    {
+        var stats = NewStats();
+        Ingest(stats, "a|1|100|/x", "b|0|7|/y");
+        stats.Tell(new StatsProtocol.DeleteProcess("a"), TestActor);
+        Assert.True(ExpectMsg<StatsProtocol.ProcessDeleted>(Wait).Existed);
+        var o = OverviewOf(stats);
+        Assert.Equal(["b"], o.Processes.Select(p => p.Name));
+        Assert.Equal(0, o.Totals.BytesRead);
+        Assert.False(FilesOf(stats, "a").Found);
+        stats.Tell(new StatsProtocol.DeleteProcess("a"), TestActor);
+        Assert.False(ExpectMsg<StatsProtocol.ProcessDeleted>(Wait).Existed);
+        // A process seen again after deletion starts from zero.
+        Ingest(stats, "a|1|5|/x");
+        Assert.Equal(5, FilesOf(stats, "a").Summary!.Reads);
+    }
+
+    [Fact]
+    public void Reset_forgets_everything()
+    {
+        var stats = NewStats();
+        Ingest(stats, "a|1|100|/x", "b|0|7|/y", "bad");
+        stats.Tell(StatsProtocol.ResetAll.Instance, TestActor);
+        ExpectMsg<StatsProtocol.ResetDone>(Wait);
+        var o = OverviewOf(stats);
+        Assert.Empty(o.Processes);
+        Assert.Equal(new Totals(0, 0, 0, 0, 0), o.Totals);
+    }
+
+    [Fact]
+    public void The_full_dump_holds_every_file_of_every_process()
+    {
+        var stats = NewStats();
+        Ingest(stats, "a|1|100|/x", "a|0|3|/z", "b|0|7|/y", "c d|1|1|/w w");
+        stats.Tell(StatsProtocol.GetFullDump.Instance, TestActor);
+        var dump = ExpectMsg<FullDump>(Wait);
+        Assert.Equal(4, dump.Events);
+        Assert.Equal(["a", "b", "c d"], dump.Processes.Keys.Order());
+        Assert.Equal(["/x", "/z"], dump.Processes["a"].Select(f => f.Path).Order());
+        Assert.Equal(1, Assert.Single(dump.Processes["c d"]).Reads);
+    }
+
+    [Fact]
+    public void Queries_are_answered_while_batches_pour_in()
+    {
+        var stats = NewStats();
+        var batch = Batch(Enumerable.Range(0, 200).Select(i => $"p{i % 20}|{i % 2}|10|/f{i}").ToArray());
+        for (var i = 0; i < 500; i++)
+        {
+            stats.Tell(new StatsProtocol.Ingest(batch), TestActor);
+            if (i % 50 == 0)
+                stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
+        }
+        var acks = 0;
+        var overviews = new List<Overview>();
+        while (acks < 500 || overviews.Count < 10)
+        {
+            var msg = ReceiveOne(Wait);
+            if (msg is StatsProtocol.Ack)
+                acks++;
+            else if (msg is Overview o)
+                overviews.Add(o);
+            else
+                Assert.Fail($"unexpected {msg}");
+        }
+        // Each overview is consistent: it reflects a whole number of batches.
+        Assert.All(overviews, o => Assert.Equal(0, o.Totals.Events % 200));
+        Assert.Equal(500 * 200, OverviewOf(stats).Totals.Events);
+        Assert.Equal(500 * 200 * 10, OverviewOf(stats).Totals.BytesRead + OverviewOf(stats).Totals.BytesWritten);
+    }
+
+    [Fact]
+    public void Subscribers_get_what_changed_with_the_interval_deltas()
+    {
+        var stats = NewStats(TimeSpan.FromMilliseconds(200));
+        stats.Tell(new StatsProtocol.Subscribe(TestActor));
+        Ingest(stats, "a|1|100|/x", "b|0|7|/y");
+        var changes = FishForMessage<StatsChanges>(c => c.Processes.Count > 0, Wait);
+        Assert.Equal(["a", "b"], changes.Processes.Select(p => p.Name).Order());
+        Assert.Equal(100, changes.Processes.Single(p => p.Name == "a").ReadDelta);
+        Ingest(stats, "a|1|50|/x");
+        var next = FishForMessage<StatsChanges>(c => c.Processes.Count > 0, Wait);
+        var a = Assert.Single(next.Processes);
+        Assert.Equal((150, 50), (a.Reads, a.ReadDelta));
+        stats.Tell(new StatsProtocol.DeleteProcess("b"), TestActor);
+        ExpectMsg<StatsProtocol.ProcessDeleted>(Wait);
+        var removed = FishForMessage<StatsChanges>(c => c.Removed.Count > 0, Wait);
+        Assert.Equal(["b"], removed.Removed);
+        stats.Tell(StatsProtocol.ResetAll.Instance, TestActor);
+        ExpectMsg<StatsProtocol.ResetDone>(Wait);
+        Assert.True(FishForMessage<StatsChanges>(c => c.Reset, Wait).Reset);
+    }
+
+    [Fact]
+    public void Nothing_is_pushed_when_nothing_changed()
+    {
+        var stats = NewStats(TimeSpan.FromMilliseconds(100));
+        stats.Tell(new StatsProtocol.Subscribe(TestActor));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public void Loaded_figures_are_the_starting_point()
+    {
+        var stats = NewStats();
+        var at = DateTimeOffset.Parse("2024-05-01T10:00:00Z");
+        var dump = new FullDump(9, new Dictionary<string, IReadOnlyList<FileSummary>>
+        {
+            ["mds"] = [new FileSummary("/a", 10, 20, at, 0, false), new FileSummary("<Smaller Files of mds>", 1, 2, at, 0, true)],
+        });
+        stats.Tell(new StatsProtocol.Load(dump), TestActor);
+        Assert.Equal(new StatsProtocol.Loaded(1, 2), ExpectMsg<StatsProtocol.Loaded>(Wait));
+        Ingest(stats, "mds|1|5|/a");
+        var files = FilesOf(stats, "mds");
+        Assert.Equal(15, files.Files.Single(f => f.Path == "/a").Reads);
+        Assert.True(files.Files.Single(f => f.Path.StartsWith('<')).Merged);
+        var o = OverviewOf(stats);
+        Assert.Equal(10, o.Totals.Events);
+        Assert.Equal((16, 22), (o.Processes[0].Reads, o.Processes[0].Writes));
+    }
+}
