@@ -90,6 +90,19 @@ public sealed class TracerRun(ITraceSource source, string? rawLogPath, ILoggingA
         process?.RequestStop();
     }
 
+    /// <summary>Kills the tracer at once if it still runs (the last resort of a stop).</summary>
+    public void Kill()
+    {
+        TracerProcess? process;
+        lock (_gate)
+        {
+            _stopRequested = true;
+            process = _process;
+        }
+        if (process is { HasExited: false })
+            process.Kill();
+    }
+
     private void OnStderr(string line)
     {
         var meaning = Source.ClassifyStderr(line);

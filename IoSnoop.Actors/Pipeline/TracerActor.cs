@@ -144,7 +144,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        _run?.RequestStop();
+        _run?.Kill();
         _killSwitch?.Shutdown();
     }
 
@@ -210,6 +210,8 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
             return;
         Timers.Cancel(nameof(ReadyTimedOut));
         var wasReplay = _run is null;
+        // The stream can end (aborted) before its tracer has exited: never leave one behind.
+        _run?.Kill();
         _run = null;
         _killSwitch = null;
         var failure = completed.Failure is AggregateException { InnerException: { } inner } ? inner : completed.Failure;

@@ -62,7 +62,7 @@ public sealed class TracerProcess : IAsyncDisposable
     /// <summary>The last few stderr lines, to explain a failed start.</summary>
     public string LastStderr => string.Join(" | ", _lastStderr);
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => HasExitedSafe();
 
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
@@ -135,7 +135,44 @@ public sealed class TracerProcess : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopRequested, 1) != 0 || _process.HasExited)
             return;
         if (!Signal(_process.Id, SigInt))
+        {
             Kill();
+            return;
+        }
+        // The grace period runs from the request, whether or not anyone reads stdout to its end.
+        _ = Task.Delay(_grace).ContinueWith(_ =>
+        {
+            if (!HasExitedSafe())
+            {
+                _log.Warning("Tracer {0} (pid {1}) did not exit within {2} of SIGINT; killing it", Command.Program, Pid, _grace);
+                Kill();
+            }
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>Kills the tracer (and anything it started) at once.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
+    }
+
+    private bool HasExitedSafe()
+    {
+        try
+        {
+            return _process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
     }
 
     /// <summary>Waits for the process to exit after its stdout ended; kills it after the grace period.</summary>
@@ -176,18 +213,6 @@ public sealed class TracerProcess : IAsyncDisposable
             Running.TryRemove(_process.Id, out _);
             _rawLog?.Dispose();
             _process.Dispose();
-        }
-    }
-
-    private void Kill()
-    {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
         }
     }
 
