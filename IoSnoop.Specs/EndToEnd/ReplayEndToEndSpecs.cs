@@ -1,0 +1,77 @@
+using System.Text.Json;
+using IoSnoop.Specs.Support;
+
+namespace IoSnoop.Specs.EndToEnd;
+
+/// <summary>The real executable fed a generated trace; totals checked against sums computed from the file.</summary>
+public sealed class ReplayEndToEndSpecs : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-e2e-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private static void AssertTotals(TraceFiles.Expected expected, JsonElement stats)
+    {
+        Assert.Equal(expected.Events, stats.GetProperty("events").GetInt64());
+        var processes = stats.GetProperty("processStats");
+        Assert.Equal(expected.Processes.Count, processes.EnumerateObject().Count());
+        foreach (var (name, (reads, writes)) in expected.Processes)
+        {
+            Assert.True(processes.TryGetProperty(name, out var p), $"missing {name}");
+            Assert.Equal((reads, writes), (p.GetProperty("reads").GetInt64(), p.GetProperty("writes").GetInt64()));
+        }
+    }
+
+    [Fact]
+    public async Task A_replayed_trace_gives_the_totals_of_the_file()
+    {
+        var trace = TraceFiles.Generate(_dir, events: 200_000, procs: 150, paths: 5_000, hostile: true);
+        var expected = TraceFiles.Sum(trace);
+        await using var daemon = DaemonProcess.Start("--source", "replay", "--replay", trace);
+        await daemon.WaitFor("/api/status", s => s.GetProperty("source").GetProperty("state").GetString() == "stopped",
+            TimeSpan.FromSeconds(60));
+        AssertTotals(expected, await daemon.WaitFor("/api/stats", _ => true, TimeSpan.FromSeconds(5)));
+        var status = await daemon.WaitFor("/api/status", _ => true, TimeSpan.FromSeconds(5));
+        var lines = File.ReadAllBytes(trace).Count(b => b == (byte)'\n');
+        Assert.Equal(lines - expected.Events, status.GetProperty("totals").GetProperty("malformedLines").GetInt64());
+        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public async Task The_original_way_to_replay_a_raw_log_without_tracing_works()
+    {
+        var trace = TraceFiles.Generate(_dir, events: 50_000, procs: 40, paths: 2_000, seed: 3);
+        var expected = TraceFiles.Sum(trace);
+        await using var daemon = DaemonProcess.Start("-r", "-o", trace, "-n");
+        var stats = await daemon.WaitFor("/api/stats", s => s.GetProperty("events").GetInt64() == expected.Events,
+            TimeSpan.FromSeconds(60));
+        AssertTotals(expected, stats);
+        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_the_daemon_with_exit_code_zero()
+    {
+        var trace = Path.Combine(_dir, "t.trace");
+        await File.WriteAllTextAsync(trace, "x|0|1|/x\n");
+        await using var daemon = DaemonProcess.Start("-r", "-o", trace, "-n", "-l", "debug");
+        await daemon.WaitFor("/api/stats", s => s.GetProperty("events").GetInt64() == 1, TimeSpan.FromSeconds(30));
+        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(15)));
+        Assert.Contains("Application is shutting down", daemon.Output);
+    }
+
+    [Theory]
+    [InlineData("-x")]
+    [InlineData("--nope")]
+    [InlineData("-t", "lots")]
+    [InlineData("-l", "loud")]
+    [InlineData("-a")]
+    [InlineData("stray")]
+    [InlineData("-r")]
+    public async Task Bad_command_lines_print_usage_and_exit_non_zero(params string[] args)
+    {
+        var (code, output) = await DaemonProcess.RunToEnd(TimeSpan.FromSeconds(30), args);
+        Assert.Equal(2, code);
+        Assert.Contains("Usage: iosnoopng", output);
+    }
+}
