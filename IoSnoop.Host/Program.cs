@@ -1,6 +1,8 @@
 using IoSnoop.Actors.Sources;
 using IoSnoop.Host;
 
+if (args is ["install-launchd", .. var launchdArgs])
+    return Subcommands.InstallLaunchd(launchdArgs, Console.Out, Console.Error);
 if (args is ["-h" or "--help" or "-help"])
 {
     Console.Out.Write(CommandLine.Usage());
@@ -13,7 +15,7 @@ if (!CommandLine.TryParse(args, out var options, out var error))
     return 2;
 }
 
-var logger = Daemon.CreateLogger(options.LogLevel);
+var logger = DaemonApp.CreateLogger(options.LogLevel);
 ITraceSource? live = null;
 if (!options.NoTracer && options.Source != "replay" && options.ReplayFile is null)
 {
@@ -37,7 +39,7 @@ if (!options.NoTracer && options.Source != "replay" && options.ReplayFile is nul
 
 try
 {
-    var app = Daemon.Build(options, live, logger);
+    var app = DaemonApp.Build(options, live, logger);
     await app.RunAsync();
     return 0;
 }

@@ -1,4 +1,5 @@
 using IoSnoop.Actors.Sources;
+using IoSnoop.Actors.Sources.MacOs;
 
 namespace IoSnoop.Host;
 
@@ -7,7 +8,7 @@ public static class SourceCatalog
 {
     /// <summary>The source <c>auto</c> picks here: fs_usage on macOS, bpftrace on Linux.</summary>
     public static string AutoName() =>
-        OperatingSystem.IsMacOS() ? "fs_usage" : OperatingSystem.IsLinux() ? "bpftrace" : "none";
+        OperatingSystem.IsMacOS() ? FsUsageSource.SourceName : OperatingSystem.IsLinux() ? "bpftrace" : "none";
 
     /// <summary>The live source for a name, or null with a reason.</summary>
     public static ITraceSource? Create(string name, DaemonOptions options, out string error)
@@ -15,8 +16,12 @@ public static class SourceCatalog
         error = "";
         switch (name)
         {
+            case FsUsageSource.SourceName:
+                return new FsUsageSource();
+            case DtraceSource.SourceName:
+                return new DtraceSource(options.ForceDtraceAfterSleep);
             default:
-                error = $"the {name} source is not available on this machine";
+                error = $"the {name} source is not available on this system (sources: bpftrace on Linux; fs_usage, dtrace on macOS)";
                 return null;
         }
     }

@@ -12,13 +12,16 @@ namespace IoSnoop.Actors.Pipeline;
 /// quiet (low latency); a batch that reaches <see cref="DecodeSettings.MaxBatchEntries"/> entries or
 /// <see cref="DecodeSettings.MaxBatchEvents"/> events stops the pulling, which back-pressures the tracer.
 /// </summary>
+/// <param name="onReady">Called once: when the parser reports the tracer's ready line or, for a source
+/// without one (<paramref name="waitForReadyLine"/> false), when the first event arrives.</param>
 public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, MalformedLineLog? malformedLog = null,
-    Action? onReady = null) : GraphStage<FlowShape<byte[], IngestBatch>>
+    Action? onReady = null, bool waitForReadyLine = true) : GraphStage<FlowShape<byte[], IngestBatch>>
 {
     private readonly ITraceParser _parser = parser;
     private readonly DecodeSettings _settings = settings;
     private readonly MalformedLineLog? _malformedLog = malformedLog;
     private readonly Action? _onReady = onReady;
+    private readonly bool _waitForReadyLine = waitForReadyLine;
     private readonly Inlet<byte[]> _in = new("decode.in");
     private readonly Outlet<IngestBatch> _out = new("decode.out");
 
@@ -82,7 +85,7 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Ma
 
         private void SignalReadyOnce()
         {
-            if (_readySignalled || !_batch.ReadySeen)
+            if (_readySignalled || !(_batch.ReadySeen || (!_stage._waitForReadyLine && _batch.Events > 0)))
                 return;
             _readySignalled = true;
             _stage._onReady?.Invoke();

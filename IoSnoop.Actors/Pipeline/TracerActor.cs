@@ -71,6 +71,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
     private int _restarts;
     private bool _stopping;
     private SourceStatus _status;
+    private string? _runProblem;
 
     public TracerActor(TracerSettings settings, IActorRef stats)
     {
@@ -87,8 +88,8 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
         {
             if (ready.RunId != _runId)
                 return;
+            // The tracer works (ready line, or first events): a problem of an earlier run is over.
             Timers.Cancel(nameof(ReadyTimedOut));
-            _consecutiveFailures = 0;
             SetStatus("running", null);
         });
         Receive<ReadyTimedOut>(timedOut =>
@@ -101,8 +102,10 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
         });
         Receive<Problem>(problem =>
         {
-            if (problem.RunId == _runId)
-                SetStatus(_status.State, problem.Message);
+            if (problem.RunId != _runId)
+                return;
+            _runProblem = problem.Message;
+            SetStatus(_status.State, problem.Message);
         });
         Receive<RunCompleted>(OnRunCompleted);
         Receive<TracerProtocol.Stop>(_ =>
@@ -186,22 +189,22 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Action onReady = _settings.Live is { SignalsReady: true } && _run is not null
-            ? () => self.Tell(new TracerReady(runId))
-            : () => { };
+        Action onReady = _run is not null ? () => self.Tell(new TracerReady(runId)) : () => { };
+        var waitForReadyLine = _settings.Live is { SignalsReady: true };
         var stats = _stats;
         var askTimeout = _settings.IngestTimeout;
         var (killSwitch, completion) = chunks
-            .Via(new DecodeStage(parser, _settings.Decode, _malformedLog, onReady))
+            .Via(new DecodeStage(parser, _settings.Decode, _malformedLog, onReady, waitForReadyLine))
             .ViaMaterialized(KillSwitches.Single<IngestBatch>(), Keep.Right)
             .SelectAsync(1, batch => stats.Ask<StatsProtocol.Ack>(new StatsProtocol.Ingest(batch), askTimeout))
             .ToMaterialized(Sink.Ignore<StatsProtocol.Ack>(), Keep.Both)
             .Run(Context.Materializer());
         _killSwitch = killSwitch;
         _runStarted = DateTimeOffset.UtcNow;
+        _runProblem = null;
         completion.PipeTo(self, success: () => new RunCompleted(runId, null), failure: e => new RunCompleted(runId, e));
         if (_run is not null && !_settings.Live!.SignalsReady)
-            SetStatus("running", null);
+            SetStatus("running", _status.Message);
     }
 
     private void OnRunCompleted(RunCompleted completed)
@@ -246,9 +249,10 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
         _consecutiveFailures++;
         _restarts++;
         var delay = Backoff(_consecutiveFailures);
-        var why = failure?.Message ?? $"{_status.Name} exited";
+        var why = _runProblem ?? failure?.Message ?? $"{_status.Name} exited";
         _log.Warning("Tracer run ended ({0}); restarting in {1:0.#} s", why, delay.TotalSeconds);
-        var state = _consecutiveFailures >= _settings.FailedAfter ? "failed" : "restarting";
+        // A problem the tracer named (another ktrace user holds the session, ...) is a wait, not a failure.
+        var state = _consecutiveFailures >= _settings.FailedAfter && _runProblem is null ? "failed" : "restarting";
         SetStatus(state, $"{why}; restarting in {delay.TotalSeconds:0.#} s");
         Timers.StartSingleTimer(nameof(StartRun), StartRun.Instance, delay);
     }

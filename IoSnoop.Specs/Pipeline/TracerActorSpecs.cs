@@ -225,4 +225,21 @@ public sealed class TracerActorSpecs : Akka.TestKit.Xunit.TestKit, IDisposable
             Assert.Equal(new Totals(1, 1, 0, 0, 1000), o.Totals);
         }, Wait);
     }
+
+    [Fact]
+    public void A_problem_the_tracer_names_is_shown_and_is_a_wait_not_a_failure()
+    {
+        var trace = Trace("busy|0|1|/b");
+        // The stand-in's trace makes it print BUSY on stderr (a Problem) and exit 1, again and again.
+        File.WriteAllText(trace, "");
+        var tracer = StartTracer(new FakeTracerSource("busy"));
+        AwaitAssert(() =>
+        {
+            var status = Overview().Source;
+            Assert.True(status.Restarts >= 4, $"restarts {status.Restarts}");
+            Assert.Equal("restarting", status.State);
+            Assert.StartsWith("the stand-in is busy; restarting in", status.Message);
+        }, Wait);
+        Stop(tracer);
+    }
 }

@@ -29,7 +29,7 @@ public sealed class RunningDaemon : IAsyncDisposable
 
     public static async Task<RunningDaemon> Start(DaemonOptions options, ITraceSource? live = null)
     {
-        var app = Daemon.Build(options with { Listen = "127.0.0.1:0" }, live, Daemon.CreateLogger("warn"));
+        var app = DaemonApp.Build(options with { Listen = "127.0.0.1:0" }, live, DaemonApp.CreateLogger("warn"));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunningDaemon(app, new Uri(address));

@@ -14,7 +14,7 @@ using Serilog.Events;
 namespace IoSnoop.Host;
 
 /// <summary>Builds the daemon (web server + actor pipeline) from its options; used by Program and the tests.</summary>
-public static class Daemon
+public static class DaemonApp
 {
     public static WebApplication Build(DaemonOptions options, ITraceSource? live, Serilog.ILogger? logger = null)
     {
