@@ -3,6 +3,8 @@ using IoSnoop.Host;
 
 if (args is ["install-launchd", .. var launchdArgs])
     return Subcommands.InstallLaunchd(launchdArgs, Console.Out, Console.Error);
+if (args is ["bench", .. var benchArgs])
+    return await Bench.Run(benchArgs, Console.Out, Console.Error);
 if (args is ["-h" or "--help" or "-help"])
 {
     Console.Out.Write(CommandLine.Usage());

@@ -8,9 +8,15 @@ namespace IoSnoop.Actors.Pipeline;
 /// Collects what a parser reports into an <see cref="IngestBatch"/>, summing events per process and file
 /// on the spot so that the actors receive one entry per file touched, not one per event.
 /// </summary>
+/// <remarks>
+/// Names and paths come from the <see cref="NameTable"/>, which hands out one string object per text, so
+/// the batch's maps compare by reference (no hashing of the text). Should the table have started afresh
+/// within a batch, a text may appear twice as two objects: the process actors sum by text, so totals stay right.
+/// </remarks>
 public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog = null) : ITraceSink
 {
-    private Dictionary<string, ProcessDelta> _processes = new(StringComparer.Ordinal);
+    private static readonly IEqualityComparer<string> SameObject = ReferenceEqualityComparer.Instance;
+    private Dictionary<string, ProcessDelta> _processes = new(SameObject);
     private int _entries;
     private long _events;
     private long _malformed;
@@ -30,7 +36,7 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
     {
         ref var process = ref CollectionsMarshal.GetValueRefOrAddDefault(_processes, ioEvent.Process, out var existed);
         if (!existed)
-            process = new ProcessDelta(ioEvent.Process, new Dictionary<string, FileDelta>(StringComparer.Ordinal));
+            process = new ProcessDelta(ioEvent.Process, new Dictionary<string, FileDelta>(SameObject));
         ref var file = ref CollectionsMarshal.GetValueRefOrAddDefault(process!.Files, ioEvent.Path, out var fileExisted);
         if (!fileExisted)
             _entries++;
@@ -70,7 +76,7 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
     public IngestBatch Build()
     {
         var batch = new IngestBatch([.. _processes.Values], _events, _malformed, _dropped, _ready);
-        _processes = new Dictionary<string, ProcessDelta>(Math.Min(_processes.Count, 1024), StringComparer.Ordinal);
+        _processes = new Dictionary<string, ProcessDelta>(Math.Min(_processes.Count, 1024), SameObject);
         _entries = 0;
         _events = 0;
         _malformed = 0;

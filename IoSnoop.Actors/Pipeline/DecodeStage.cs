@@ -100,7 +100,7 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Ma
 /// <param name="NameTableCapacity">Distinct names and paths shared before the table starts afresh.</param>
 public sealed record DecodeSettings(
     int MaxLineBytes = 65_536,
-    int MaxBatchEntries = 65_536,
+    int MaxBatchEntries = 8_192,
     long MaxBatchEvents = 1_000_000,
     int NameTableCapacity = 262_144)
 {

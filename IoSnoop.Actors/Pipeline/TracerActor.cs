@@ -288,7 +288,8 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
 public sealed record TracerSettings(ITraceSource? Live, string? ReplayFile, string? RawLogPath)
 {
     public DecodeSettings Decode { get; init; } = DecodeSettings.Default;
-    public int ChunkSize { get; init; } = 128 * 1024;
+    /// <summary>Bytes read from the tracer at a time; below the large-object threshold so chunks stay cheap to collect.</summary>
+    public int ChunkSize { get; init; } = 64 * 1024;
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Consecutive failed runs after which the status says "failed" (it still retries).</summary>

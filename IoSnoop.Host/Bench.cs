@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Configuration;
+using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Processes;
+
+namespace IoSnoop.Host;
+
+/// <summary>
+/// <c>iosnoopng bench FILE</c>: pushes a recorded trace through the real pipeline (read, frame, parse, route
+/// to the process actors, aggregate) until it can be queried, and prints events per second, allocation per
+/// event, GC counts and the peak working set of this process. Run it once per measurement: the peak is the
+/// process's own.
+/// </summary>
+public static class Bench
+{
+    public const string Usage = "Usage: iosnoopng bench TRACE_FILE\n" +
+                                "Replays TRACE_FILE (the original's line format, e.g. made by bench/gen_trace.py) through the pipeline and prints figures.\n";
+
+    public static async Task<int> Run(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
+    {
+        if (args.Count != 1 || !File.Exists(args[0]))
+        {
+            errors.Write(Usage);
+            return 2;
+        }
+        var file = args[0];
+        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
+        using var system = ActorSystem.Create("bench", config);
+        var stats = system.ActorOf(StatsActor.Props(StatsSettings.Default), "stats");
+
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var gcBefore = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
+        var clock = Stopwatch.StartNew();
+        var tracer = system.ActorOf(TracerActor.Props(new TracerSettings(null, file, null), stats), "tracer");
+        Overview overview;
+        while (true)
+        {
+            var status = await tracer.Ask<SourceStatus>(TracerProtocol.GetStatus.Instance, TimeSpan.FromSeconds(30));
+            if (status.State is "stopped" or "failed")
+            {
+                overview = await stats.Ask<Overview>(StatsProtocol.GetOverview.Instance, TimeSpan.FromSeconds(60));
+                break;
+            }
+            await Task.Delay(5);
+        }
+        clock.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+
+        var events = overview.Totals.Events;
+        var seconds = clock.Elapsed.TotalSeconds;
+        var bytes = new FileInfo(file).Length;
+        output.WriteLine($"file            {file} ({bytes / 1048576.0:0.0} MiB)");
+        output.WriteLine($"events          {events:N0} ({overview.Totals.MalformedLines:N0} malformed lines)");
+        output.WriteLine($"processes       {overview.Processes.Count:N0}, files {overview.Processes.Sum(p => (long)p.Files):N0}");
+        output.WriteLine($"elapsed         {seconds:0.000} s");
+        output.WriteLine($"events/s        {events / seconds:N0}");
+        output.WriteLine($"MiB/s           {bytes / 1048576.0 / seconds:0.0}");
+        output.WriteLine($"alloc/event     {(events == 0 ? 0 : allocated / (double)events):0.0} B");
+        output.WriteLine($"gc gen0/1/2     {GC.CollectionCount(0) - gcBefore[0]}/{GC.CollectionCount(1) - gcBefore[1]}/{GC.CollectionCount(2) - gcBefore[2]}");
+        output.WriteLine($"gc mode         {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}");
+        output.WriteLine($"peak working set {self.PeakWorkingSet64 / 1048576.0:0.0} MiB");
+        output.WriteLine($"managed heap    {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB");
+        await system.Terminate();
+        return 0;
+    }
+}

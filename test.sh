@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test of iosnoopng: the dashboard's unit specs (Vitest), the .NET specs (parsers, actors,
+# streams, web, end to end, the real bpftrace tracer on Linux as root) and the browser end-to-end test.
+# Needs: .NET SDK 10, Node 20+, and on Linux as root: bpftrace; for the browser test: chromium.
+set -euo pipefail
+cd "$(dirname "$0")"
+summary=$(mktemp)
+trap 'rm -f "$summary"' EXIT
+
+if [ -f ClientApp/package.json ]; then
+  echo "== Dashboard unit specs"
+  (cd ClientApp && { [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund; } && npm test -- --reporter=default) | tee -a "$summary"
+fi
+
+echo "== .NET specs"
+dotnet test IoSnoop.sln -c Release --nologo 2>&1 | tee -a "$summary"
+status=${PIPESTATUS[0]}
+
+if [ "$status" -eq 0 ] && [ -f ClientApp/e2e/run.sh ]; then
+  echo "== Browser end-to-end test"
+  ClientApp/e2e/run.sh 2>&1 | tee -a "$summary"
+  status=${PIPESTATUS[0]}
+fi
+
+# One closing line over all runners: dotnet's "Failed: F, Passed: P", Vitest's "Tests  P passed (N)",
+# node's test runner "# pass P" / "# fail F".
+python3 - "$summary" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors="replace").read()
+text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+passed = failed = 0
+for f, p in re.findall(r"Failed:\s+(\d+), Passed:\s+(\d+)", text):
+    failed += int(f); passed += int(p)
+for m in re.finditer(r"Tests\s+(?:(\d+) failed \| )?(\d+) passed", text):
+    failed += int(m.group(1) or 0); passed += int(m.group(2))
+for p in re.findall(r"^# pass (\d+)", text, re.M):
+    passed += int(p)
+for f in re.findall(r"^# fail (\d+)", text, re.M):
+    failed += int(f)
+print(f"{passed} passed, {failed} failed")
+PY
+exit "$status"
