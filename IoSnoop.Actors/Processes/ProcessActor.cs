@@ -6,8 +6,11 @@ namespace IoSnoop.Actors.Processes;
 /// <summary>The messages one process actor answers.</summary>
 public static class ProcessProtocol
 {
-    /// <summary>Add a batch's sums for this process.</summary>
-    public sealed record Record(ProcessDelta Delta, DateTimeOffset At);
+    /// <summary>Add a batch's sums for this process; answered with <see cref="Recorded"/>.</summary>
+    public sealed record Record(ProcessDelta Delta, DateTimeOffset At, long BatchId);
+
+    /// <summary>The batch's sums are in; <see cref="Files"/> is how many files the process has now.</summary>
+    public sealed record Recorded(string Name, long BatchId, int Files);
 
     /// <summary>Answered with <see cref="ProcessFiles"/>.</summary>
     public sealed record GetFiles
@@ -20,8 +23,6 @@ public static class ProcessProtocol
 
     public sealed record FilesSet(string Name, int Files);
 
-    /// <summary>Told to the parent when the number of files changed, so the overview can show it.</summary>
-    public sealed record FileCountChanged(string Name, int Files);
 }
 
 /// <summary>
@@ -38,8 +39,8 @@ public sealed class ProcessActor : ReceiveActor
         _name = name;
         Receive<ProcessProtocol.Record>(record =>
         {
-            if (_files.Add(record.Delta, record.At) > 0)
-                Context.Parent.Tell(new ProcessProtocol.FileCountChanged(_name, _files.Count));
+            _files.Add(record.Delta, record.At);
+            Sender.Tell(new ProcessProtocol.Recorded(_name, record.BatchId, _files.Count));
         });
         Receive<ProcessProtocol.GetFiles>(_ => Sender.Tell(Snapshot()));
         Receive<ProcessProtocol.SetFiles>(set =>
@@ -52,7 +53,6 @@ public sealed class ProcessActor : ReceiveActor
                     Operations = f.Events,
                     LastUpdated = f.LastUpdated,
                 });
-            Context.Parent.Tell(new ProcessProtocol.FileCountChanged(_name, _files.Count));
             Sender.Tell(new ProcessProtocol.FilesSet(_name, _files.Count));
         });
     }

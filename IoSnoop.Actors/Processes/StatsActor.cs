@@ -7,6 +7,8 @@ namespace IoSnoop.Actors.Processes;
 /// The parent of the process actors: routes each batch's per-process sums to the actor of that process
 /// name (creating it on first sight), keeps the per-process totals the overview needs, counts events,
 /// malformed lines and drops, and pushes what changed to subscribers at most once per push interval.
+/// A batch is acknowledged to the stream only when every process actor it went to has added it, so a
+/// slow process actor slows the tracer down instead of filling its mailbox.
 /// </summary>
 public sealed class StatsActor : ReceiveActor, IWithTimers
 {
@@ -22,6 +24,12 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         public long WriteDelta;
     }
 
+    private sealed class PendingBatch(IActorRef replyTo, int remaining)
+    {
+        public IActorRef ReplyTo { get; } = replyTo;
+        public int Remaining = remaining;
+    }
+
     private sealed record PushTick
     {
         public static PushTick Instance { get; } = new();
@@ -33,6 +41,8 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
     private readonly HashSet<IActorRef> _subscribers = [];
+    private readonly Dictionary<long, PendingBatch> _pending = [];
+    private long _batchCounter;
     private long _events;
     private long _malformed;
     private long _dropped;
@@ -50,15 +60,21 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         _clock = clock ?? TimeProvider.System;
         _lastPush = _clock.GetUtcNow();
 
-        Receive<StatsProtocol.Ingest>(ingest =>
+        Receive<StatsProtocol.Ingest>(ingest => Ingest(ingest.Batch, Sender));
+        Receive<ProcessProtocol.Recorded>(recorded =>
         {
-            Ingest(ingest.Batch);
-            Sender.Tell(StatsProtocol.Ack.Instance);
+            if (_processes.TryGetValue(recorded.Name, out var entry) && entry.Actor.Equals(Sender))
+                entry.Files = recorded.Files;
+            if (_pending.TryGetValue(recorded.BatchId, out var batch) && --batch.Remaining == 0)
+            {
+                _pending.Remove(recorded.BatchId);
+                batch.ReplyTo.Tell(StatsProtocol.Ack.Instance);
+            }
         });
-        Receive<ProcessProtocol.FileCountChanged>(changed =>
+        Receive<ProcessProtocol.FilesSet>(set =>
         {
-            if (_processes.TryGetValue(changed.Name, out var entry) && entry.Actor.Equals(Sender))
-                entry.Files = changed.Files;
+            if (_processes.TryGetValue(set.Name, out var entry) && entry.Actor.Equals(Sender))
+                entry.Files = set.Files;
         });
         Receive<StatsProtocol.GetOverview>(_ => Sender.Tell(Overview()));
         Receive<StatsProtocol.GetProcessFiles>(get =>
@@ -81,6 +97,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
                 _bytesWritten -= entry.Writes;
                 _changed.Remove(delete.Name);
                 _removed.Add(delete.Name);
+                AckAllPending();
             }
             Sender.Tell(new StatsProtocol.ProcessDeleted(delete.Name, existed));
         });
@@ -93,6 +110,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             _removed.Clear();
             _events = _malformed = _dropped = _bytesRead = _bytesWritten = 0;
             _resetSincePush = true;
+            AckAllPending();
             Sender.Tell(StatsProtocol.ResetDone.Instance);
         });
         Receive<StatsProtocol.Load>(Load);
@@ -128,7 +146,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     protected override void PreStart() =>
         Timers.StartPeriodicTimer(nameof(PushTick), PushTick.Instance, _settings.PushInterval);
 
-    private void Ingest(Events.IngestBatch batch)
+    private void Ingest(Events.IngestBatch batch, IActorRef replyTo)
     {
         _events += batch.Events;
         _malformed += batch.MalformedLines;
@@ -136,12 +154,17 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         if (batch.MalformedLines != 0 || batch.DroppedEvents != 0)
             _countersChanged = true;
         if (batch.Processes.Count == 0)
+        {
+            replyTo.Tell(StatsProtocol.Ack.Instance);
             return;
+        }
+        var batchId = ++_batchCounter;
+        _pending[batchId] = new PendingBatch(replyTo, batch.Processes.Count);
         var now = _clock.GetUtcNow();
         foreach (var delta in batch.Processes)
         {
             var entry = GetOrCreate(delta.Process);
-            entry.Actor.Tell(new ProcessProtocol.Record(delta, now));
+            entry.Actor.Tell(new ProcessProtocol.Record(delta, now, batchId));
             entry.Reads += delta.ReadBytes;
             entry.Writes += delta.WrittenBytes;
             entry.Events += delta.Operations;
@@ -152,6 +175,14 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             _bytesWritten += delta.WrittenBytes;
             _changed.Add(delta.Process);
         }
+    }
+
+    /// <summary>After a delete or reset some process actors will never answer: let the stream go on.</summary>
+    private void AckAllPending()
+    {
+        foreach (var batch in _pending.Values)
+            batch.ReplyTo.Tell(StatsProtocol.Ack.Instance);
+        _pending.Clear();
     }
 
     private Entry GetOrCreate(string name)
@@ -183,7 +214,6 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
                 if (f.LastUpdated > entry.LastUpdated)
                     entry.LastUpdated = f.LastUpdated;
             }
-            entry.Files = list.Count;
             files += list.Count;
             _changed.Add(name);
         }

@@ -22,10 +22,12 @@ public sealed class StatsActorSpecs : Akka.TestKit.Xunit.TestKit
         return builder.Build();
     }
 
+    /// <summary>Ingests and waits for the acknowledgement (on a probe of its own: the test actor may be a subscriber).</summary>
     private void Ingest(IActorRef stats, params string[] lines)
     {
-        stats.Tell(new StatsProtocol.Ingest(Batch(lines)), TestActor);
-        ExpectMsg<StatsProtocol.Ack>(Wait);
+        var stream = CreateTestProbe();
+        stats.Tell(new StatsProtocol.Ingest(Batch(lines)), stream.Ref);
+        stream.ExpectMsg<StatsProtocol.Ack>(Wait);
     }
 
     private Overview OverviewOf(IActorRef stats)
@@ -161,6 +163,20 @@ public sealed class StatsActorSpecs : Akka.TestKit.Xunit.TestKit
         stats.Tell(StatsProtocol.ResetAll.Instance, TestActor);
         ExpectMsg<StatsProtocol.ResetDone>(Wait);
         Assert.True(FishForMessage<StatsChanges>(c => c.Reset, Wait).Reset);
+    }
+
+    [Fact]
+    public void A_batch_is_acknowledged_only_after_every_process_actor_added_it()
+    {
+        var stats = NewStats();
+        var stream = CreateTestProbe();
+        stats.Tell(new StatsProtocol.Ingest(Batch("a|1|1|/x", "b|1|1|/y", "c|1|1|/z")), stream.Ref);
+        stream.ExpectMsg<StatsProtocol.Ack>(Wait);
+        // Once acknowledged, every process actor has the batch: their files answer with it at once.
+        foreach (var name in new[] { "a", "b", "c" })
+            Assert.Equal(1, FilesOf(stats, name).Summary!.Reads);
+        // The file counts came back with the acknowledgements.
+        Assert.All(OverviewOf(stats).Processes, p => Assert.Equal(1, p.Files));
     }
 
     [Fact]
