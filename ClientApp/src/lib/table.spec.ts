@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ariaSort, filterRows, nextSort, sortRows, type SortState } from './table'
+import { ariaSort, filterRows, nextSort, sortRows, type SortDir, type SortState } from './table'
 
 interface Row {
   name: string
@@ -43,7 +43,7 @@ describe('sortRows', () => {
 })
 
 describe('nextSort', () => {
-  const natural = (k: Key) => (k === 'name' ? 'asc' : 'desc') as const
+  const natural = (k: Key): SortDir => (k === 'name' ? 'asc' : 'desc')
 
   it('flips the direction of the current column', () => {
     expect(nextSort({ key: 'writes', dir: 'desc' }, 'writes', natural)).toEqual({ key: 'writes', dir: 'asc' })
