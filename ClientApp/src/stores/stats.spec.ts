@@ -260,4 +260,22 @@ describe('stats store: history', () => {
     store.unwatchProcess()
     expect(store.processSeries).toEqual([])
   })
+
+  it('loads the watched process history once connected when the page opened first', async () => {
+    f = fakeFactory((h) => {
+      h.replies.set('GetOverview', () => overview(initial))
+      h.replies.set('GetTopProcesses', [])
+      h.replies.set('GetHistory', (_f: unknown, _t: unknown, p: unknown) => ({
+        bucketSeconds: 2,
+        points: p === 'zsh' ? [{ time: new Date(Date.now() - 30_000).toISOString(), reads: 8, writes: 4 }] : [],
+      }))
+    })
+    setHubFactory(f.factory)
+    const store = useStatsStore()
+    await store.watchProcess('zsh')
+    expect(store.processSeries).toEqual([])
+    await store.connect()
+    await flushPromises()
+    expect(store.processSeries.map((p) => [p.read, p.write])).toEqual([[4, 2]])
+  })
 })

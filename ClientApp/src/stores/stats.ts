@@ -108,7 +108,9 @@ export const useStatsStore = defineStore('stats', () => {
     handlers: { changes: (c: Changes) => receive(c) },
     onConnected: () => {
       void refresh()
-      void prefillHistory()
+      void prefillHistory().then(() => {
+        if (watchedName.value !== null) return loadWatchedHistory(watchedName.value)
+      })
     },
   })
 
@@ -219,12 +221,17 @@ export const useStatsStore = defineStore('stats', () => {
     watchedName.value = name
     watchedSeries.value = processFromMachine(live.value.machine, name)
     frozenWatched.value = watchedSeries.value
-    if (historyAvailable.value === false) return
+    await loadWatchedHistory(name)
+  }
+
+  async function loadWatchedHistory(name: string) {
+    if (historyAvailable.value === false || hub.state.value !== 'connected') return
     const [from, to] = windowIso()
     try {
       const history = await hub.invoke<History>('GetHistory', from, to, name)
       if (watchedName.value !== name) return
       watchedSeries.value = mergeHistory(historyToPoints(history), watchedSeries.value)
+      if (!paused.value) frozenWatched.value = watchedSeries.value
     } catch {
       // No history on this daemon: keep the live series.
     }
