@@ -1,0 +1,248 @@
+// End-to-end check of the dashboard against a running daemon, in Debian's Chromium.
+// See README.md in this folder for the environment it reads.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { exec } from 'node:child_process'
+import { mkdir, readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import { buildTree, entriesAt, type DirEntry } from '../src/lib/dirtree.ts'
+import { formatBytes } from '../src/lib/format.ts'
+
+interface Sizes {
+  reads: number
+  writes: number
+}
+
+interface Expectations {
+  processes: Record<string, Sizes>
+  process: string
+  files: Record<string, Sizes>
+}
+
+const BASE = (process.env.IOSNOOP_URL ?? 'http://127.0.0.1:8092').replace(/\/$/, '')
+const EXPECT_PATH = process.env.IOSNOOP_EXPECT
+const ARTIFACTS = resolve(process.env.IOSNOOP_ARTIFACTS ?? 'e2e-artifacts')
+const CHROMIUM = process.env.IOSNOOP_CHROMIUM ?? '/usr/bin/chromium'
+const INJECT_CMD = process.env.IOSNOOP_INJECT_CMD
+const INJECT_NAME = process.env.IOSNOOP_INJECT_NAME
+const TIMEOUT = Number(process.env.IOSNOOP_TIMEOUT_MS ?? 10_000)
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
+const q = (s: string) => JSON.stringify(s) // a CSS attribute value in double quotes
+const tid = (id: string) => `[data-testid=${q(id)}]`
+const processRow = (name: string) => `${tid('process-row')}[data-name=${q(name)}]`
+const fileRow = (path: string) => `${tid('file-row')}[data-path=${q(path)}]`
+
+async function poll<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeout = TIMEOUT): Promise<T> {
+  const end = Date.now() + timeout
+  let last: T = await probe()
+  while (!ok(last)) {
+    if (Date.now() > end) assert.fail(`${what}: gave up after ${timeout} ms, last value ${JSON.stringify(last)}`)
+    await new Promise((r) => setTimeout(r, 100))
+    last = await probe()
+  }
+  return last
+}
+
+const text = async (l: Locator) => ((await l.count()) > 0 ? ((await l.first().textContent()) ?? '').trim() : null)
+
+async function expectText(l: Locator, expected: string, what: string, timeout = TIMEOUT) {
+  await poll(what, () => text(l), (v) => v === expected, timeout)
+}
+
+async function visibleNames(page: Page): Promise<string[]> {
+  return page.locator(tid('process-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name') ?? ''))
+}
+
+async function visibleBytes(page: Page, cell: 'cell-written' | 'cell-read'): Promise<number[]> {
+  return page
+    .locator(`${tid('process-row')} ${tid(cell)}`)
+    .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-bytes'))))
+}
+
+const isSorted = <T>(list: T[], cmp: (a: T, b: T) => number) => list.every((v, i) => i === 0 || cmp(list[i - 1]!, v) <= 0)
+
+async function filter(page: Page, value: string) {
+  await page.locator(tid('filter-input')).fill(value)
+}
+
+async function checkEntries(page: Page, expected: DirEntry[]) {
+  for (const e of expected) {
+    const row = page.locator(`${tid('dir-entry')}[data-label=${q(e.label)}]`)
+    await expectText(row.locator(tid('dir-entry-written')), formatBytes(e.writes), `folder ${e.label} written`)
+    await expectText(row.locator(tid('dir-entry-read')), formatBytes(e.reads), `folder ${e.label} read`)
+  }
+  assert.equal(await page.locator(tid('dir-entry')).count(), Math.min(expected.length, 500), 'number of folder entries')
+}
+
+describe('iosnoopng dashboard', () => {
+  let browser: Browser
+  let page: Page
+  let want: Expectations
+  const pageErrors: string[] = []
+
+  before(async () => {
+    assert.ok(EXPECT_PATH, 'IOSNOOP_EXPECT must name the expectations JSON file')
+    want = JSON.parse(await readFile(EXPECT_PATH, 'utf8')) as Expectations
+    assert.ok(want.processes[want.process], 'the expectations must list "process" among "processes"')
+    await mkdir(ARTIFACTS, { recursive: true })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    })
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+  })
+
+  after(async () => {
+    await browser?.close()
+  })
+
+  test('the overview connects to the daemon', async () => {
+    await page.goto(`${BASE}/`)
+    await poll('connection state', () => page.locator(tid('connection-indicator')).getAttribute('data-state'), (s) => s === 'connected')
+    for (const id of ['total-events', 'total-written', 'total-read', 'total-malformed', 'total-dropped', 'source-name', 'source-state']) {
+      assert.ok(await text(page.locator(tid(id))), `${id} is shown`)
+    }
+  })
+
+  test('the overview lists the expected processes with their sizes', async () => {
+    for (const [name, sizes] of Object.entries(want.processes)) {
+      await filter(page, name)
+      const row = page.locator(processRow(name))
+      await expectText(row.locator(tid('cell-written')), formatBytes(sizes.writes), `${name} written`)
+      await expectText(row.locator(tid('cell-read')), formatBytes(sizes.reads), `${name} read`)
+    }
+    await filter(page, '')
+    await page.screenshot({ path: join(ARTIFACTS, 'overview.png') })
+  })
+
+  test('sorting by the column headers', async () => {
+    await filter(page, '')
+    const written = await visibleBytes(page, 'cell-written')
+    assert.ok(written.length > 0, 'rows are shown')
+    assert.ok(isSorted(written, (a, b) => b - a), `written, largest first by default: ${written}`)
+
+    await page.locator(tid('sort-reads')).click()
+    const read = await visibleBytes(page, 'cell-read')
+    assert.ok(isSorted(read, (a, b) => b - a), `read, largest first: ${read}`)
+
+    await page.locator(tid('sort-name')).click()
+    const up = await visibleNames(page)
+    assert.ok(isSorted(up, collator.compare), `names ascending: ${up}`)
+    await page.locator(tid('sort-name')).click()
+    const down = await visibleNames(page)
+    assert.ok(isSorted(down, (a, b) => collator.compare(b, a)), `names descending: ${down}`)
+
+    await page.locator(tid('sort-writes')).click()
+    assert.equal(await page.locator(tid('sort-writes')).getAttribute('data-sort'), 'descending')
+  })
+
+  test('the filter keeps matching processes, ignoring case', async () => {
+    const name = want.process
+    const part = [...name].slice(0, Math.max(1, Math.min(4, [...name].length))).join('')
+    const typed = part === part.toUpperCase() ? part.toLowerCase() : part.toUpperCase()
+    await filter(page, typed)
+    const names = await poll('filtered rows', () => visibleNames(page), (n) => n.includes(name))
+    for (const n of names) assert.ok(n.toLowerCase().includes(typed.toLowerCase()), `${n} matches ${typed}`)
+    await filter(page, 'zz-no-such-process-zz')
+    await poll('no rows', () => visibleNames(page), (n) => n.length === 0)
+    await filter(page, '')
+  })
+
+  test('the process page shows its totals and files', async () => {
+    const name = want.process
+    await filter(page, name)
+    await page.locator(`${processRow(name)} ${tid('process-link')}`).click()
+    await poll('process URL', async () => new URL(page.url()).pathname, (p) => p === `/process/${encodeURIComponent(name)}`)
+    await expectText(page.locator(tid('process-name')), name, 'process name')
+    const sizes = want.processes[name]!
+    await expectText(page.locator(tid('process-total-written')), formatBytes(sizes.writes), 'process written')
+    await expectText(page.locator(tid('process-total-read')), formatBytes(sizes.reads), 'process read')
+    for (const [path, f] of Object.entries(want.files)) {
+      await filter(page, path)
+      const row = page.locator(fileRow(path))
+      await expectText(row.locator(tid('cell-written')), formatBytes(f.writes), `${path} written`)
+      await expectText(row.locator(tid('cell-read')), formatBytes(f.reads), `${path} read`)
+    }
+    await filter(page, '')
+    await page.screenshot({ path: join(ARTIFACTS, 'process-files.png') })
+  })
+
+  test('the original deep link /NAME opens the process page', async () => {
+    await page.goto(`${BASE}/${encodeURIComponent(want.process)}`)
+    await expectText(page.locator(tid('process-name')), want.process, 'process name from the deep link')
+  })
+
+  test('the folder view sums bytes per folder and drills down', async () => {
+    const files = Object.entries(want.files).map(([path, f]) => ({ path, ...f, merged: path.startsWith('<Smaller Files of ') }))
+    const tree = buildTree(files)
+    await page.locator(tid('tab-folders')).click()
+    const top = entriesAt(tree, [])
+    await checkEntries(page, top)
+    await page.screenshot({ path: join(ARTIFACTS, 'process-folders.png') })
+    const dir = top.find((e) => e.target !== null && e.kind === 'dir')
+    if (!dir) return
+    await page.locator(`${tid('dir-entry')}[data-label=${q(dir.label)}] ${tid('dir-open')}`).click()
+    await checkEntries(page, entriesAt(tree, dir.target!))
+    await page.locator(`${tid('dir-crumb')}[data-depth="0"]`).click()
+    await checkEntries(page, top)
+  })
+
+  test('a new event appears without reload within 2 s', { skip: !INJECT_CMD || !INJECT_NAME ? 'IOSNOOP_INJECT_CMD and IOSNOOP_INJECT_NAME are not set' : false }, async () => {
+    const name = INJECT_NAME!
+    await page.goto(`${BASE}/`)
+    await poll('connection state', () => page.locator(tid('connection-indicator')).getAttribute('data-state'), (s) => s === 'connected')
+    await filter(page, name)
+    const row = page.locator(processRow(name))
+    const before = (await row.count()) > 0 ? await row.locator(tid('cell-written')).getAttribute('data-bytes') : null
+    const beforeRead = (await row.count()) > 0 ? await row.locator(tid('cell-read')).getAttribute('data-bytes') : null
+    await promisify(exec)(INJECT_CMD!, { timeout: 10_000 })
+    const started = Date.now()
+    await poll(
+      `row for ${name} after the injected line`,
+      async () => ((await row.count()) > 0 ? [await row.locator(tid('cell-written')).getAttribute('data-bytes'), await row.locator(tid('cell-read')).getAttribute('data-bytes')] : null),
+      (v) => v !== null && (v[0] !== before || v[1] !== beforeRead),
+      2000,
+    )
+    assert.ok(Date.now() - started <= 2100, 'shown within 2 s')
+    await filter(page, '')
+  })
+
+  test('delete removes a process', async () => {
+    await page.goto(`${BASE}/`)
+    await poll('connection state', () => page.locator(tid('connection-indicator')).getAttribute('data-state'), (s) => s === 'connected')
+    const victim = INJECT_NAME ?? Object.keys(want.processes).find((n) => n !== want.process) ?? want.process
+    await filter(page, victim)
+    await page.locator(processRow(victim)).waitFor({ timeout: TIMEOUT })
+    await page.locator(`${tid('delete-button')}[data-name=${q(victim)}]`).click()
+    await poll(`${victim} gone`, () => page.locator(processRow(victim)).count(), (n) => n === 0)
+    await page.reload()
+    await poll('connection state', () => page.locator(tid('connection-indicator')).getAttribute('data-state'), (s) => s === 'connected')
+    await filter(page, victim)
+    await new Promise((r) => setTimeout(r, 1500))
+    assert.equal(await page.locator(processRow(victim)).count(), 0, `${victim} stays deleted after reload`)
+    await filter(page, '')
+  })
+
+  test('reset asks first, then empties everything', async () => {
+    await page.locator(tid('reset-button')).click()
+    await page.locator(tid('reset-dialog')).waitFor()
+    await page.locator(tid('reset-dialog-cancel')).click()
+    assert.ok((await visibleNames(page)).length > 0, 'cancel keeps the data')
+    await page.locator(tid('reset-button')).click()
+    await page.locator(tid('reset-dialog-confirm')).click()
+    await expectText(page.locator(tid('total-written')), '0 B', 'written after reset')
+    await expectText(page.locator(tid('total-read')), '0 B', 'read after reset')
+    await poll('rows after reset', () => visibleNames(page), (n) => n.length === 0)
+    await page.reload()
+    await poll('connection state', () => page.locator(tid('connection-indicator')).getAttribute('data-state'), (s) => s === 'connected')
+    await expectText(page.locator(tid('total-written')), '0 B', 'written after reset and reload')
+  })
+
+  test('no script errors on the pages', () => {
+    assert.deepEqual(pageErrors, [])
+  })
+})

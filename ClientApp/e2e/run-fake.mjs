@@ -1,0 +1,34 @@
+// Runs dashboard.e2e.ts against fake-server.mjs: a check of the dashboard and of the spec itself
+// without the daemon. Build first (npm run build).
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const app = join(here, '..')
+if (!existsSync(join(app, 'dist', 'index.html'))) {
+  console.error('dist/ is missing: run npm run build first')
+  process.exit(1)
+}
+const port = process.env.FAKE_PORT ?? '18093'
+const base = `http://127.0.0.1:${port}`
+const server = spawn(process.execPath, [join(here, 'fake-server.mjs'), '--port', port, '--history'], { stdio: ['ignore', 'pipe', 'inherit'] })
+await new Promise((resolve, reject) => {
+  server.stdout.once('data', resolve)
+  server.once('exit', (code) => reject(new Error(`fake server exited with ${code}`)))
+})
+
+const injectName = 'injected proc'
+const env = {
+  ...process.env,
+  IOSNOOP_URL: base,
+  IOSNOOP_EXPECT: join(here, 'fake-expect.json'),
+  IOSNOOP_ARTIFACTS: process.env.IOSNOOP_ARTIFACTS ?? join(app, 'e2e-artifacts'),
+  IOSNOOP_INJECT_NAME: injectName,
+  IOSNOOP_INJECT_CMD: `"${process.execPath}" -e "fetch('${base}/__inject?name=${encodeURIComponent(injectName)}&path=/tmp/x&writes=4096',{method:'POST'}).then(r=>process.exit(r.ok?0:1))"`,
+}
+const test = spawn(process.execPath, ['--import', 'tsx', '--test', join(here, 'dashboard.e2e.ts')], { cwd: app, env, stdio: 'inherit' })
+const code = await new Promise((resolve) => test.once('exit', resolve))
+server.kill()
+process.exit(code ?? 1)

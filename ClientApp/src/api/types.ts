@@ -1,0 +1,112 @@
+// Shapes of the data exchanged with the daemon's hub at /hub/stats (camelCase JSON).
+
+export type SourceState = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped' | 'idle'
+
+export interface SourceStatus {
+  /** "bpftrace" | "fs_usage" | "dtrace" | "replay" | "none" */
+  name: string
+  /** What the source measures, e.g. "physical disk I/O". */
+  measures: string
+  state: SourceState
+  /** A problem the user must see, or null. */
+  message: string | null
+  restarts: number
+}
+
+export interface Totals {
+  events: number
+  malformedLines: number
+  droppedEvents: number
+  bytesRead: number
+  bytesWritten: number
+}
+
+export interface ProcessSummary {
+  name: string
+  /** Bytes read. */
+  reads: number
+  /** Bytes written. */
+  writes: number
+  /** ISO-8601 time. */
+  lastUpdated: string
+  events: number
+  /** Number of file entries. */
+  files: number
+}
+
+export interface Overview extends Totals {
+  source: SourceStatus
+  processes: ProcessSummary[]
+}
+
+export interface ChangedProcess extends ProcessSummary {
+  /** Bytes read in this interval. */
+  readDelta: number
+  /** Bytes written in this interval. */
+  writeDelta: number
+}
+
+export interface Changes {
+  time: string
+  /** Seconds since the previous push. */
+  intervalSeconds: number
+  /** True after a reset: drop all client data and refetch. */
+  reset: boolean
+  totals: Totals
+  source: SourceStatus
+  processes: ChangedProcess[]
+  removed: string[]
+}
+
+export interface FileSummary {
+  path: string
+  reads: number
+  writes: number
+  lastUpdated: string
+  events: number
+  /** True for the `<Smaller Files of NAME>` rows. */
+  merged: boolean
+}
+
+export interface ProcessFiles {
+  name: string
+  found: boolean
+  reads: number
+  writes: number
+  lastUpdated: string | null
+  events: number
+  files: FileSummary[]
+}
+
+export interface HistoryPoint {
+  time: string
+  reads: number
+  writes: number
+}
+
+export interface History {
+  bucketSeconds: number
+  points: HistoryPoint[]
+}
+
+export interface TopProcess {
+  name: string
+  reads: number
+  writes: number
+}
+
+export const emptyTotals = (): Totals => ({
+  events: 0,
+  malformedLines: 0,
+  droppedEvents: 0,
+  bytesRead: 0,
+  bytesWritten: 0,
+})
+
+export const unknownSource = (): SourceStatus => ({
+  name: 'none',
+  measures: '',
+  state: 'idle',
+  message: null,
+  restarts: 0,
+})

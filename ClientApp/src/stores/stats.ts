@@ -1,0 +1,314 @@
+// The one store that owns the hub connection and the data it feeds.
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { HubFactory } from '@/api/hub'
+import type { Changes, History, Overview, ProcessFiles, ProcessSummary, SourceStatus, TopProcess, Totals } from '@/api/types'
+import { emptyTotals, unknownSource } from '@/api/types'
+import { useHub } from '@/composables/useHub'
+import { parseTime } from '@/lib/format'
+import {
+  appendCapped,
+  historyToPoints,
+  machineHistory,
+  machinePoint,
+  mergeHistory,
+  processFromMachine,
+  processPoint,
+  WINDOW_MS,
+  type MachinePoint,
+  type RatePoint,
+} from '@/lib/series'
+
+export interface ProcessRow extends ProcessSummary {
+  /** lastUpdated as epoch milliseconds, for sorting. */
+  updatedMs: number
+}
+
+/** What the tables and charts show; replaced as a whole on every change, never mutated. */
+export interface Snapshot {
+  totals: Totals
+  processes: ReadonlyMap<string, ProcessRow>
+  machine: readonly MachinePoint[]
+}
+
+export type StoreEvent =
+  | { type: 'changes'; changes: Changes }
+  | { type: 'reset' }
+  | { type: 'refreshed' }
+
+/** How many pushes to hold while an overview request is in flight. */
+const QUEUE_LIMIT = 120
+/** How many processes the history prefill shows by name. */
+const HISTORY_TOP = 5
+
+let hubFactory: HubFactory | undefined
+
+/** Replaces the SignalR connection, for specs. Call before the store is first used. */
+export function setHubFactory(factory: HubFactory | undefined) {
+  hubFactory = factory
+}
+
+const emptySnapshot = (): Snapshot => ({ totals: emptyTotals(), processes: new Map(), machine: [] })
+const toRow = (p: ProcessSummary): ProcessRow => ({
+  name: p.name,
+  reads: p.reads,
+  writes: p.writes,
+  lastUpdated: p.lastUpdated,
+  events: p.events,
+  files: p.files,
+  updatedMs: parseTime(p.lastUpdated),
+})
+const totalsOf = (t: Totals): Totals => ({
+  events: t.events,
+  malformedLines: t.malformedLines,
+  droppedEvents: t.droppedEvents,
+  bytesRead: t.bytesRead,
+  bytesWritten: t.bytesWritten,
+})
+
+/** Merges one push into a snapshot. A row never goes back to an older state than the one held. */
+export function mergeChanges(snap: Snapshot, changes: Changes): Snapshot {
+  const processes = new Map(snap.processes)
+  for (const name of changes.removed) processes.delete(name)
+  for (const p of changes.processes) {
+    const row = toRow(p)
+    const held = processes.get(p.name)
+    if (held && (row.updatedMs < held.updatedMs || (row.updatedMs === held.updatedMs && row.events < held.events))) continue
+    processes.set(p.name, row)
+  }
+  return { ...snap, totals: totalsOf(changes.totals), processes }
+}
+
+export const useStatsStore = defineStore('stats', () => {
+  const live = shallowRef<Snapshot>(emptySnapshot())
+  /** The snapshot held still while paused; null when live. */
+  const frozen = shallowRef<Snapshot | null>(null)
+  const view = computed(() => frozen.value ?? live.value)
+  const source = ref<SourceStatus>(unknownSource())
+  const paused = computed(() => frozen.value !== null)
+  /** Pushes received while paused. */
+  const missed = ref(0)
+  /** True once an overview has been received. */
+  const loaded = ref(false)
+  const lastPushAt = ref<number | null>(null)
+  /** null until tried; false when the daemon has no GetHistory. */
+  const historyAvailable = ref<boolean | null>(null)
+  const watchedName = ref<string | null>(null)
+  const watchedSeries = shallowRef<RatePoint[]>([])
+  const frozenWatched = shallowRef<RatePoint[]>([])
+  /** The watched process's series as shown: held still while paused. */
+  const processSeries = computed(() => (paused.value ? frozenWatched.value : watchedSeries.value))
+
+  const listeners = new Set<(e: StoreEvent) => void>()
+  let refreshing: Promise<void> | null = null
+  let queue: Changes[] = []
+
+  const hub = useHub({
+    factory: hubFactory,
+    handlers: { changes: (c: Changes) => receive(c) },
+    onConnected: () => {
+      void refresh()
+      void prefillHistory().then(() => {
+        if (watchedName.value !== null) return loadWatchedHistory(watchedName.value)
+      })
+    },
+  })
+
+  function emit(e: StoreEvent) {
+    for (const l of listeners) l(e)
+  }
+
+  /** Listens to pushes, resets and refetches; returns the unsubscribe function. */
+  function subscribe(listener: (e: StoreEvent) => void): () => void {
+    listeners.add(listener)
+    return () => listeners.delete(listener)
+  }
+
+  function setLive(next: Snapshot) {
+    live.value = next
+  }
+
+  function receive(changes: Changes) {
+    lastPushAt.value = Date.now()
+    source.value = changes.source
+    if (changes.reset) {
+      clear()
+      emit({ type: 'reset' })
+      void refresh()
+      return
+    }
+    if (paused.value) missed.value++
+    recordSeries(changes)
+    if (refreshing) {
+      queue.push(changes)
+      if (queue.length > QUEUE_LIMIT) queue.shift()
+    } else {
+      setLive(mergeChanges(live.value, changes))
+    }
+    emit({ type: 'changes', changes })
+  }
+
+  function recordSeries(changes: Changes) {
+    setLive({ ...live.value, machine: appendCapped(live.value.machine, machinePoint(changes)) })
+    if (watchedName.value !== null) {
+      watchedSeries.value = appendCapped(watchedSeries.value, processPoint(changes, watchedName.value))
+    }
+  }
+
+  /** Drops all client data (after a reset). */
+  function clear() {
+    live.value = emptySnapshot()
+    if (frozen.value) frozen.value = live.value
+    watchedSeries.value = []
+    queue = []
+  }
+
+  /** Fetches the whole overview; pushes that arrive meanwhile are merged on top of it. */
+  function refresh(): Promise<void> {
+    if (refreshing) return refreshing
+    const run = (async () => {
+      try {
+        const o = await hub.invoke<Overview>('GetOverview')
+        const processes = new Map<string, ProcessRow>()
+        for (const p of o.processes) processes.set(p.name, toRow(p))
+        let next: Snapshot = { ...live.value, totals: totalsOf(o), processes }
+        for (const c of queue) next = mergeChanges(next, c)
+        setLive(next)
+        // A refetch is an explicit update: a paused view shows its result too.
+        if (frozen.value) frozen.value = next
+        source.value = o.source
+        loaded.value = true
+        emit({ type: 'refreshed' })
+      } catch {
+        let next = live.value
+        for (const c of queue) next = mergeChanges(next, c)
+        setLive(next)
+      } finally {
+        queue = []
+        refreshing = null
+      }
+    })()
+    refreshing = run
+    return run
+  }
+
+  const windowIso = () => {
+    const to = new Date()
+    return [new Date(to.getTime() - WINDOW_MS).toISOString(), to.toISOString()] as const
+  }
+
+  /** Fills the machine chart from GetHistory when the daemon has it; otherwise the live series stays. */
+  async function prefillHistory() {
+    const [from, to] = windowIso()
+    try {
+      const [total, top] = await Promise.all([
+        hub.invoke<History>('GetHistory', from, to, null),
+        hub.invoke<TopProcess[]>('GetTopProcesses', from, to, HISTORY_TOP),
+      ])
+      const perProcess = await Promise.all(
+        top.map(async (t) => ({ name: t.name, history: await hub.invoke<History>('GetHistory', from, to, t.name) })),
+      )
+      historyAvailable.value = true
+      const machine = mergeHistory(machineHistory(total, perProcess), live.value.machine)
+      setLive({ ...live.value, machine })
+    } catch {
+      historyAvailable.value = false
+    }
+  }
+
+  /** Starts recording one process's rate series (the process page's chart). */
+  async function watchProcess(name: string) {
+    watchedName.value = name
+    watchedSeries.value = processFromMachine(live.value.machine, name)
+    frozenWatched.value = watchedSeries.value
+    await loadWatchedHistory(name)
+  }
+
+  async function loadWatchedHistory(name: string) {
+    if (historyAvailable.value === false || hub.state.value !== 'connected') return
+    const [from, to] = windowIso()
+    try {
+      const history = await hub.invoke<History>('GetHistory', from, to, name)
+      if (watchedName.value !== name) return
+      watchedSeries.value = mergeHistory(historyToPoints(history), watchedSeries.value)
+      if (!paused.value) frozenWatched.value = watchedSeries.value
+    } catch {
+      // No history on this daemon: keep the live series.
+    }
+  }
+
+  function unwatchProcess() {
+    watchedName.value = null
+    watchedSeries.value = []
+  }
+
+  function setPaused(value: boolean) {
+    if (value === paused.value) return
+    frozen.value = value ? live.value : null
+    frozenWatched.value = value ? watchedSeries.value : []
+    missed.value = 0
+  }
+
+  function togglePause() {
+    setPaused(!paused.value)
+  }
+
+  const dropRow = (snap: Snapshot, name: string): Snapshot => {
+    if (!snap.processes.has(name)) return snap
+    const processes = new Map(snap.processes)
+    processes.delete(name)
+    return { ...snap, processes }
+  }
+
+  async function deleteProcess(name: string): Promise<boolean> {
+    const ok = await hub.invoke<boolean>('DeleteProcess', name)
+    if (ok) {
+      setLive(dropRow(live.value, name))
+      if (frozen.value) frozen.value = dropRow(frozen.value, name)
+    }
+    return ok
+  }
+
+  async function reset(): Promise<void> {
+    await hub.invoke<void>('Reset')
+    clear()
+    emit({ type: 'reset' })
+    await refresh()
+  }
+
+  function getProcessFiles(name: string): Promise<ProcessFiles> {
+    return hub.invoke<ProcessFiles>('GetProcessFiles', name)
+  }
+
+  return {
+    // connection
+    connection: hub.state,
+    connectionError: hub.lastError,
+    reconnectAttempts: hub.attempts,
+    nextRetryAt: hub.nextRetryAt,
+    connect: hub.start,
+    disconnect: hub.stop,
+    reconnectNow: hub.restart,
+    // data
+    view,
+    source,
+    loaded,
+    lastPushAt,
+    historyAvailable,
+    paused,
+    missed,
+    watchedName,
+    processSeries,
+    // actions
+    receive,
+    refresh,
+    subscribe,
+    setPaused,
+    togglePause,
+    deleteProcess,
+    reset,
+    getProcessFiles,
+    watchProcess,
+    unwatchProcess,
+  }
+})
