@@ -57,6 +57,9 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
 
     private sealed record Problem(int RunId, string Message);
 
+    /// <summary>What a replayed file's figures are.</summary>
+    public const string ReplayMeasures = "events of a recorded trace file";
+
     private readonly TracerSettings _settings;
     private readonly IActorRef _stats;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -81,7 +84,8 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
         _replayPending = settings.ReplayFile is not null;
         _status = new SourceStatus(
             settings.Live?.Name ?? (settings.ReplayFile is not null ? "replay" : "none"),
-            settings.Live?.Measures ?? SourceStatus.None.Measures, "starting", null, 0);
+            settings.Live?.Measures ?? (settings.ReplayFile is not null ? ReplayMeasures : SourceStatus.None.Measures),
+            "starting", null, 0);
 
         Receive<StartRun>(_ => StartNextRun());
         Receive<TracerReady>(ready =>
@@ -166,7 +170,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
             _log.Info("Replaying {0}", _settings.ReplayFile);
             chunks = TraceStreams.FromFile(_settings.ReplayFile!, _settings.ChunkSize);
             parser = new ReplayParser(_settings.Live is null ? null : _settings.Live.CreateParser);
-            SetStatus("starting", $"replaying {_settings.ReplayFile}");
+            SetStatus("running", null);
         }
         else if (_settings.Live is not null)
         {
