@@ -29,6 +29,10 @@ public static class CommandLine
         new("replay", Kind.Text, "with --source replay: the trace file to read once", (o, v) => o with { ReplayFile = v }),
         new("force-dtrace-after-sleep", Kind.Bool, "start DTrace even though this Mac slept since boot (it may freeze)", (o, v) => o with { ForceDtraceAfterSleep = Bool(v) }),
         new("push-interval", Kind.Number, "seconds between pushes of changes to the dashboard (default 1)", (o, v) => o with { PushIntervalSeconds = double.Parse(v, CultureInfo.InvariantCulture) }),
+        new("token", Kind.Text, "require this token (Authorization: Bearer) for the API, the hub and /metrics; needed to listen beyond loopback", (o, v) => o with { Token = v }),
+        new("token-file", Kind.Text, "like --token, the token read from this file (not visible in the process list)", (o, v) => o with { TokenFile = v }),
+        new("allowed-host", Kind.Text, "also answer to this host name, NAME or NAME:PORT (repeatable, or comma-separated)", (o, v) => o with { AllowedHosts = [.. o.AllowedHosts, .. DaemonAccess.SplitHosts(v)] }),
+        new("read-only", Kind.Bool, "refuse deleting and resetting figures (API and dashboard)", (o, v) => o with { ReadOnly = Bool(v) }),
     ];
 
     public static readonly string[] LogLevels = ["trace", "debug", "info", "warn", "error", "fatal", "panic"];
@@ -99,6 +103,8 @@ public static class CommandLine
             return Fail("-t and -s must not be negative", out error);
         if (!ListenAddress.TryParse(o.Listen, out _, out var listenError))
             return Fail($"invalid value \"{o.Listen}\" for flag -a: {listenError}", out error);
+        if (DaemonAccess.Problem(o) is { } accessProblem)
+            return Fail(accessProblem, out error);
         return true;
     }
 

@@ -54,7 +54,7 @@ public static class DaemonApp
                     system.Log.Info("Loaded {0} processes and {1} files from {2}", loaded.Processes, loaded.Files, options.StatsFile);
                 });
         });
-        builder.Services.AddIoSnoopWeb(WebSettings.Default);
+        builder.Services.AddIoSnoopWeb(WebSettings.Default, DaemonAccess.Create(options, logger));
 
         var app = builder.Build();
         app.MapIoSnoop();

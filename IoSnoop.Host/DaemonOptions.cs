@@ -44,4 +44,16 @@ public sealed record DaemonOptions
 
     /// <summary><c>--push-interval</c>: seconds between pushes to the dashboard.</summary>
     public double PushIntervalSeconds { get; init; } = 1;
+
+    /// <summary><c>--token</c>: the token every request but the dashboard's files must carry.</summary>
+    public string? Token { get; init; }
+
+    /// <summary><c>--token-file</c>: a file holding the token (keeps it out of the process list).</summary>
+    public string? TokenFile { get; init; }
+
+    /// <summary><c>--allowed-host</c>: more names accepted as <c>Host</c> and <c>Origin</c>.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary><c>--read-only</c>: refuse deleting and resetting figures.</summary>
+    public bool ReadOnly { get; init; }
 }

@@ -45,6 +45,11 @@ try
     await app.RunAsync();
     return 0;
 }
+catch (AccessSetupException e)
+{
+    logger.Fatal("Cannot start: {Error}", e.Message);
+    return 1;
+}
 catch (Exception e)
 {
     logger.Fatal(e, "iosnoopng stopped: {Message}", e.Message);

@@ -1,12 +1,14 @@
 using IoSnoop.Actors.Processes;
 using IoSnoop.Web.Api;
+using IoSnoop.Web.Security;
 using Microsoft.AspNetCore.SignalR;
 
 namespace IoSnoop.Web.Hubs;
 
 /// <summary>
 /// The dashboard's connection: queries answered by the actors (Ask with a timeout), and the
-/// <c>changes</c> push (see <see cref="ChangesFeed"/>).
+/// <c>changes</c> push (see <see cref="ChangesFeed"/>). Methods that change the figures are marked
+/// <see cref="ChangesStateAttribute"/>: refused in read-only mode.
 /// </summary>
 public sealed class StatsHub(StatsQueries queries) : Hub
 {
@@ -27,8 +29,10 @@ public sealed class StatsHub(StatsQueries queries) : Hub
             f.Summary?.LastUpdated, f.Summary?.Events ?? 0, f.Files);
     }
 
+    [ChangesState]
     public Task<bool> DeleteProcess(string name) => queries.Delete(name, Context.ConnectionAborted);
 
+    [ChangesState]
     public Task Reset() => queries.Reset(Context.ConnectionAborted);
 }
 
