@@ -22,6 +22,7 @@ public static class WebHosting
         services.AddSingleton<StatsQueries>();
         services.AddSingleton<ProcessMetrics>();
         services.AddIoSnoopSecurity(access ?? AccessSettings.Default);
+        services.AddSingleton<DashboardConnections>();
         services.AddSignalR(o => o.AddFilter<HubAccessFilter>()).AddJsonProtocol(o =>
             o.PayloadSerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         services.AddHostedService<ChangesFeed>();

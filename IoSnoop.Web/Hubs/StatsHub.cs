@@ -10,10 +10,22 @@ namespace IoSnoop.Web.Hubs;
 /// <c>changes</c> push (see <see cref="ChangesFeed"/>). Methods that change the figures are marked
 /// <see cref="ChangesStateAttribute"/>: refused in read-only mode.
 /// </summary>
-public sealed class StatsHub(StatsQueries queries) : Hub
+public sealed class StatsHub(StatsQueries queries, DashboardConnections connections) : Hub
 {
     public const string Path = "/hub/stats";
     public const string ChangesMethod = "changes";
+
+    public override Task OnConnectedAsync()
+    {
+        connections.Connected(Context.ConnectionId);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Disconnected(Context.ConnectionId);
+        return Task.CompletedTask;
+    }
 
     public async Task<OverviewDto> GetOverview()
     {
