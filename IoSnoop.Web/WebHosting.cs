@@ -37,7 +37,7 @@ public static class WebHosting
         app.UseRouting();
         app.UseAccessCheck();
         app.MapStatsApi();
-        app.MapHub<StatsHub>(StatsHub.Path);
+        app.MapHub<StatsHub>(StatsHub.Path, o => o.TransportSendTimeout = DashboardConnections.StuckClientTimeout);
         var metrics = app.Services.GetRequiredService<ProcessMetrics>();
         app.MapMetrics("/metrics", metrics.Registry);
         // Any other path is the dashboard (a single-page app): deep links such as /NAME open a process page.

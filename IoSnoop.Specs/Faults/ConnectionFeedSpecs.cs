@@ -12,11 +12,11 @@ public sealed class ConnectionFeedSpecs
     {
         public List<(StatsChanges Changes, TaskCompletionSource Done)> Sends { get; } = [];
 
-        public Task Send(string connectionId, StatsChanges changes)
+        public Task Send(string connectionId, SerializedChanges push)
         {
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (Sends)
-                Sends.Add((changes, done));
+                Sends.Add((push.Changes, done));
             return done.Task;
         }
 
@@ -39,7 +39,9 @@ public sealed class ConnectionFeedSpecs
         }
     }
 
-    private static StatsChanges Push(int n) =>
+    private static SerializedChanges Push(int n) => new(Changes(n));
+
+    private static StatsChanges Changes(int n) =>
         new(DateTimeOffset.UnixEpoch.AddSeconds(n), 1, false, new Totals(n, 0, 0, 0, n), Running,
             [new ChangedProcess("cc", 0, n, DateTimeOffset.UnixEpoch.AddSeconds(n), n, 1, 0, 1)], []);
 
@@ -59,7 +61,7 @@ public sealed class ConnectionFeedSpecs
         var sent = new List<StatsChanges>();
         var feed = new ConnectionFeed("c1", (_, c) =>
         {
-            sent.Add(c);
+            sent.Add(c.Changes);
             return Task.CompletedTask;
         });
         for (var i = 1; i <= 3; i++)
@@ -114,9 +116,9 @@ public sealed class ConnectionFeedSpecs
         var sent = new List<StatsChanges>();
         var feed = new ConnectionFeed("c1", (_, c) =>
         {
-            if (c.Totals.Events == 1)
+            if (c.Changes.Totals.Events == 1)
                 return Task.FromException(new IOException("connection reset"));
-            sent.Add(c);
+            sent.Add(c.Changes);
             return Task.CompletedTask;
         }, _ => Interlocked.Increment(ref failures));
         feed.Offer(Push(1));
@@ -139,5 +141,19 @@ public sealed class ConnectionFeedSpecs
         feed.Offer(Push(3));
         await Task.Delay(50, TestContext.Current.CancellationToken);
         Assert.Equal(1, manual.Count);
+    }
+}
+
+public sealed class SerializedChangesSpecs
+{
+    [Fact]
+    public void A_push_is_written_as_the_hub_would_serialize_it()
+    {
+        var changes = new StatsChanges(DateTimeOffset.UnixEpoch, 1.5, false, new Totals(3, 1, 0, 10, 20),
+            new SourceStatus("fake", "stand-in events", "running", null, 2),
+            [new ChangedProcess("cc \"x\"", 10, 20, DateTimeOffset.UnixEpoch, 3, 2, 10, 20)], ["gone"]);
+        var options = new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase };
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(changes, options),
+            System.Text.Json.JsonSerializer.Serialize(new SerializedChanges(changes), options));
     }
 }

@@ -12,8 +12,8 @@ namespace IoSnoop.Specs.Faults;
 
 /// <summary>
 /// Dashboard clients that stop reading, on real Kestrel with a tracer that keeps thousands of processes
-/// busy (large pushes ten times a second): they get merged pushes and hold up neither ingestion nor the
-/// other clients.
+/// busy (large pushes ten times a second): they get merged pushes, hold up neither ingestion nor the
+/// other clients, and are closed once they have taken nothing for <see cref="DashboardConnections.StuckClientTimeout"/>.
 /// </summary>
 public sealed class SlowClientSpecs : IAsyncLifetime
 {
@@ -44,7 +44,7 @@ public sealed class SlowClientSpecs : IAsyncLifetime
         (await _daemon.WaitForStatus(_ => true, TimeSpan.FromSeconds(5))).GetProperty("totals").GetProperty("events").GetInt64();
 
     [Fact]
-    public async Task Clients_that_stop_reading_hold_up_neither_ingestion_nor_the_other_clients()
+    public async Task Clients_that_stop_reading_hold_up_neither_ingestion_nor_the_other_clients_and_are_closed_in_the_end()
     {
         var connections = _daemon.Services.GetRequiredService<DashboardConnections>();
         var hub = new Uri(_daemon.Address, "/hub/stats");
@@ -86,6 +86,15 @@ public sealed class SlowClientSpecs : IAsyncLifetime
         Assert.True(events >= Processes * 10, $"only {events} events ingested in 3 s");
         // Each stuck client keeps having its pushes merged rather than queued.
         Assert.True(coalesced >= 3 * 15, $"only {coalesced} pushes coalesced in 3 s");
+
+        // A client that takes nothing at all is closed after a while, and what it held with it.
+        var dropDeadline = DateTime.UtcNow + DashboardConnections.StuckClientTimeout + TimeSpan.FromSeconds(15);
+        while (connections.Count > 1)
+        {
+            Assert.True(DateTime.UtcNow < dropDeadline, $"{connections.Count - 1} stuck clients still connected");
+            await Task.Delay(200, Cancel);
+        }
+        Assert.Equal(HubConnectionState.Connected, fast.State);
 
         foreach (var socket in stuck)
             socket.Abort();

@@ -47,6 +47,12 @@ public sealed class ChangesFeed(ActorRegistry registry, ActorSystem system, Dash
 /// </summary>
 public sealed class DashboardConnections
 {
+    /// <summary>
+    /// A connection whose socket takes nothing for this long is closed (SignalR's transport send timeout),
+    /// which frees what it held; the dashboard reconnects by itself.
+    /// </summary>
+    public static readonly TimeSpan StuckClientTimeout = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, ConnectionFeed> _feeds = new(StringComparer.Ordinal);
     private readonly IHubContext<StatsHub> _hub;
     private readonly ILogger<DashboardConnections> _log;
@@ -84,11 +90,12 @@ public sealed class DashboardConnections
     /// <summary>Offers one push to every connection; returns at once.</summary>
     public void Publish(StatsChanges changes)
     {
+        var push = new SerializedChanges(changes);
         foreach (var feed in _feeds.Values)
-            feed.Offer(changes);
+            feed.Offer(push);
     }
 
-    private Task Send(string connectionId, StatsChanges changes) =>
+    private Task Send(string connectionId, SerializedChanges changes) =>
         _hub.Clients.Client(connectionId).SendAsync(StatsHub.ChangesMethod, changes);
 
     private void OnSendFailed(Exception e) =>

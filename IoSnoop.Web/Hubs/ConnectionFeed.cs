@@ -1,5 +1,3 @@
-using IoSnoop.Actors.Processes;
-
 namespace IoSnoop.Web.Hubs;
 
 /// <summary>
@@ -8,11 +6,11 @@ namespace IoSnoop.Web.Hubs;
 /// the previous one. A client that cannot keep up so gets fewer, coarser updates, and holds at most
 /// one send and one merged push, whatever its speed; nobody waits for it.
 /// </summary>
-public sealed class ConnectionFeed(string connectionId, Func<string, StatsChanges, Task> send,
+public sealed class ConnectionFeed(string connectionId, Func<string, SerializedChanges, Task> send,
     Action<Exception>? onSendFailed = null, Action? onCoalesced = null)
 {
     private readonly Lock _gate = new();
-    private StatsChanges? _pending;
+    private SerializedChanges? _pending;
     private bool _sending;
     private bool _closed;
 
@@ -32,7 +30,7 @@ public sealed class ConnectionFeed(string connectionId, Func<string, StatsChange
     }
 
     /// <summary>Sends <paramref name="changes"/> now, or merges it into the pending push. Never waits.</summary>
-    public void Offer(StatsChanges changes)
+    public void Offer(SerializedChanges changes)
     {
         lock (_gate)
         {
@@ -40,7 +38,7 @@ public sealed class ConnectionFeed(string connectionId, Func<string, StatsChange
                 return;
             if (_sending)
             {
-                _pending = _pending is null ? changes : ChangesMerge.Merge(_pending, changes);
+                _pending = _pending is null ? changes : new SerializedChanges(ChangesMerge.Merge(_pending.Changes, changes.Changes));
                 Coalesced++;
                 onCoalesced?.Invoke();
                 return;
@@ -60,7 +58,7 @@ public sealed class ConnectionFeed(string connectionId, Func<string, StatsChange
         }
     }
 
-    private async Task SendAll(StatsChanges first)
+    private async Task SendAll(SerializedChanges first)
     {
         var next = first;
         while (true)
