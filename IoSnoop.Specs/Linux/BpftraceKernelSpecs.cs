@@ -154,7 +154,7 @@ public sealed class BpftraceKernelSpecs(BpftraceKernelSpecs.Tracer tracer) : ICl
         internal TracerRun Run => _run ?? throw new InvalidOperationException("The tracer did not start.");
 
         public async ValueTask InitializeAsync() =>
-            _run = await TracerRun.StartAsync(new BpftraceSource(), TestContext.Current.CancellationToken);
+            _run = await TracerRun.StartAsync(TestContext.Current.CancellationToken);
 
         public async ValueTask DisposeAsync()
         {

@@ -27,7 +27,7 @@ public sealed class BpftraceStopSpecs
         var python = work.Python();
         var script = work.Script("writer.py", Writer);
         var data = work.Folder("w");
-        await using var run = await TracerRun.StartAsync(new BpftraceSource(), cancellation);
+        await using var run = await TracerRun.StartAsync(cancellation);
 
         using var writer = System.Diagnostics.Process.Start(python.Path, [script, data]);
         try

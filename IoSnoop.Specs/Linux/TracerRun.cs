@@ -21,6 +21,7 @@ internal sealed class TracerRun : IAsyncDisposable
     private readonly MemoryStream _output = new();
     private readonly object _gate = new();
     private long _intervals;
+    private DirectoryInfo? _programFolder;
 
     private TracerRun(BpftraceSource source, Process process)
     {
@@ -48,6 +49,26 @@ internal sealed class TracerRun : IAsyncDisposable
 
     /// <summary>Everything the tracer printed on stdout so far.</summary>
     public byte[] Output { get { lock (_gate) return _output.ToArray(); } }
+
+    /// <summary>
+    /// Checks the machine (failing with its problems), starts the tracer with its program in a
+    /// temporary folder (removed again on dispose) and waits for READY.
+    /// </summary>
+    public static async Task<TracerRun> StartAsync(CancellationToken cancellation)
+    {
+        var folder = Directory.CreateTempSubdirectory("iosnoop-program-");
+        try
+        {
+            var run = await StartAsync(new BpftraceSource(new BpftraceOptions { ProgramDirectory = folder.FullName }), cancellation);
+            run._programFolder = folder;
+            return run;
+        }
+        catch
+        {
+            folder.Delete(recursive: true);
+            throw;
+        }
+    }
 
     /// <summary>Checks the machine (failing with its problems), starts the tracer and waits for READY.</summary>
     public static async Task<TracerRun> StartAsync(BpftraceSource source, CancellationToken cancellation)
@@ -125,6 +146,7 @@ internal sealed class TracerRun : IAsyncDisposable
         if (!_process.HasExited)
             await StopAsync();
         _process.Dispose();
+        _programFolder?.Delete(recursive: true);
     }
 
     public static void Signal(int pid, int signal)
