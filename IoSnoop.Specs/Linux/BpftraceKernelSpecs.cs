@@ -17,6 +17,15 @@ public sealed class BpftraceKernelSpecs(BpftraceKernelSpecs.Tracer tracer) : ICl
     private TracerRun Run => tracer.Run;
 
     [Fact]
+    public void This_machine_passes_the_preflight_and_its_struct_mount_is_as_the_program_expects()
+    {
+        var machine = BpftracePreflight.Inspect(new BpftraceOptions());
+
+        Assert.Empty(BpftracePreflight.Problems(machine));
+        Assert.NotNull(machine.MountLayout);
+    }
+
+    [Fact]
     public async Task Short_lived_processes_are_counted_to_the_byte_per_full_path()
     {
         using var work = new Workload();

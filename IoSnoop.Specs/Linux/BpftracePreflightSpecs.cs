@@ -66,4 +66,23 @@ public sealed class BpftracePreflightSpecs
         Assert.Null(BpftracePreflight.FindExecutable("no-such-tool-for-iosnoop"));
         Assert.Null(BpftracePreflight.FindExecutable("/no/such/bpftrace"));
     }
+
+    [Fact]
+    public void The_program_relies_on_where_struct_mount_keeps_its_vfsmount()
+    {
+        const string listing = """
+            struct mount {
+            	struct hlist_node mnt_hash;
+            	struct mount *mnt_parent;
+            	struct dentry *mnt_mountpoint;
+            	struct vfsmount mnt;
+            	union {
+            		struct rb_node mnt_node;
+            """;
+        var moved = listing.Replace("\tstruct mount *mnt_parent;\n", "").Replace("\tstruct vfsmount mnt;\n", "\tstruct vfsmount mnt;\n\tstruct mount *mnt_parent;\n");
+
+        Assert.Empty(BpftracePreflight.Problems(Ready with { MountLayout = listing }));
+        Assert.Contains("struct mount", Assert.Single(BpftracePreflight.Problems(Ready with { MountLayout = moved })));
+        Assert.Empty(BpftracePreflight.Problems(Ready with { MountLayout = null }));
+    }
 }

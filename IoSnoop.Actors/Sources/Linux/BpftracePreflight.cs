@@ -11,13 +11,15 @@ namespace IoSnoop.Actors.Sources.Linux;
 /// <param name="HasKernelBtf"><c>/sys/kernel/btf/vmlinux</c> exists.</param>
 /// <param name="TracefsMounted">tracefs is mounted where bpftrace looks for it (possibly just now).</param>
 /// <param name="TracefsMountError">Why mounting tracefs failed, when it was tried.</param>
+/// <param name="MountLayout">What <c>bpftrace -lv 'struct mount'</c> printed; null when it could not run.</param>
 public sealed record BpftraceMachine(
     bool IsRoot,
     string? BpftracePath,
     string? BpftraceVersion,
     bool HasKernelBtf,
     bool TracefsMounted,
-    string? TracefsMountError = null);
+    string? TracefsMountError = null,
+    string? MountLayout = null);
 
 /// <summary>Checks that bpftrace can run here, and mounts tracefs when it is missing.</summary>
 public static partial class BpftracePreflight
@@ -46,11 +48,31 @@ public static partial class BpftracePreflight
         if (!machine.HasKernelBtf)
             problems.Add($"The kernel has no BTF type information ({BtfPath} is missing): boot a kernel built with CONFIG_DEBUG_INFO_BTF=y, as Debian's and Ubuntu's are.");
 
+        if (machine.MountLayout is { } layout && !IsExpectedMountLayout(layout))
+            problems.Add("This kernel's struct mount does not begin with mnt_hash, mnt_parent, mnt_mountpoint, mnt, which the program relies on to follow paths across mounts: this kernel is not supported yet.");
+
         if (!machine.TracefsMounted)
             problems.Add(machine.TracefsMountError is { } error
                 ? $"tracefs is not mounted and mounting it failed ({error}): run mount -t tracefs nodev /sys/kernel/tracing as root."
                 : "tracefs is not mounted: run mount -t tracefs nodev /sys/kernel/tracing as root.");
         return problems;
+    }
+
+    /// <summary>
+    /// The program finds a mount's <c>struct mount</c> 32 bytes before the <c>struct vfsmount</c> that
+    /// a file points to, which holds while <c>struct mount</c> begins with these members.
+    /// </summary>
+    public static IReadOnlyList<string> ExpectedMountLayout { get; } =
+        ["struct hlist_node mnt_hash;", "struct mount *mnt_parent;", "struct dentry *mnt_mountpoint;", "struct vfsmount mnt;"];
+
+    /// <summary>Whether <c>bpftrace -lv 'struct mount'</c> output begins with <see cref="ExpectedMountLayout"/>.</summary>
+    public static bool IsExpectedMountLayout(string listing)
+    {
+        var members = listing.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .SkipWhile(line => !line.StartsWith("struct mount {", StringComparison.Ordinal))
+            .Skip(1)
+            .Take(ExpectedMountLayout.Count);
+        return members.SequenceEqual(ExpectedMountLayout);
     }
 
     /// <summary>The version in <c>bpftrace --version</c> output such as <c>bpftrace v0.17.0</c>.</summary>
@@ -74,13 +96,14 @@ public static partial class BpftracePreflight
     {
         var isRoot = Environment.IsPrivilegedProcess;
         var bpftrace = FindExecutable(options.Bpftrace);
-        var version = bpftrace is null ? null : RunForOutput(bpftrace, "--version", TimeSpan.FromSeconds(10));
+        var version = bpftrace is null ? null : RunForOutput(bpftrace, ["--version"], TimeSpan.FromSeconds(10));
         var hasBtf = File.Exists(BtfPath);
         var tracefs = IsTracefsMounted();
         string? mountError = null;
         if (!tracefs && isRoot)
             (tracefs, mountError) = TryMountTracefs();
-        return new BpftraceMachine(isRoot, bpftrace, version, hasBtf, tracefs, mountError);
+        var layout = bpftrace is null || !isRoot || !hasBtf ? null : RunForOutput(bpftrace, ["-lv", "struct mount"], TimeSpan.FromSeconds(20));
+        return new BpftraceMachine(isRoot, bpftrace, version, hasBtf, tracefs, mountError, layout);
     }
 
     public static bool IsTracefsMounted() => TracefsPaths.Any(path => Directory.Exists(Path.Combine(path, "events")));
@@ -132,11 +155,11 @@ public static partial class BpftracePreflight
         return null;
     }
 
-    private static string? RunForOutput(string program, string argument, TimeSpan timeout)
+    private static string? RunForOutput(string program, IEnumerable<string> arguments, TimeSpan timeout)
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(program, argument)
+            using var process = Process.Start(new ProcessStartInfo(program, arguments)
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -151,7 +174,7 @@ public static partial class BpftracePreflight
                 process.Kill();
                 return null;
             }
-            return stdout.Result + stderr.Result;
+            return process.ExitCode == 0 ? stdout.Result + stderr.Result : null;
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
         {
