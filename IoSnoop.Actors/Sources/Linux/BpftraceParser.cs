@@ -289,14 +289,20 @@ public sealed class BpftraceParser : ITraceParser
         }
 
         _mountsLoadedThisInterval = false;
-        foreach (var (key, totals) in _totals)
+        try
         {
-            if (totals.Bytes <= 0 || IsPseudoFileSystem(key.File.Device))
-                continue;
-            var path = _paths.TryGet(key.File, out var known) ? known : sink.Names.Get(key.File.UnknownPath().AsSpan());
-            sink.Event(new IoEvent(key.Process, key.Pid, path, key.Direction, totals.Bytes, totals.Calls));
+            foreach (var (key, totals) in _totals)
+            {
+                if (totals.Bytes <= 0 || IsPseudoFileSystem(key.File.Device))
+                    continue;
+                var path = _paths.TryGet(key.File, out var known) ? known : sink.Names.Get(key.File.UnknownPath().AsSpan());
+                sink.Event(new IoEvent(key.Process, key.Pid, path, key.Direction, totals.Bytes, totals.Calls));
+            }
         }
-        _totals.Clear();
+        finally
+        {
+            _totals.Clear(); // whatever happens, an interval is emitted at most once
+        }
     }
 
     private bool IsPseudoFileSystem(uint device)
