@@ -28,7 +28,7 @@ command -v gcc >/dev/null || die "gcc is not installed: apt-get install gcc"
 WORK=$(mktemp -d "${BENCH_TMP:-/tmp}/iosnoop-bench.XXXXXX")
 TRACER=
 cleanup() {
-    if [ -n "$TRACER" ] && kill -0 "$TRACER" 2>/dev/null; then kill -INT "$TRACER"; wait "$TRACER" || true; fi
+    if [ -n "$TRACER" ]; then stop_tracer; fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -85,10 +85,21 @@ start_tracer() {
     sh -c 'exec env BPFTRACE_MAP_KEYS_MAX=131072 BPFTRACE_STRLEN=128 "$1" -B line -q --no-warnings "$2" $$' \
         sh "$BPFTRACE" "$PROGRAM" > "$WORK/trace.out" 2> "$WORK/trace.err" &
     TRACER=$!
-    for _ in $(seq 1 300); do grep -q '^READY' "$WORK/trace.out" && break; sleep 0.1; done
-    grep -q '^READY' "$WORK/trace.out" || die "bpftrace did not get ready: $(cat "$WORK/trace.err")"
+    # About 6 s on an idle machine; more than 30 s was seen with two builds running.
+    for _ in $(seq 1 1200); do grep -q '^READY' "$WORK/trace.out" && return; kill -0 "$TRACER" 2>/dev/null || break; sleep 0.1; done
+    die "bpftrace did not get ready: $(cat "$WORK/trace.err")"
 }
-stop_tracer() { kill -INT "$TRACER"; wait "$TRACER" || true; TRACER=; }
+# SIGINT as the daemon sends it (bpftrace handles it once it is ready; before that a background job
+# of this script ignores SIGINT, so a tracer that is not ready gets SIGTERM); SIGKILL after 30 s.
+stop_tracer() {
+    local signal=INT
+    grep -q '^READY' "$WORK/trace.out" 2>/dev/null || signal=TERM
+    kill -"$signal" "$TRACER" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$TRACER" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$TRACER" 2>/dev/null || true
+    wait "$TRACER" 2>/dev/null || true
+    TRACER=
+}
 tracer_cpu() { awk '{ print $14 + $15 }' "/proc/$TRACER/stat"; }
 
 # Without and with alternate, so that other load on the machine weighs on both alike.

@@ -11,7 +11,7 @@ namespace IoSnoop.Specs.Linux;
 /// </summary>
 internal sealed class TracerRun : IAsyncDisposable
 {
-    public const int SigInt = 2, SigKill = 9, SigCont = 18, SigStop = 19;
+    public const int SigInt = 2, SigStop = 19;
 
     private readonly Process _process;
     private readonly BpftraceParser _parser;

@@ -29,8 +29,11 @@ public sealed record BpftraceOptions
     /// </summary>
     public string? ProgramDirectory { get; init; }
 
-    /// <summary>How long to wait for READY: compiling and attaching the ~40 probes takes about 6 s.</summary>
-    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long to wait for READY: compiling and attaching the ~40 probes takes about 6 s on an idle
+    /// machine, but more than 30 s was seen on 2 CPUs busy with two builds.
+    /// </summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long bpftrace may take to print its last sums after SIGINT (about 4 s measured).</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
