@@ -17,7 +17,8 @@ public sealed class BpftraceDaemonSpecs : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var source = new BpftraceSource();
+        // The program goes into the spec's own folder, not /run/iosnoopng.
+        var source = new BpftraceSource(new BpftraceOptions { ProgramDirectory = _work.Folder("program") });
         var problems = source.Preflight();
         Assert.True(problems.Count == 0, "this machine cannot trace: " + string.Join("; ", problems));
         _daemon = await RunningDaemon.Start(new DaemonOptions(), source);
