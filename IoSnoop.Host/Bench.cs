@@ -14,17 +14,53 @@ namespace IoSnoop.Host;
 /// </summary>
 public static class Bench
 {
-    public const string Usage = "Usage: iosnoopng bench TRACE_FILE\n" +
-                                "Replays TRACE_FILE (the original's line format, e.g. made by bench/gen_trace.py) through the pipeline and prints figures.\n";
+    public const string Usage = "Usage: iosnoopng bench TRACE_FILE [--parse-only]\n" +
+                                "Replays TRACE_FILE (the original's line format, e.g. made by bench/gen_trace.py) through the pipeline and prints figures.\n" +
+                                "--parse-only: only frame, parse and batch (no actors), to see where the time goes.\n";
+
+    private static int ParseOnly(string file, TextWriter output)
+    {
+        var framer = new LineFramer(DecodeSettings.Default.MaxLineBytes);
+        var batch = new BatchBuilder(new IoSnoop.Actors.Parsing.NameTable(DecodeSettings.Default.NameTableCapacity));
+        var parser = new IoSnoop.Actors.Parsing.OriginalLineParser();
+        LineFramer.LineHandler onLine = line => parser.Parse(line, batch);
+        LineFramer.OverlongHandler onOverlong = start => batch.Malformed(start, "overlong");
+        long events = 0;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        using (var stream = File.OpenRead(file))
+        {
+            var buffer = new byte[64 * 1024];
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                framer.Feed(buffer.AsSpan(0, read), onLine, onOverlong);
+                if (batch.Entries >= DecodeSettings.Default.MaxBatchEntries)
+                    events += batch.Build().Events;
+            }
+        }
+        framer.Finish(onLine);
+        events += batch.Build().Events;
+        clock.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        output.WriteLine($"parse only      {events:N0} events in {clock.Elapsed.TotalSeconds:0.000} s");
+        output.WriteLine($"events/s        {events / clock.Elapsed.TotalSeconds:N0}");
+        output.WriteLine($"alloc/event     {allocated / (double)Math.Max(1, events):0.0} B");
+        return 0;
+    }
 
     public static async Task<int> Run(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
     {
-        if (args.Count != 1 || !File.Exists(args[0]))
+        var parseOnly = args.Contains("--parse-only");
+        var files = args.Where(a => a != "--parse-only").ToList();
+        if (files.Count != 1 || !File.Exists(files[0]))
         {
             errors.Write(Usage);
             return 2;
         }
-        var file = args[0];
+        var file = files[0];
+        if (parseOnly)
+            return ParseOnly(file, output);
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         using var system = ActorSystem.Create("bench", config);
         var stats = system.ActorOf(StatsActor.Props(StatsSettings.Default), "stats");
