@@ -88,6 +88,8 @@ public sealed class TracerFaultSpecs : Akka.TestKit.Xunit.TestKit, IDisposable
             var o = Overview();
             Assert.True(o.Source.Restarts >= 3, $"restarts {o.Source.Restarts}");
             Assert.Contains("exited with code", o.Source.Message);
+            // What each run printed before it was killed counts.
+            Assert.True(o.Totals.Events >= o.Source.Restarts, $"{o.Totals.Events} events in {o.Source.Restarts} runs");
             Assert.Equal(2 * o.Totals.Events, o.Totals.BytesWritten);
         }, Wait);
         Stop(tracer);
