@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test on loopback, about 90 s: iosnoopng replays a named pipe into which bench/LoadTest writes
+# Load test on loopback, about 90 s (the figures count after a 20-s warm-up): iosnoopng replays a named pipe into which bench/LoadTest writes
 # RATE events/s for SECONDS s, while CLIENTS dashboard clients are connected to the hub, SLOW of them stuck
 # (they never read). Prints events/s ingested, the daemon's RSS at the start and the end, and the updates
 # each fast client got; exits non-zero when ingestion falls behind, memory grows or a fast client starves.

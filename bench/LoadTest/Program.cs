@@ -72,7 +72,8 @@ var rateWindow = steady.Count >= 2 ? (steady[^1].Ingested - steady[0].Ingested) 
 var worstFive = Enumerable.Range(0, Math.Max(0, steady.Count - 5))
     .Select(i => (steady[i + 5].Ingested - steady[i].Ingested) / (steady[i + 5].Seconds - steady[i].Seconds))
     .DefaultIfEmpty(rateWindow).Min();
-var maxBacklog = samples.Select(s => s.Written - s.Ingested).DefaultIfEmpty(0).Max();
+var maxBacklog = steady.Select(s => s.Written - s.Ingested).DefaultIfEmpty(0).Max();
+var warmUpBacklog = samples.Where(s => s.Seconds < options.WarmUpSeconds).Select(s => s.Written - s.Ingested).DefaultIfEmpty(0).Max();
 var rssStart = steady.Count > 0 ? steady[0].Rss : 0;
 var rssEnd = samples.Count > 0 ? samples[^1].Rss : 0;
 var rssMax = samples.Count > 0 ? samples.Max(s => s.Rss) : 0;
@@ -81,9 +82,11 @@ var maxGap = fast.Select(c => c.MaxGap.TotalSeconds).DefaultIfEmpty(0).Max();
 static double MiB(long bytes) => bytes / 1048576.0;
 
 Console.WriteLine();
-Console.WriteLine($"feed:       {feed.Written:N0} events written in {options.Seconds} s (target {options.Rate:N0}/s), {ingested:N0} ingested");
+Console.WriteLine($"feed:       {feed.Written:N0} events written in {options.Seconds} s (target {options.Rate:N0}/s, " +
+                  $"{feed.Written / (double)options.Seconds:N0}/s achieved), {ingested:N0} ingested");
+Console.WriteLine($"warm-up:    until t={options.WarmUpSeconds}s at most {warmUpBacklog:N0} events written but not yet counted");
 Console.WriteLine($"ingestion:  {rateWindow:N0} events/s from t={options.WarmUpSeconds}s to the end; worst 5-s window {worstFive:N0} events/s; " +
-                  $"written but not yet counted at most {maxBacklog:N0} events");
+                  $"at most {maxBacklog:N0} events written but not yet counted");
 Console.WriteLine($"memory:     RSS {MiB(rssStart):0.0} MiB at t={options.WarmUpSeconds}s, {MiB(rssEnd):0.0} MiB at the end, {MiB(rssMax):0.0} MiB at most");
 Console.WriteLine($"fast:       {fast.Count} clients, updates per client min {updates[0]}, median {updates[updates.Count / 2]}, max {updates[^1]}; longest gap {maxGap:0.0} s");
 Console.WriteLine($"stuck:      {options.SlowClients} clients; {coalesced:N0} pushes merged for slow connections; the daemon dropped " +
@@ -150,7 +153,7 @@ internal sealed record LoadOptions(string Url, string Pipe, int Pid, string? Tok
         return new LoadOptions(Get("url"), Get("pipe"), int.Parse(Get("pid"), CultureInfo.InvariantCulture),
             tokenFile is null ? null : File.ReadAllText(tokenFile).Trim(),
             Int("rate", 200_000), Int("seconds", 60), Int("clients", 50), Int("slow", 10), Int("procs", 1000), Int("paths", 20_000),
-            double.Parse(Get("push-interval", "1"), CultureInfo.InvariantCulture), Int("warm-up", 10), Int("max-rss-growth", 64));
+            double.Parse(Get("push-interval", "1"), CultureInfo.InvariantCulture), Int("warm-up", 20), Int("max-rss-growth", 64));
     }
 }
 
