@@ -10,16 +10,22 @@ namespace IoSnoop.Host;
 /// <c>iosnoopng bench FILE</c>: pushes a recorded trace through the real pipeline (read, frame, parse, route
 /// to the process actors, aggregate) until it can be queried, and prints events per second, allocation per
 /// event, GC counts and the peak working set of this process. Run it once per measurement: the peak is the
-/// process's own.
+/// process's own. The daemon's merge rules apply (the original's <c>-t</c>/<c>-s</c> defaults and the cap
+/// on tracked files, <c>--max-files</c>), so the peak is what the daemon would need.
 /// </summary>
 public static class Bench
 {
-    public const string Usage = "Usage: iosnoopng bench TRACE_FILE\n" +
-                                "Replays TRACE_FILE (the original's line format, e.g. made by bench/gen_trace.py) through the pipeline and prints figures.\n";
+    public const string Usage = "Usage: iosnoopng bench TRACE_FILE [--max-files N]\n" +
+                                "Replays TRACE_FILE (the original's line format, e.g. made by bench/gen_trace.py) through the pipeline and prints figures.\n" +
+                                "  --max-files N   cap on tracked files, as the daemon's flag (default 200000)\n";
 
     public static async Task<int> Run(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
     {
-        if (args.Count != 1 || !File.Exists(args[0]))
+        var maxFiles = MergePolicy.Default.MaxFiles;
+        var valid = args.Count is 1 or 3 && File.Exists(args[0]);
+        if (valid && args.Count == 3)
+            valid = args[1] is "--max-files" or "-max-files" && int.TryParse(args[2], out maxFiles) && maxFiles > 0;
+        if (!valid)
         {
             errors.Write(Usage);
             return 2;
@@ -27,7 +33,8 @@ public static class Bench
         var file = args[0];
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         using var system = ActorSystem.Create("bench", config);
-        var stats = system.ActorOf(StatsActor.Props(StatsSettings.Default), "stats");
+        var settings = StatsSettings.Default with { Merge = MergePolicy.Default with { MaxFiles = maxFiles } };
+        var stats = system.ActorOf(StatsActor.Props(settings), "stats");
 
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gcBefore = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
@@ -54,7 +61,7 @@ public static class Bench
         var bytes = new FileInfo(file).Length;
         output.WriteLine($"file            {file} ({bytes / 1048576.0:0.0} MiB)");
         output.WriteLine($"events          {events:N0} ({overview.Totals.MalformedLines:N0} malformed lines)");
-        output.WriteLine($"processes       {overview.Processes.Count:N0}, files {overview.Processes.Sum(p => (long)p.Files):N0}");
+        output.WriteLine($"processes       {overview.Processes.Count:N0}, files {overview.Processes.Sum(p => (long)p.Files):N0} (cap {maxFiles:N0})");
         output.WriteLine($"elapsed         {seconds:0.000} s");
         output.WriteLine($"events/s        {events / seconds:N0}");
         output.WriteLine($"MiB/s           {bytes / 1048576.0 / seconds:0.0}");
