@@ -39,10 +39,13 @@ public static class Bench
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gcBefore = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
         var clock = Stopwatch.StartNew();
-        var tracer = system.ActorOf(TracerActor.Props(new TracerSettings(null, file, null), stats), "tracer");
+        var tracer = system.ActorOf(TracerActor.Props(DaemonApp.WithDaemonDecode(new TracerSettings(null, file, null)), stats), "tracer");
         Overview overview;
+        long peakHeap = 0, peakCommitted = 0;
         while (true)
         {
+            peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
+            peakCommitted = Math.Max(peakCommitted, GC.GetGCMemoryInfo().TotalCommittedBytes);
             var status = await tracer.Ask<SourceStatus>(TracerProtocol.GetStatus.Instance, TimeSpan.FromSeconds(30));
             if (status.State is "stopped" or "failed")
             {
@@ -69,7 +72,7 @@ public static class Bench
         output.WriteLine($"gc gen0/1/2     {GC.CollectionCount(0) - gcBefore[0]}/{GC.CollectionCount(1) - gcBefore[1]}/{GC.CollectionCount(2) - gcBefore[2]}");
         output.WriteLine($"gc mode         {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}");
         output.WriteLine($"peak working set {self.PeakWorkingSet64 / 1048576.0:0.0} MiB");
-        output.WriteLine($"managed heap    {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB");
+        output.WriteLine($"managed heap    {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB (peak {peakHeap / 1048576.0:0.0} MiB, committed peak {peakCommitted / 1048576.0:0.0} MiB)");
         await system.Terminate();
         return 0;
     }
