@@ -6,9 +6,10 @@ namespace IoSnoop.Actors.Processes;
 /// <summary>
 /// The <c>-d</c> pass: launchd writes on behalf of other processes, so a path that another process also
 /// touched is not counted for launchd. Asks launchd for its paths, asks every other process actor which of
-/// them it has, and tells launchd to forget those; then runs launchd's merge pass (after the removal, so a
-/// shared path is removed rather than merged). The answers of launchd go to the stats actor (this actor's
-/// parent). A short-lived child of the stats actor.
+/// them it has, and tells launchd to forget those. The merge pass of every process runs after that: the
+/// others' right after they were asked (so a path is found before it is merged), launchd's after the
+/// removal (so a shared path is removed rather than merged). The process actors answer the stats actor
+/// (this actor's parent). A short-lived child of the stats actor.
 /// </summary>
 public sealed class LaunchdDedup : ReceiveActor
 {
@@ -16,13 +17,16 @@ public sealed class LaunchdDedup : ReceiveActor
     public const string Launchd = "launchd";
 
     private readonly IActorRef _launchd;
+    private readonly IReadOnlyCollection<IActorRef> _others;
     private readonly object? _mergeAfter;
+    private bool _othersMerged;
     private readonly HashSet<string> _shared = new(StringComparer.Ordinal);
     private int _pending;
 
     public LaunchdDedup(IActorRef launchd, IReadOnlyCollection<IActorRef> others, object? mergeAfter, TimeSpan timeout)
     {
         _launchd = launchd;
+        _others = others;
         _mergeAfter = mergeAfter;
         Context.SetReceiveTimeout(timeout);
         launchd.Tell(ProcessProtocol.GetPaths.Instance);
@@ -36,7 +40,12 @@ public sealed class LaunchdDedup : ReceiveActor
             }
             var find = new ProcessProtocol.FindPaths(list.Paths);
             foreach (var other in others)
+            {
                 other.Tell(find);
+                if (mergeAfter is not null)
+                    other.Tell(mergeAfter, Context.Parent);
+            }
+            _othersMerged = true;
         });
         Receive<ProcessProtocol.PathsFound>(found =>
         {
@@ -56,6 +65,9 @@ public sealed class LaunchdDedup : ReceiveActor
 
     private void Finish()
     {
+        if (!_othersMerged && _mergeAfter is not null)
+            foreach (var other in _others)
+                other.Tell(_mergeAfter, Context.Parent);
         if (_shared.Count > 0)
             _launchd.Tell(new ProcessProtocol.RemovePaths(_shared), Context.Parent);
         if (_mergeAfter is not null)

@@ -335,24 +335,16 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         if (_settings.Merge is not { } merge)
             return;
         var mergeSmall = new ProcessProtocol.MergeSmall(merge.Threshold, _clock.GetUtcNow() - merge.Idle);
-        IActorRef? launchd = null;
-        if (merge.DedupLaunchd && _processes.TryGetValue(LaunchdDedup.Launchd, out var l))
-            launchd = l.Actor;
-        foreach (var entry in _processes.Values)
+        if (!merge.DedupLaunchd || _dedupRunning || !_processes.TryGetValue(LaunchdDedup.Launchd, out var launchd))
         {
-            if (!entry.Actor.Equals(launchd))
+            foreach (var entry in _processes.Values)
                 entry.Actor.Tell(mergeSmall);
-        }
-        if (launchd is null)
-            return;
-        if (_dedupRunning)
-        {
-            launchd.Tell(mergeSmall);
             return;
         }
+        // The de-duplication asks the others for launchd's paths before they merge, then merges them all.
         _dedupRunning = true;
-        var others = _processes.Values.Select(e => e.Actor).Where(a => !a.Equals(launchd)).ToList();
-        Context.ActorOf(LaunchdDedup.Props(launchd, others, mergeSmall, _settings.QueryTimeout));
+        var others = _processes.Values.Select(e => e.Actor).Where(a => !a.Equals(launchd.Actor)).ToList();
+        Context.ActorOf(LaunchdDedup.Props(launchd.Actor, others, mergeSmall, _settings.QueryTimeout));
     }
 
     private void OnPathsRemoved(ProcessProtocol.PathsRemoved removed)

@@ -97,7 +97,7 @@ public sealed class FileTableSpecs
         table.MergeSmall(Merged, 100, T0.AddSeconds(1));
         table.Add(Delta(("/b", 1, 0)), T0);
         (changed, removed) = table.TakeChanges();
-        Assert.Equal([Merged, "/b"], changed.Select(f => f.Path).Order(StringComparer.Ordinal));
+        Assert.Equal(["/b", Merged], changed.Select(f => f.Path).Order(StringComparer.Ordinal));
         Assert.Equal(["/a"], removed);
         Assert.Equal(501, changed.Single(f => f.Path == "/b").Reads);
 
