@@ -65,6 +65,8 @@ public sealed class StatsStore : IDisposable
                 DataSource = full,
                 Mode = SqliteOpenMode.ReadWriteCreate,
                 Pooling = false,
+                // How long a write waits for a lock another process holds before it fails (and is retried).
+                DefaultTimeout = 5,
             };
             writer = new SqliteConnection(builder.ToString());
             writer.Open();
