@@ -9,15 +9,15 @@ using Microsoft.Data.Sqlite;
 namespace IoSnoop.Specs.Store;
 
 /// <summary>The stats actor and the store actor on a real database file.</summary>
-public sealed class StoreActorSpecs : Akka.TestKit.Xunit.TestKit, IDisposable
+public sealed class StoreActorSpecs : Akka.TestKit.Xunit.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-storeactor-").FullName;
     private string DbPath => Path.Combine(_dir, "iosnoopng.db");
 
-    void IDisposable.Dispose()
+    protected override void AfterAll()
     {
-        Shutdown();
+        base.AfterAll();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, true);
     }
