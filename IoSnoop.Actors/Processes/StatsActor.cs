@@ -94,7 +94,12 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             }
             EnforceCap();
         });
-        Receive<ProcessProtocol.FilesSet>(set => SetFileCount(set.Name, set.Files));
+        Receive<ProcessProtocol.FilesSet>(set =>
+        {
+            SetFileCount(set.Name, set.Files);
+            // Loaded figures may hold more files than the cap allows (the cap was lowered since).
+            EnforceCap();
+        });
         Receive<ProcessProtocol.FilesMerged>(merged =>
         {
             if (merged.ForCap)

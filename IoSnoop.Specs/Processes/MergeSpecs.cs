@@ -139,6 +139,18 @@ public sealed class MergeSpecs : Akka.TestKit.Xunit.TestKit
     }
 
     [Fact]
+    public void Loaded_figures_over_the_cap_are_merged_too()
+    {
+        var stats = NewStats(threshold: 0, maxFiles: 10);
+        var at = _clock.Now;
+        var files = Enumerable.Range(0, 30).Select(i => new FileSummary($"/f{i}", i, 0, at, 1, false)).ToList();
+        stats.Tell(new StatsProtocol.Load(new FullDump(30, new Dictionary<string, IReadOnlyList<FileSummary>> { ["a"] = files })), TestActor);
+        ExpectMsg<StatsProtocol.Loaded>(Wait);
+        AwaitAssert(() => Assert.True(FilesOf(stats, "a").Files.Count <= 10), Wait);
+        Assert.Equal(Enumerable.Range(0, 30).Sum(), Sum(FilesOf(stats, "a")).Reads);
+    }
+
+    [Fact]
     public void Over_the_cap_idle_files_go_before_recent_ones()
     {
         var stats = NewStats(threshold: 0, maxFiles: 10);
