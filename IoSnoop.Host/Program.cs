@@ -45,6 +45,11 @@ try
     await app.RunAsync();
     return 0;
 }
+catch (IoSnoop.Actors.Store.StoreException e)
+{
+    logger.Fatal("{Message}", e.Message);
+    return 1;
+}
 catch (Exception e)
 {
     logger.Fatal(e, "iosnoopng stopped: {Message}", e.Message);

@@ -14,6 +14,7 @@ public static class WebHosting
     {
         services.AddSingleton(settings);
         services.AddSingleton<StatsQueries>();
+        services.AddSingleton<HistoryQueries>();
         services.AddSingleton<ProcessMetrics>();
         services.AddSignalR().AddJsonProtocol(o =>
             o.PayloadSerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
@@ -26,6 +27,7 @@ public static class WebHosting
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapStatsApi();
+        app.MapHistoryApi();
         app.MapHub<StatsHub>(StatsHub.Path);
         var metrics = app.Services.GetRequiredService<ProcessMetrics>();
         app.MapMetrics("/metrics", metrics.Registry);
