@@ -15,22 +15,58 @@ namespace IoSnoop.Host;
 /// </summary>
 public static class Bench
 {
-    public const string Usage = "Usage: iosnoopng bench TRACE_FILE [--max-files N]\n" +
+    public const string Usage = "Usage: iosnoopng bench TRACE_FILE [--max-files N] [--parse-only]\n" +
                                 "Replays TRACE_FILE (the original's line format, e.g. made by bench/gen_trace.py) through the pipeline and prints figures.\n" +
-                                "  --max-files N   cap on tracked files, as the daemon's flag (default 200000)\n";
+                                "  --max-files N   cap on tracked files, as the daemon's flag (default 200000)\n" +
+                                "  --parse-only    only frame, parse and batch (no actors), to see where the time goes\n";
+
+    private static int ParseOnly(string file, TextWriter output)
+    {
+        var framer = new LineFramer(DecodeSettings.Default.MaxLineBytes);
+        var batch = new BatchBuilder(new IoSnoop.Actors.Parsing.NameTable(DecodeSettings.Default.NameTableCapacity));
+        var parser = new IoSnoop.Actors.Parsing.OriginalLineParser();
+        LineFramer.LineHandler onLine = line => parser.Parse(line, batch);
+        LineFramer.OverlongHandler onOverlong = start => batch.Malformed(start, "overlong");
+        long events = 0;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        using (var stream = File.OpenRead(file))
+        {
+            var buffer = new byte[64 * 1024];
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                framer.Feed(buffer.AsSpan(0, read), onLine, onOverlong);
+                if (batch.Entries >= DecodeSettings.Default.MaxBatchEntries)
+                    events += batch.Build().Events;
+            }
+        }
+        framer.Finish(onLine);
+        events += batch.Build().Events;
+        clock.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        output.WriteLine($"parse only      {events:N0} events in {clock.Elapsed.TotalSeconds:0.000} s");
+        output.WriteLine($"events/s        {events / clock.Elapsed.TotalSeconds:N0}");
+        output.WriteLine($"alloc/event     {allocated / (double)Math.Max(1, events):0.0} B");
+        return 0;
+    }
 
     public static async Task<int> Run(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
     {
+        var parseOnly = args.Contains("--parse-only");
+        var files = args.Where(a => a != "--parse-only").ToList();
         var maxFiles = MergePolicy.Default.MaxFiles;
-        var valid = args.Count is 1 or 3 && File.Exists(args[0]);
-        if (valid && args.Count == 3)
-            valid = args[1] is "--max-files" or "-max-files" && int.TryParse(args[2], out maxFiles) && maxFiles > 0;
+        var valid = files.Count is 1 or 3 && File.Exists(files[0]);
+        if (valid && files.Count == 3)
+            valid = files[1] is "--max-files" or "-max-files" && int.TryParse(files[2], out maxFiles) && maxFiles > 0;
         if (!valid)
         {
             errors.Write(Usage);
             return 2;
         }
-        var file = args[0];
+        var file = files[0];
+        if (parseOnly)
+            return ParseOnly(file, output);
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         using var system = ActorSystem.Create("bench", config);
         var settings = StatsSettings.Default with { Merge = MergePolicy.Default with { MaxFiles = maxFiles } };

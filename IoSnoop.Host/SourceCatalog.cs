@@ -1,4 +1,5 @@
 using IoSnoop.Actors.Sources;
+using IoSnoop.Actors.Sources.Linux;
 using IoSnoop.Actors.Sources.MacOs;
 
 namespace IoSnoop.Host;
@@ -8,7 +9,7 @@ public static class SourceCatalog
 {
     /// <summary>The source <c>auto</c> picks here: fs_usage on macOS, bpftrace on Linux.</summary>
     public static string AutoName() =>
-        OperatingSystem.IsMacOS() ? FsUsageSource.SourceName : OperatingSystem.IsLinux() ? "bpftrace" : "none";
+        OperatingSystem.IsMacOS() ? FsUsageSource.SourceName : OperatingSystem.IsLinux() ? BpftraceSource.SourceName : "none";
 
     /// <summary>The live source for a name, or null with a reason.</summary>
     public static ITraceSource? Create(string name, DaemonOptions options, out string error)
@@ -16,6 +17,8 @@ public static class SourceCatalog
         error = "";
         switch (name)
         {
+            case BpftraceSource.SourceName:
+                return new BpftraceSource();
             case FsUsageSource.SourceName:
                 return new FsUsageSource();
             case DtraceSource.SourceName:

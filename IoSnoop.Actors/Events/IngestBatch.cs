@@ -10,8 +10,8 @@ public struct FileDelta
 
 /// <summary>Everything one process did within a batch, summed per file.</summary>
 /// <param name="Process">The process name.</param>
-/// <param name="Files">Per path sums.</param>
-public sealed record ProcessDelta(string Process, Dictionary<string, FileDelta> Files)
+/// <param name="Files">Per path sums, one entry per path (but see <c>BatchBuilder</c> on name tables).</param>
+public sealed record ProcessDelta(string Process, KeyValuePair<string, FileDelta>[] Files)
 {
     public long ReadBytes { get; set; }
     public long WrittenBytes { get; set; }

@@ -1,60 +1,147 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
 using System.Text;
 
 namespace IoSnoop.Actors.Parsing;
 
 /// <summary>
-/// Turns UTF-8 bytes into strings, giving the same string object for the same text so that a process
-/// name or path seen a million times is stored once. Invalid UTF-8 decodes with U+FFFD replacement
-/// characters and never throws. The table is bounded: when it holds <see cref="Capacity"/> entries it
-/// starts afresh (strings already handed out stay valid; only sharing is lost).
+/// Turns UTF-8 bytes into strings, giving the same string object for the same bytes so that a process
+/// name or path seen a million times is decoded and stored once. A hit costs a hash of the bytes and an
+/// ASCII comparison, without decoding. Invalid UTF-8 decodes with U+FFFD replacement characters and never
+/// throws. The table is bounded: when it holds <see cref="Capacity"/> names it starts afresh (strings
+/// already handed out stay valid; only sharing is lost), so names that are gone from the process actors
+/// are not kept alive for ever.
 /// </summary>
 public sealed class NameTable
 {
-    private readonly Dictionary<string, string> _strings;
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-
-    public NameTable(int capacity = 262_144)
+    private struct Entry
     {
-        Capacity = capacity;
-        _strings = new Dictionary<string, string>(StringComparer.Ordinal);
-        _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+        public int Hash;
+        public int Next;
+        public string Value;
+    }
+
+    private readonly ulong _seed = (ulong)Random.Shared.NextInt64() | 1;
+    private int[] _buckets;
+    private Entry[] _entries;
+    private int _count;
+
+    public NameTable(int capacity = 65_536)
+    {
+        Capacity = Math.Max(16, capacity);
+        _buckets = new int[256];
+        _entries = new Entry[256];
     }
 
     public int Capacity { get; }
 
-    public int Count => _strings.Count;
+    public int Count => _count;
 
     /// <summary>The string for these UTF-8 bytes.</summary>
     public string Get(ReadOnlySpan<byte> utf8)
     {
         if (utf8.IsEmpty)
             return string.Empty;
-        var max = Encoding.UTF8.GetMaxCharCount(utf8.Length);
-        char[]? rented = null;
-        var buffer = max <= 1024 ? stackalloc char[max] : (rented = System.Buffers.ArrayPool<char>.Shared.Rent(max));
-        try
+        var hash = Hash(utf8);
+        for (var i = _buckets[hash & (_buckets.Length - 1)] - 1; i >= 0; i = _entries[i].Next)
         {
-            var length = Encoding.UTF8.GetChars(utf8, buffer);
-            return Get(buffer[..length]);
+            ref var entry = ref _entries[i];
+            if (entry.Hash == hash && SameText(utf8, entry.Value))
+                return entry.Value;
         }
-        finally
-        {
-            if (rented is not null)
-                System.Buffers.ArrayPool<char>.Shared.Return(rented);
-        }
+        return Add(hash, Encoding.UTF8.GetString(utf8));
     }
 
-    /// <summary>The shared string for this text.</summary>
+    /// <summary>The shared string for this text (for parsers that build text themselves).</summary>
     public string Get(ReadOnlySpan<char> text)
     {
         if (text.IsEmpty)
             return string.Empty;
-        if (_lookup.TryGetValue(text, out var existing))
-            return existing;
-        if (_strings.Count >= Capacity)
-            _strings.Clear();
-        var created = text.ToString();
-        _strings[created] = created;
-        return created;
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        byte[]? rented = null;
+        var buffer = max <= 1024 ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            return Get(buffer[..Encoding.UTF8.GetBytes(text, buffer)]);
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private string Add(int hash, string value)
+    {
+        if (_count >= Capacity)
+        {
+            Array.Clear(_buckets);
+            Array.Clear(_entries, 0, _count);
+            _count = 0;
+        }
+        if (_count == _entries.Length)
+            Grow();
+        ref var bucket = ref _buckets[hash & (_buckets.Length - 1)];
+        _entries[_count] = new Entry { Hash = hash, Next = bucket - 1, Value = value };
+        bucket = ++_count;
+        return value;
+    }
+
+    private void Grow()
+    {
+        var size = _entries.Length * 2;
+        Array.Resize(ref _entries, size);
+        _buckets = new int[size];
+        for (var i = 0; i < _count; i++)
+        {
+            ref var bucket = ref _buckets[_entries[i].Hash & (size - 1)];
+            _entries[i].Next = bucket - 1;
+            bucket = i + 1;
+        }
+    }
+
+    /// <summary>Whether the bytes decode to exactly this text; ASCII (almost every name) without decoding.</summary>
+    private static bool SameText(ReadOnlySpan<byte> utf8, string text)
+    {
+        if (utf8.Length == text.Length && Ascii.Equals(utf8, text))
+            return true;
+        if (utf8.Length < text.Length || Ascii.IsValid(utf8))
+            return false;
+        var max = Encoding.UTF8.GetMaxCharCount(utf8.Length);
+        char[]? rented = null;
+        var buffer = max <= 1024 ? stackalloc char[max] : (rented = ArrayPool<char>.Shared.Rent(max));
+        try
+        {
+            return buffer[..Encoding.UTF8.GetChars(utf8, buffer)].SequenceEqual(text);
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>A fast multiply-rotate hash over 8-byte words, seeded per table.</summary>
+    private int Hash(ReadOnlySpan<byte> bytes)
+    {
+        const ulong k = 0x9E3779B97F4A7C15;
+        var h = _seed ^ ((ulong)bytes.Length * k);
+        while (bytes.Length >= 8)
+        {
+            h = BitOperations.RotateLeft((h ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes)) * k, 31);
+            bytes = bytes[8..];
+        }
+        if (!bytes.IsEmpty)
+        {
+            ulong tail = 0;
+            for (var i = 0; i < bytes.Length; i++)
+                tail |= (ulong)bytes[i] << (8 * i);
+            h = BitOperations.RotateLeft((h ^ tail) * k, 31);
+        }
+        h ^= h >> 29;
+        h *= k;
+        h ^= h >> 32;
+        return (int)h & int.MaxValue;
     }
 }

@@ -15,8 +15,22 @@ namespace IoSnoop.Actors.Pipeline;
 /// </remarks>
 public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog = null) : ITraceSink
 {
+    /// <summary>One process's sums within the batch being built; kept across batches while the process is busy,
+    /// so its maps keep their size instead of growing again for every batch.</summary>
+    private sealed class Scratch(string process)
+    {
+        public readonly string Process = process;
+        public readonly Dictionary<string, int> Index = new(SameObject);
+        public readonly List<KeyValuePair<string, FileDelta>> Files = [];
+        public long ReadBytes;
+        public long WrittenBytes;
+        public long Operations;
+    }
+
     private static readonly IEqualityComparer<string> SameObject = ReferenceEqualityComparer.Instance;
-    private Dictionary<string, ProcessDelta> _processes = new(SameObject);
+    private readonly Dictionary<string, Scratch> _processes = new(SameObject);
+    private readonly List<Scratch> _used = [];
+    private Scratch? _last;
     private int _entries;
     private long _events;
     private long _malformed;
@@ -34,24 +48,42 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
 
     public void Event(in IoEvent ioEvent)
     {
-        ref var process = ref CollectionsMarshal.GetValueRefOrAddDefault(_processes, ioEvent.Process, out var existed);
+        // Consecutive events of one process are common (a build step, a copy): skip the lookup then.
+        var process = _last;
+        if (process is null || !ReferenceEquals(process.Process, ioEvent.Process))
+        {
+            if (!_processes.TryGetValue(ioEvent.Process, out process))
+            {
+                process = new Scratch(ioEvent.Process);
+                _processes[ioEvent.Process] = process;
+            }
+            _last = process;
+        }
+        if (process.Operations == 0 && process.Files.Count == 0)
+            _used.Add(process);
+
+        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(process.Index, ioEvent.Path, out var existed);
         if (!existed)
-            process = new ProcessDelta(ioEvent.Process, new Dictionary<string, FileDelta>(SameObject));
-        ref var file = ref CollectionsMarshal.GetValueRefOrAddDefault(process!.Files, ioEvent.Path, out var fileExisted);
-        if (!fileExisted)
+        {
+            index = process.Files.Count;
+            process.Files.Add(new KeyValuePair<string, FileDelta>(ioEvent.Path, default));
             _entries++;
+        }
+        ref var file = ref CollectionsMarshal.AsSpan(process.Files)[index];
+        var delta = file.Value;
         if (ioEvent.Direction == IoDirection.Read)
         {
-            file.ReadBytes += ioEvent.Bytes;
+            delta.ReadBytes += ioEvent.Bytes;
             process.ReadBytes += ioEvent.Bytes;
         }
         else
         {
-            file.WrittenBytes += ioEvent.Bytes;
+            delta.WrittenBytes += ioEvent.Bytes;
             process.WrittenBytes += ioEvent.Bytes;
         }
-        file.Operations += ioEvent.Operations;
+        delta.Operations += ioEvent.Operations;
         process.Operations += ioEvent.Operations;
+        file = new KeyValuePair<string, FileDelta>(file.Key, delta);
         _events += ioEvent.Operations;
     }
 
@@ -75,8 +107,31 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
     /// <summary>Hands out what was collected and starts a new batch.</summary>
     public IngestBatch Build()
     {
-        var batch = new IngestBatch([.. _processes.Values], _events, _malformed, _dropped, _ready);
-        _processes = new Dictionary<string, ProcessDelta>(Math.Min(_processes.Count, 1024), SameObject);
+        var processes = new ProcessDelta[_used.Count];
+        for (var i = 0; i < _used.Count; i++)
+        {
+            var scratch = _used[i];
+            processes[i] = new ProcessDelta(scratch.Process, [.. scratch.Files])
+            {
+                ReadBytes = scratch.ReadBytes,
+                WrittenBytes = scratch.WrittenBytes,
+                Operations = scratch.Operations,
+            };
+            scratch.Files.Clear();
+            scratch.Index.Clear();
+            scratch.ReadBytes = scratch.WrittenBytes = scratch.Operations = 0;
+        }
+        // Processes idle for a whole batch give their maps back.
+        if (_processes.Count > _used.Count)
+        {
+            var used = new HashSet<Scratch>(_used);
+            foreach (var (name, scratch) in _processes)
+                if (!used.Contains(scratch))
+                    _processes.Remove(name);
+        }
+        _used.Clear();
+        _last = null;
+        var batch = new IngestBatch(processes, _events, _malformed, _dropped, _ready);
         _entries = 0;
         _events = 0;
         _malformed = 0;

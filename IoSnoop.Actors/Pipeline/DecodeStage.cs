@@ -8,35 +8,38 @@ namespace IoSnoop.Actors.Pipeline;
 /// <summary>
 /// The parsing flow: stdout chunks in, <see cref="IngestBatch"/>es out. It frames lines, hands each line
 /// to the source's parser and sums the events per process and file. It keeps pulling chunks while the
-/// actors are busy, so batches grow under load (fewer, larger messages) and stay small when the tracer is
-/// quiet (low latency); a batch that reaches <see cref="DecodeSettings.MaxBatchEntries"/> entries or
-/// <see cref="DecodeSettings.MaxBatchEvents"/> events stops the pulling, which back-pressures the tracer.
+/// actors are busy, so batches grow under load (fewer, larger messages); a batch goes on once it holds
+/// <see cref="DecodeSettings.MinBatchEvents"/> events or its first line waited <see cref="DecodeSettings.MaxBatchDelayMs"/>,
+/// so a quiet tracer's events still arrive at once. A batch that reaches <see cref="DecodeSettings.MaxBatchEntries"/>
+/// entries or <see cref="DecodeSettings.MaxBatchEvents"/> events stops the pulling, which back-pressures the tracer.
 /// </summary>
 /// <param name="onReady">Called once: when the parser reports the tracer's ready line or, for a source
 /// without one (<paramref name="waitForReadyLine"/> false), when the first event arrives.</param>
 public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, MalformedLineLog? malformedLog = null,
-    Action? onReady = null, bool waitForReadyLine = true) : GraphStage<FlowShape<byte[], IngestBatch>>
+    Action? onReady = null, bool waitForReadyLine = true) : GraphStage<FlowShape<TraceChunk, IngestBatch>>
 {
     private readonly ITraceParser _parser = parser;
     private readonly DecodeSettings _settings = settings;
     private readonly MalformedLineLog? _malformedLog = malformedLog;
     private readonly Action? _onReady = onReady;
     private readonly bool _waitForReadyLine = waitForReadyLine;
-    private readonly Inlet<byte[]> _in = new("decode.in");
+    private readonly Inlet<TraceChunk> _in = new("decode.in");
     private readonly Outlet<IngestBatch> _out = new("decode.out");
 
-    public override FlowShape<byte[], IngestBatch> Shape => new(_in, _out);
+    public override FlowShape<TraceChunk, IngestBatch> Shape => new(_in, _out);
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : InAndOutGraphStageLogic
+    private sealed class Logic : TimerGraphStageLogic
     {
+        private const string FlushTimer = "flush";
         private readonly DecodeStage _stage;
         private readonly LineFramer _framer;
         private readonly BatchBuilder _batch;
         private readonly LineFramer.LineHandler _onLine;
         private readonly LineFramer.OverlongHandler _onOverlong;
         private bool _readySignalled;
+        private bool _flushDue;
 
         public Logic(DecodeStage stage) : base(stage.Shape)
         {
@@ -45,24 +48,26 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Ma
             _batch = new BatchBuilder(new NameTable(stage._settings.NameTableCapacity), stage._malformedLog);
             _onLine = line => _stage._parser.Parse(line, _batch);
             _onOverlong = start => _batch.Malformed(start, $"line longer than {_stage._settings.MaxLineBytes} bytes");
-            SetHandler(stage._in, this);
-            SetHandler(stage._out, this);
+            SetHandler(stage._in, onPush: OnPush, onUpstreamFinish: OnUpstreamFinish);
+            SetHandler(stage._out, onPull: OnPull);
         }
 
         public override void PreStart() => Pull(_stage._in);
 
-        public override void OnPush()
+        private void OnPush()
         {
             var chunk = Grab(_stage._in);
-            _framer.Feed(chunk, _onLine, _onOverlong);
+            _framer.Feed(chunk.Span, _onLine, _onOverlong);
+            chunk.Release();
             SignalReadyOnce();
-            if (IsAvailable(_stage._out) && !_batch.IsEmpty)
-                Push(_stage._out, _batch.Build());
-            if (!IsFull())
+            if (!_batch.IsEmpty && !_flushDue && !IsTimerActive(FlushTimer))
+                ScheduleOnce(FlushTimer, _stage._settings.MaxBatchDelay);
+            TryPush();
+            if (!IsFull() && !HasBeenPulled(_stage._in))
                 Pull(_stage._in);
         }
 
-        public override void OnUpstreamFinish()
+        private void OnUpstreamFinish()
         {
             _framer.Finish(_onLine);
             SignalReadyOnce();
@@ -72,10 +77,29 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Ma
                 Emit(_stage._out, _batch.Build(), CompleteStage);
         }
 
-        public override void OnPull()
+        private void OnPull()
         {
-            if (!_batch.IsEmpty)
-                Push(_stage._out, _batch.Build());
+            TryPush();
+            if (!HasBeenPulled(_stage._in) && !IsClosed(_stage._in) && !IsFull())
+                Pull(_stage._in);
+        }
+
+        protected override void OnTimer(object timerKey)
+        {
+            _flushDue = true;
+            TryPush();
+        }
+
+        /// <summary>Pushes when the batch is large, or when its first lines have waited the longest allowed.</summary>
+        private void TryPush()
+        {
+            if (_batch.IsEmpty || !IsAvailable(_stage._out))
+                return;
+            if (!_flushDue && _batch.Events < _stage._settings.MinBatchEvents && !IsFull())
+                return;
+            Push(_stage._out, _batch.Build());
+            _flushDue = false;
+            CancelTimer(FlushTimer);
             if (!HasBeenPulled(_stage._in) && !IsClosed(_stage._in))
                 Pull(_stage._in);
         }
@@ -98,11 +122,17 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Ma
 /// <param name="MaxBatchEntries">Distinct (process, file) entries after which a batch stops growing.</param>
 /// <param name="MaxBatchEvents">Events after which a batch stops growing.</param>
 /// <param name="NameTableCapacity">Distinct names and paths shared before the table starts afresh.</param>
+/// <param name="MinBatchEvents">A batch is handed on once it holds this many events…</param>
+/// <param name="MaxBatchDelayMs">…or once its first line has waited this long (latency bound for quiet tracers).</param>
 public sealed record DecodeSettings(
     int MaxLineBytes = 65_536,
-    int MaxBatchEntries = 8_192,
+    int MaxBatchEntries = 16_384,
     long MaxBatchEvents = 1_000_000,
-    int NameTableCapacity = 262_144)
+    int NameTableCapacity = 65_536,
+    long MinBatchEvents = 16_384,
+    int MaxBatchDelayMs = 50)
 {
     public static DecodeSettings Default { get; } = new();
+
+    public TimeSpan MaxBatchDelay => TimeSpan.FromMilliseconds(MaxBatchDelayMs);
 }

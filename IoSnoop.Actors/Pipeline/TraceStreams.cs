@@ -14,18 +14,20 @@ public static class TraceStreams
     /// the tracer exits after a requested stop (or with exit code 0) and fails with the exit code and the
     /// last stderr lines when it exits on its own with an error. Cancelling the stream stops the tracer.
     /// </summary>
-    public static Source<byte[], NotUsed> FromTracer(TracerRun run, int chunkSize) =>
-        Source.UnfoldResourceAsync<byte[], TracerProcess>(
+    public static Source<TraceChunk, NotUsed> FromTracer(TracerRun run, int chunkSize) =>
+        Source.UnfoldResourceAsync<TraceChunk, TracerProcess>(
             () => Task.FromResult(run.Start()),
             async process =>
             {
-                var chunk = await process.ReadAsync(chunkSize).ConfigureAwait(false);
-                if (chunk is not null)
-                    return Option<byte[]>.Create(chunk);
+                var chunk = TraceChunk.Rent(chunkSize);
+                var read = await process.ReadAsync(chunk.Buffer).ConfigureAwait(false);
+                if (read > 0)
+                    return Option<TraceChunk>.Create(chunk with { Length = read });
+                chunk.Release();
                 var exitCode = await process.WaitForExitAsync().ConfigureAwait(false);
                 if (exitCode != 0 && !process.StopRequested)
                     throw new TracerExitedException(process.Command.Program, exitCode, process.LastStderr);
-                return Option<byte[]>.None;
+                return Option<TraceChunk>.None;
             },
             async process =>
             {
@@ -34,18 +36,17 @@ public static class TraceStreams
             });
 
     /// <summary>Reads a file once as chunks.</summary>
-    public static Source<byte[], NotUsed> FromFile(string path, int chunkSize) =>
-        Source.UnfoldResourceAsync<byte[], FileStream>(
+    public static Source<TraceChunk, NotUsed> FromFile(string path, int chunkSize) =>
+        Source.UnfoldResourceAsync<TraceChunk, FileStream>(
             () => Task.FromResult(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, useAsync: true)),
             async stream =>
             {
-                var buffer = new byte[chunkSize];
-                var read = await stream.ReadAsync(buffer).ConfigureAwait(false);
-                if (read == 0)
-                    return Option<byte[]>.None;
-                if (read < buffer.Length)
-                    Array.Resize(ref buffer, read);
-                return Option<byte[]>.Create(buffer);
+                var chunk = TraceChunk.Rent(chunkSize);
+                var read = await stream.ReadAsync(chunk.Buffer.AsMemory(0, chunkSize)).ConfigureAwait(false);
+                if (read > 0)
+                    return Option<TraceChunk>.Create(chunk with { Length = read });
+                chunk.Release();
+                return Option<TraceChunk>.None;
             },
             async stream =>
             {

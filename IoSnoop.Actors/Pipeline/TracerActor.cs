@@ -161,7 +161,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
             return;
         var runId = ++_runId;
         var self = Self;
-        Source<byte[], Akka.NotUsed> chunks;
+        Source<TraceChunk, Akka.NotUsed> chunks;
         ITraceParser parser;
         if (_replayPending)
         {

@@ -104,10 +104,9 @@ public sealed class TracerProcess : IAsyncDisposable
         return new TracerProcess(process, command, grace, rawLog, onStderr, log);
     }
 
-    /// <summary>Reads the next piece of stdout; null at the end of the stream.</summary>
-    public async Task<byte[]?> ReadAsync(int chunkSize)
+    /// <summary>Reads the next piece of stdout into <paramref name="buffer"/>; 0 at the end of the stream.</summary>
+    public async Task<int> ReadAsync(Memory<byte> buffer)
     {
-        var buffer = new byte[chunkSize];
         int read;
         try
         {
@@ -117,16 +116,12 @@ public sealed class TracerProcess : IAsyncDisposable
         {
             read = 0;
         }
-        if (read == 0)
-            return null;
-        if (read < buffer.Length)
-            Array.Resize(ref buffer, read);
-        if (_rawLog is not null)
+        if (read > 0 && _rawLog is not null)
         {
-            _rawLog.Write(buffer);
+            _rawLog.Write(buffer.Span[..read]);
             _rawLog.Flush();
         }
-        return buffer;
+        return read;
     }
 
     /// <summary>Asks the tracer to finish (SIGINT): it prints what it still holds and exits.</summary>

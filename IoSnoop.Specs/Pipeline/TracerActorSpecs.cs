@@ -6,7 +6,7 @@ using IoSnoop.Specs.Support;
 namespace IoSnoop.Specs.Pipeline;
 
 /// <summary>The tracer process handling, exercised with a stand-in tracer script.</summary>
-public sealed class TracerActorSpecs : Akka.TestKit.Xunit.TestKit, IDisposable
+public sealed class TracerActorSpecs : Akka.TestKit.Xunit.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-tracer-").FullName;
@@ -17,9 +17,10 @@ public sealed class TracerActorSpecs : Akka.TestKit.Xunit.TestKit, IDisposable
         _stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3))));
     }
 
-    void IDisposable.Dispose()
+    /// <summary>After the actor system (and with it every stand-in tracer) has stopped.</summary>
+    protected override void AfterAll()
     {
-        Shutdown();
+        base.AfterAll();
         Directory.Delete(_dir, recursive: true);
     }
 

@@ -10,8 +10,8 @@ public sealed class FileTableSpecs
 
     private static ProcessDelta Delta(params (string Path, long Reads, long Writes)[] files)
     {
-        var delta = new ProcessDelta("p", files.ToDictionary(f => f.Path,
-            f => new FileDelta { ReadBytes = f.Reads, WrittenBytes = f.Writes, Operations = 1 }));
+        var delta = new ProcessDelta("p", files.Select(f => KeyValuePair.Create(f.Path,
+            new FileDelta { ReadBytes = f.Reads, WrittenBytes = f.Writes, Operations = 1 })).ToArray());
         delta.ReadBytes = files.Sum(f => f.Reads);
         delta.WrittenBytes = files.Sum(f => f.Writes);
         delta.Operations = files.Length;

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using IoSnoop.Actors.Sources.Linux;
+using IoSnoop.Host;
+using IoSnoop.Specs.Support;
+
+namespace IoSnoop.Specs.Linux;
+
+/// <summary>
+/// The whole daemon with the real bpftrace source on the real kernel (root): short-lived processes under
+/// unique names, files of known sizes, the HTTP API checked to the byte. Fails with the preflight's
+/// reasons on a machine that cannot trace.
+/// </summary>
+public sealed class BpftraceDaemonSpecs : IAsyncLifetime
+{
+    private RunningDaemon _daemon = null!;
+    private readonly Workload _work = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        // The program goes into the spec's own folder, not /run/iosnoopng.
+        var source = new BpftraceSource(new BpftraceOptions { ProgramDirectory = _work.Folder("program") });
+        var problems = source.Preflight();
+        Assert.True(problems.Count == 0, "this machine cannot trace: " + string.Join("; ", problems));
+        _daemon = await RunningDaemon.Start(new DaemonOptions(), source);
+        await _daemon.WaitForStatus(s => s.GetProperty("source").GetProperty("state").GetString() == "running",
+            TimeSpan.FromSeconds(60));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _daemon.DisposeAsync();
+        _work.Dispose();
+    }
+
+    private async Task<JsonElement> WaitForFiles(string process, Func<JsonElement, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        JsonElement files = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            files = JsonDocument.Parse(await _daemon.Http.GetStringAsync("/api/stats/" + Uri.EscapeDataString(process))).RootElement;
+            if (condition(files))
+                return files;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"/api/stats/{process} never met the condition; last: {files}");
+    }
+
+    [Fact]
+    public async Task Short_lived_processes_show_in_the_api_with_exact_bytes_per_full_path()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var dd = _work.Copy("/usr/bin/dd", "dd");
+        var folder = _work.Folder("data");
+        var written = Path.Combine(folder, "written.bin");
+        for (var run = 0; run < 3; run++) // three processes, one name: summed
+            await Workload.RunAsync(dd.Path, ["if=/dev/zero", $"of={written}", "bs=4096", "count=10", "conv=notrunc"], cancel);
+        await Workload.RunAsync(dd.Path, [$"if={written}", "of=/dev/null", "bs=1000"], cancel);
+
+        var files = await WaitForFiles(dd.Name, f => f.TryGetProperty(written, out var w)
+                                                      && w.GetProperty("writes").GetInt64() >= 3 * 40960
+                                                      && w.GetProperty("reads").GetInt64() >= 40960);
+        var entry = files.GetProperty(written);
+        Assert.Equal(3 * 40960, entry.GetProperty("writes").GetInt64());
+        Assert.Equal(40960, entry.GetProperty("reads").GetInt64());
+        // /dev/zero and /dev/null are devices, not files.
+        Assert.All(files.EnumerateObject(), f => Assert.StartsWith("/", f.Name));
+        Assert.DoesNotContain(files.EnumerateObject(), f => f.Name.StartsWith("/dev/", StringComparison.Ordinal));
+
+        var stats = JsonDocument.Parse(await _daemon.Http.GetStringAsync("/api/stats")).RootElement;
+        Assert.True(stats.GetProperty("processStats").GetProperty(dd.Name).GetProperty("writes").GetInt64() >= 3 * 40960);
+        var status = JsonDocument.Parse(await _daemon.Http.GetStringAsync("/api/status")).RootElement;
+        Assert.Equal("file I/O at the system-call layer (page-cache hits included)",
+            status.GetProperty("source").GetProperty("measures").GetString());
+    }
+}
