@@ -75,7 +75,7 @@ public static class Bench
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gcBefore = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
         var clock = Stopwatch.StartNew();
-        var tracer = system.ActorOf(TracerActor.Props(DaemonApp.WithDaemonDecode(new TracerSettings(null, file, null)), stats), "tracer");
+        var tracer = system.ActorOf(TracerActor.Props(new TracerSettings(null, file, null), stats), "tracer");
         Overview overview;
         long peakHeap = 0, peakCommitted = 0;
         while (true)

@@ -121,21 +121,8 @@ public static class DaemonApp
             live = null;
         if (live is null && replay is null)
             return null;
-        return WithDaemonDecode(new TracerSettings(live, replay, live is null ? null : options.RawLog));
+        return new TracerSettings(live, replay, live is null ? null : options.RawLog);
     }
-
-    /// <summary>
-    /// The name table shares the strings of names and paths between batches; past its capacity it starts
-    /// afresh. Holding more strings than the file cap can keep is memory spent for nothing, so the daemon
-    /// keeps it smaller than the parser's default.
-    /// </summary>
-    public static TracerSettings WithDaemonDecode(TracerSettings tracer) => tracer with
-    {
-        Decode = tracer.Decode with { NameTableCapacity = Math.Min(tracer.Decode.NameTableCapacity, NameTableCapacity) },
-    };
-
-    /// <summary>See <see cref="WithDaemonDecode"/>.</summary>
-    public const int NameTableCapacity = 65_536;
 
     public static Serilog.ILogger CreateLogger(string level) =>
         new LoggerConfiguration()
