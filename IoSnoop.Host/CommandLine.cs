@@ -35,6 +35,10 @@ public static class CommandLine
         new("keep-10s", Kind.Number, "hours of history kept in 10-second buckets (default 24)", (o, v) => o with { Keep10SecondHours = double.Parse(v, CultureInfo.InvariantCulture) }),
         new("keep-1m", Kind.Number, "days of history kept in 1-minute buckets (default 31)", (o, v) => o with { Keep1MinuteDays = double.Parse(v, CultureInfo.InvariantCulture) }),
         new("keep-1h", Kind.Number, "days of history kept in 1-hour buckets (default 365)", (o, v) => o with { Keep1HourDays = double.Parse(v, CultureInfo.InvariantCulture) }),
+        new("token", Kind.Text, "require this token (Authorization: Bearer) for the API, the hub and /metrics; needed to listen beyond loopback", (o, v) => o with { Token = v }),
+        new("token-file", Kind.Text, "like --token, the token read from this file (not visible in the process list)", (o, v) => o with { TokenFile = v }),
+        new("allowed-host", Kind.Text, "also answer to this host name, NAME or NAME:PORT (repeatable, or comma-separated)", (o, v) => o with { AllowedHosts = [.. o.AllowedHosts, .. DaemonAccess.SplitHosts(v)] }),
+        new("read-only", Kind.Bool, "refuse deleting and resetting figures (API and dashboard)", (o, v) => o with { ReadOnly = Bool(v) }),
     ];
 
     public static readonly string[] LogLevels = ["trace", "debug", "info", "warn", "error", "fatal", "panic"];
@@ -114,6 +118,8 @@ public static class CommandLine
             return Fail("history retention must not shrink with coarser buckets: --keep-10s (hours) <= --keep-1m (days) <= --keep-1h (days)", out error);
         if (!ListenAddress.TryParse(o.Listen, out _, out var listenError))
             return Fail($"invalid value \"{o.Listen}\" for flag -a: {listenError}", out error);
+        if (DaemonAccess.Problem(o) is { } accessProblem)
+            return Fail(accessProblem, out error);
         return true;
     }
 

@@ -63,7 +63,7 @@ public static class DaemonApp
             });
             akka.WithIoSnoopPipeline(stats, tracer, store: store, storeSettings: storeSettings, startFrom: startFrom);
         });
-        builder.Services.AddIoSnoopWeb(WebSettings.Default);
+        builder.Services.AddIoSnoopWeb(WebSettings.Default, DaemonAccess.Create(options, logger));
 
         var app = builder.Build();
         app.MapIoSnoop();

@@ -66,4 +66,15 @@ public sealed record DaemonOptions
 
     /// <summary>The database path to use, or null for memory only.</summary>
     public string? DatabasePath => Database is null or "none" ? null : Database;
+    /// <summary><c>--token</c>: the token every request but the dashboard's files must carry.</summary>
+    public string? Token { get; init; }
+
+    /// <summary><c>--token-file</c>: a file holding the token (keeps it out of the process list).</summary>
+    public string? TokenFile { get; init; }
+
+    /// <summary><c>--allowed-host</c>: more names accepted as <c>Host</c> and <c>Origin</c>.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary><c>--read-only</c>: refuse deleting and resetting figures.</summary>
+    public bool ReadOnly { get; init; }
 }

@@ -50,6 +50,11 @@ catch (IoSnoop.Actors.Store.StoreException e)
     logger.Fatal("{Message}", e.Message);
     return 1;
 }
+catch (AccessSetupException e)
+{
+    logger.Fatal("Cannot start: {Error}", e.Message);
+    return 1;
+}
 catch (Exception e)
 {
     logger.Fatal(e, "iosnoopng stopped: {Message}", e.Message);

@@ -1,22 +1,30 @@
 using IoSnoop.Web.Api;
 using IoSnoop.Web.Hubs;
 using IoSnoop.Web.Metrics;
+using IoSnoop.Web.Security;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
 
 namespace IoSnoop.Web;
 
-/// <summary>Wires the web side: API, hub, push feed, metrics and the dashboard's static files.</summary>
+/// <summary>
+/// Wires the web side: API, hub, push feed, metrics and the dashboard's static files, behind the access
+/// rules (Host check first, then Origin, token and read-only once the route is known).
+/// </summary>
 public static class WebHosting
 {
-    public static IServiceCollection AddIoSnoopWeb(this IServiceCollection services, WebSettings settings)
+    public static IServiceCollection AddIoSnoopWeb(this IServiceCollection services, WebSettings settings,
+        AccessSettings? access = null)
     {
         services.AddSingleton(settings);
         services.AddSingleton<StatsQueries>();
         services.AddSingleton<HistoryQueries>();
         services.AddSingleton<ProcessMetrics>();
-        services.AddSignalR().AddJsonProtocol(o =>
+        services.AddIoSnoopSecurity(access ?? AccessSettings.Default);
+        services.AddSingleton<DashboardConnections>();
+        services.AddSignalR(o => o.AddFilter<HubAccessFilter>()).AddJsonProtocol(o =>
             o.PayloadSerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         services.AddHostedService<ChangesFeed>();
         return services;
@@ -24,15 +32,18 @@ public static class WebHosting
 
     public static WebApplication MapIoSnoop(this WebApplication app)
     {
+        app.UseHostCheck();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAccessCheck();
         app.MapStatsApi();
         app.MapHistoryApi();
-        app.MapHub<StatsHub>(StatsHub.Path);
+        app.MapHub<StatsHub>(StatsHub.Path, o => o.TransportSendTimeout = DashboardConnections.StuckClientTimeout);
         var metrics = app.Services.GetRequiredService<ProcessMetrics>();
         app.MapMetrics("/metrics", metrics.Registry);
         // Any other path is the dashboard (a single-page app): deep links such as /NAME open a process page.
-        app.MapFallbackToFile("index.html");
+        app.MapFallbackToFile("index.html").WithMetadata(DashboardFile.Instance);
         return app;
     }
 }

@@ -48,7 +48,7 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Ma
             _batch = new BatchBuilder(new NameTable(stage._settings.NameTableCapacity), stage._malformedLog);
             _onLine = line => _stage._parser.Parse(line, _batch);
             _onOverlong = start => _batch.Malformed(start, $"line longer than {_stage._settings.MaxLineBytes} bytes");
-            SetHandler(stage._in, onPush: OnPush, onUpstreamFinish: OnUpstreamFinish);
+            SetHandler(stage._in, onPush: OnPush, onUpstreamFinish: OnUpstreamFinish, onUpstreamFailure: OnUpstreamFailure);
             SetHandler(stage._out, onPull: OnPull);
         }
 
@@ -75,6 +75,18 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Ma
                 CompleteStage();
             else
                 Emit(_stage._out, _batch.Build(), CompleteStage);
+        }
+
+        /// <summary>
+        /// The tracer failed (exited with an error, crashed): what it printed before still counts, so the
+        /// batch being collected goes on before the failure. A last line cut off by the crash is dropped.
+        /// </summary>
+        private void OnUpstreamFailure(Exception failure)
+        {
+            if (_batch.IsEmpty)
+                FailStage(failure);
+            else
+                Emit(_stage._out, _batch.Build(), () => FailStage(failure));
         }
 
         private void OnPull()

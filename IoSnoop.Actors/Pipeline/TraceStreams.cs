@@ -56,8 +56,8 @@ public static class TraceStreams
 }
 
 /// <summary>
-/// One run of a tracer: starts it, routes its stderr lines by what they mean, and lets the owner ask it
-/// to stop before or after it started.
+/// One run of a tracer: starts it, routes its stderr lines by what they mean (logging a few a second at
+/// most), and lets the owner ask it to stop before or after it started.
 /// </summary>
 public sealed class TracerRun(ITraceSource source, string? rawLogPath, ILoggingAdapter log,
     Action<StderrLine, string> onStderr)
@@ -104,20 +104,29 @@ public sealed class TracerRun(ITraceSource source, string? rawLogPath, ILoggingA
             process.Kill();
     }
 
+    /// <summary>Stderr lines logged per second at most; every line is still classified.</summary>
+    public const int StderrLinesLoggedPerSecond = 20;
+
+    private readonly LogBudget _stderrLog = new(StderrLinesLoggedPerSecond);
+
     private void OnStderr(string line)
     {
         var meaning = Source.ClassifyStderr(line);
-        switch (meaning.Kind)
+        if (_stderrLog.TryTake(out var suppressed))
         {
-            case StderrKind.Noise:
-                log.Debug("{0}: {1}", Source.Name, line);
-                break;
-            case StderrKind.Problem:
-                log.Error("{0}: {1} ({2})", Source.Name, meaning.Message, line);
-                break;
-            default:
-                log.Warning("{0}: {1}", Source.Name, line);
-                break;
+            var more = suppressed > 0 ? $" ({suppressed} more stderr lines not logged)" : "";
+            switch (meaning.Kind)
+            {
+                case StderrKind.Noise:
+                    log.Debug("{0}: {1}{2}", Source.Name, line, more);
+                    break;
+                case StderrKind.Problem:
+                    log.Error("{0}: {1} ({2}){3}", Source.Name, meaning.Message, line, more);
+                    break;
+                default:
+                    log.Warning("{0}: {1}{2}", Source.Name, line, more);
+                    break;
+            }
         }
         onStderr(meaning, line);
     }

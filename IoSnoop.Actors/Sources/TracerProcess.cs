@@ -6,8 +6,8 @@ using Akka.Event;
 namespace IoSnoop.Actors.Sources;
 
 /// <summary>
-/// One running tracer child process: its stdout read as bytes, its stderr read line by line and
-/// classified, and a stop that asks politely (SIGINT) before it kills. Every started tracer is tracked
+/// One running tracer child process: its stdout read as bytes, its stderr read line by line (each line
+/// cut at a bounded length) and classified, and a stop that asks politely (SIGINT) before it kills. Every started tracer is tracked
 /// so that none outlives the daemon, even when the daemon exits without a clean shutdown.
 /// </summary>
 public sealed class TracerProcess : IAsyncDisposable
@@ -40,7 +40,7 @@ public sealed class TracerProcess : IAsyncDisposable
         {
             try
             {
-                while (await process.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
+                await foreach (var line in StderrLines.Read(process.StandardError).ConfigureAwait(false))
                 {
                     _lastStderr.Enqueue(line);
                     while (_lastStderr.Count > 5)

@@ -33,7 +33,7 @@ public sealed class CommandLineSpecs
     public void Single_and_double_dash_flags_with_separate_or_joined_values_are_read()
     {
         var o = Parse("-a", ":9000", "--l=debug", "-o", "/tmp/raw.log", "-r", "--d", "-f=/tmp/s.json", "-n=true",
-            "-t", "1024", "--s", "60");
+            "-t", "1024", "--s", "60", "--token-file", "/tmp/token");
         Assert.Equal(":9000", o.Listen);
         Assert.Equal("debug", o.LogLevel);
         Assert.Equal("/tmp/raw.log", o.RawLog);

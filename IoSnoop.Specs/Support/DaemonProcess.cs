@@ -131,6 +131,14 @@ public sealed class DaemonProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits for the exit code (after a signal sent by the caller).</summary>
+    public async Task<int> WaitForExit(TimeSpan within)
+    {
+        using var cancel = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
     private void Append(string? line)
     {
         if (line is null)

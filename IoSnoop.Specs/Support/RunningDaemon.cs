@@ -27,9 +27,9 @@ public sealed class RunningDaemon : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningDaemon> Start(DaemonOptions options, ITraceSource? live = null)
+    public static async Task<RunningDaemon> Start(DaemonOptions options, ITraceSource? live = null, Serilog.ILogger? logger = null)
     {
-        var app = DaemonApp.Build(options with { Listen = "127.0.0.1:0" }, live, DaemonApp.CreateLogger("warn"));
+        var app = DaemonApp.Build(options with { Listen = "127.0.0.1:0" }, live, logger ?? DaemonApp.CreateLogger("warn"));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunningDaemon(app, new Uri(address));

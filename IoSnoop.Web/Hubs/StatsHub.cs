@@ -1,18 +1,32 @@
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Store;
 using IoSnoop.Web.Api;
+using IoSnoop.Web.Security;
 using Microsoft.AspNetCore.SignalR;
 
 namespace IoSnoop.Web.Hubs;
 
 /// <summary>
 /// The dashboard's connection: queries answered by the actors (Ask with a timeout), and the
-/// <c>changes</c> push (see <see cref="ChangesFeed"/>).
+/// <c>changes</c> push (see <see cref="ChangesFeed"/>). Methods that change the figures are marked
+/// <see cref="ChangesStateAttribute"/>: refused in read-only mode.
 /// </summary>
-public sealed class StatsHub(StatsQueries queries, HistoryQueries history) : Hub
+public sealed class StatsHub(StatsQueries queries, HistoryQueries history, DashboardConnections connections) : Hub
 {
     public const string Path = "/hub/stats";
     public const string ChangesMethod = "changes";
+
+    public override Task OnConnectedAsync()
+    {
+        connections.Connected(Context.ConnectionId);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Disconnected(Context.ConnectionId);
+        return Task.CompletedTask;
+    }
 
     public async Task<OverviewDto> GetOverview()
     {
@@ -28,8 +42,10 @@ public sealed class StatsHub(StatsQueries queries, HistoryQueries history) : Hub
             f.Summary?.LastUpdated, f.Summary?.Events ?? 0, f.Files);
     }
 
+    [ChangesState]
     public Task<bool> DeleteProcess(string name) => queries.Delete(name, Context.ConnectionAborted);
 
+    [ChangesState]
     public Task Reset() => queries.Reset(Context.ConnectionAborted);
 
     /// <summary>Bytes per bucket of one process, or of the whole machine when <paramref name="process"/> is null.</summary>

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using IoSnoop.Host;
+using IoSnoop.Specs.Security;
+using IoSnoop.Specs.Support;
+using IoSnoop.Web.Hubs;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoSnoop.Specs.Faults;
+
+/// <summary>
+/// Dashboard clients that stop reading, on real Kestrel with a tracer that keeps thousands of processes
+/// busy (large pushes ten times a second): they get merged pushes, hold up neither ingestion nor the
+/// other clients, and are closed once they have taken nothing for <see cref="DashboardConnections.StuckClientTimeout"/>.
+/// </summary>
+public sealed class SlowClientSpecs : IAsyncLifetime
+{
+    private const int Processes = 3000;
+    private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-slow-").FullName;
+    private RunningDaemon _daemon = null!;
+
+    private CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        var lines = new StringBuilder();
+        for (var i = 0; i < Processes; i++)
+            lines.Append($"a-process-with-a-long-name-number-{i:D5}|0|{i + 1}|/data/dir/file-{i}.bin\n");
+        var trace = Path.Combine(_dir, "many.trace");
+        await File.WriteAllTextAsync(trace, lines.ToString());
+        _daemon = await RunningDaemon.Start(new DaemonOptions { PushIntervalSeconds = 0.1 }, new FakeTracerSource("repeat", trace));
+        await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == Processes, TimeSpan.FromSeconds(20));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _daemon.DisposeAsync();
+        Directory.Delete(_dir, true);
+    }
+
+    private async Task<long> Events() =>
+        (await _daemon.WaitForStatus(_ => true, TimeSpan.FromSeconds(5))).GetProperty("totals").GetProperty("events").GetInt64();
+
+    [Fact]
+    public async Task Clients_that_stop_reading_hold_up_neither_ingestion_nor_the_other_clients_and_are_closed_in_the_end()
+    {
+        var connections = _daemon.Services.GetRequiredService<DashboardConnections>();
+        var hub = new Uri(_daemon.Address, "/hub/stats");
+        var stuck = new List<System.Net.WebSockets.ClientWebSocket>();
+        for (var i = 0; i < 3; i++)
+        {
+            // A tiny receive buffer that is never read: the daemon's sends to it soon stop completing.
+            var (socket, status) = await HubSockets.Connect(hub, receiveBuffer: 4096, cancel: Cancel);
+            Assert.Equal(HttpStatusCode.SwitchingProtocols, status);
+            Assert.True(await HubSockets.Handshake(socket!, Cancel));
+            stuck.Add(socket!);
+        }
+
+        var pushes = 0;
+        await using var fast = new HubConnectionBuilder().WithUrl(hub).Build();
+        fast.On<JsonElement>("changes", _ => Interlocked.Increment(ref pushes));
+        await fast.StartAsync(Cancel);
+        Assert.Equal(4, connections.Count);
+
+        // Wait until the stuck clients' sends no longer complete and pushes to them are being merged.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (connections.Coalesced < 30)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {connections.Coalesced} pushes coalesced");
+            await Task.Delay(100, Cancel);
+        }
+
+        // From now on, over three seconds: pushes keep reaching the fast client about ten times a
+        // second, and events keep being ingested.
+        var pushesBefore = Volatile.Read(ref pushes);
+        var eventsBefore = await Events();
+        var coalescedBefore = connections.Coalesced;
+        await Task.Delay(TimeSpan.FromSeconds(3), Cancel);
+        var fastPushes = Volatile.Read(ref pushes) - pushesBefore;
+        var events = await Events() - eventsBefore;
+        var coalesced = connections.Coalesced - coalescedBefore;
+
+        Assert.True(fastPushes >= 15, $"the fast client got {fastPushes} pushes in 3 s");
+        Assert.True(events >= Processes * 10, $"only {events} events ingested in 3 s");
+        // Each stuck client keeps having its pushes merged rather than queued.
+        Assert.True(coalesced >= 3 * 15, $"only {coalesced} pushes coalesced in 3 s");
+
+        // A client that takes nothing at all is closed after a while, and what it held with it.
+        var dropDeadline = DateTime.UtcNow + DashboardConnections.StuckClientTimeout + TimeSpan.FromSeconds(15);
+        while (connections.Count > 1)
+        {
+            Assert.True(DateTime.UtcNow < dropDeadline, $"{connections.Count - 1} stuck clients still connected");
+            await Task.Delay(200, Cancel);
+        }
+        Assert.Equal(HubConnectionState.Connected, fast.State);
+
+        foreach (var socket in stuck)
+            socket.Abort();
+    }
+}

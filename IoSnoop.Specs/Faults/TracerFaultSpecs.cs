@@ -1,0 +1,129 @@
+using Akka.Actor;
+using Akka.Event;
+using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Processes;
+using IoSnoop.Specs.Support;
+
+namespace IoSnoop.Specs.Faults;
+
+/// <summary>
+/// Misbehaving tracers not covered in <c>TracerActorSpecs</c>: binary garbage, a crash by signal, a flood
+/// on stderr, a huge stderr line, and an endless stdout flood (back-pressure, not buffering).
+/// </summary>
+public sealed class TracerFaultSpecs : Akka.TestKit.Xunit.TestKit, IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-faults-").FullName;
+    private readonly IActorRef _stats;
+
+    public TracerFaultSpecs() : base("akka.loglevel = DEBUG")
+    {
+        _stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3))));
+    }
+
+    void IDisposable.Dispose()
+    {
+        Shutdown();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private IActorRef StartTracer(FakeTracerSource source) =>
+        Sys.ActorOf(TracerActor.Props(new TracerSettings(source, null, null)
+        {
+            MinBackoff = TimeSpan.FromMilliseconds(100),
+            MaxBackoff = TimeSpan.FromMilliseconds(400),
+        }, _stats));
+
+    private Overview Overview()
+    {
+        _stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
+        return ExpectMsg<Overview>(Wait);
+    }
+
+    private void Stop(IActorRef tracer)
+    {
+        tracer.Tell(TracerProtocol.Stop.Instance, TestActor);
+        ExpectMsg<TracerProtocol.Stopped>(Wait);
+    }
+
+    /// <summary>A probe that receives every warning logged.</summary>
+    private Akka.TestKit.TestProbe WatchLog()
+    {
+        var probe = CreateTestProbe();
+        Sys.EventStream.Subscribe(probe.Ref, typeof(Warning));
+        return probe;
+    }
+
+    private static List<string> Drain(Akka.TestKit.TestProbe probe, string text)
+    {
+        var lines = new List<string>();
+        while (probe.HasMessages)
+            if (probe.ReceiveOne(TimeSpan.Zero) is Warning w && w.Message.ToString()!.Contains(text, StringComparison.Ordinal))
+                lines.Add(w.Message.ToString()!);
+        return lines;
+    }
+
+    [Fact]
+    public void Binary_garbage_on_stdout_is_counted_as_malformed_and_the_good_lines_still_count()
+    {
+        var tracer = StartTracer(new FakeTracerSource("garbage", "512"));
+        AwaitAssert(() =>
+        {
+            var o = Overview();
+            Assert.True(o.Source.Restarts >= 2);
+            var garbage = o.Processes.Single(p => p.Name == "garbage");
+            Assert.Equal(0, garbage.Writes % 9);
+            Assert.True(garbage.Writes >= 18);
+            Assert.True(o.Totals.MalformedLines > o.Source.Restarts);
+        }, Wait);
+        Stop(tracer);
+    }
+
+    [Fact]
+    public void A_tracer_killed_by_a_signal_is_restarted_and_its_totals_kept()
+    {
+        var tracer = StartTracer(new FakeTracerSource("crash"));
+        AwaitAssert(() =>
+        {
+            var o = Overview();
+            Assert.True(o.Source.Restarts >= 3, $"restarts {o.Source.Restarts}");
+            Assert.Contains("exited with code", o.Source.Message);
+            // What each run printed before it was killed counts.
+            Assert.True(o.Totals.Events >= o.Source.Restarts, $"{o.Totals.Events} events in {o.Source.Restarts} runs");
+            Assert.Equal(2 * o.Totals.Events, o.Totals.BytesWritten);
+        }, Wait);
+        Stop(tracer);
+    }
+
+    [Fact]
+    public void A_flood_on_stderr_is_logged_a_few_lines_a_second_and_does_not_stop_anything()
+    {
+        var log = WatchLog();
+        var tracer = StartTracer(new FakeTracerSource("stderr-flood"));
+        AwaitAssert(() => Assert.Equal(3, Overview().Totals.BytesWritten), Wait);
+        var started = DateTime.UtcNow;
+        // Give the flood two seconds.
+        AwaitCondition(() => DateTime.UtcNow - started > TimeSpan.FromSeconds(2), Wait, TimeSpan.FromMilliseconds(100));
+        Stop(tracer);
+        var seconds = (DateTime.UtcNow - started).TotalSeconds + 1;
+        var logged = Drain(log, "noise on stderr");
+        Assert.NotEmpty(logged);
+        Assert.True(logged.Count <= (seconds + 1) * TracerRun.StderrLinesLoggedPerSecond,
+            $"{logged.Count} stderr lines logged in {seconds:0.#} s");
+        Assert.Contains(logged, l => l.Contains("more stderr lines not logged"));
+    }
+
+    [Fact]
+    public void A_huge_stderr_line_is_cut()
+    {
+        var log = WatchLog();
+        var tracer = StartTracer(new FakeTracerSource("stderr-huge-line", "64"));
+        AwaitAssert(() => Assert.Equal(4, Overview().Totals.BytesWritten), Wait);
+        var cut = log.FishForMessage<Warning>(w => w.Message.ToString()!.Contains("eeee", StringComparison.Ordinal), Wait)
+            .Message.ToString()!;
+        Assert.True(cut.Length < 5000, $"a stderr line of {cut.Length} characters was logged");
+        Assert.EndsWith(Actors.Sources.StderrLines.CutMarker, cut);
+        log.FishForMessage<Warning>(w => w.Message.ToString()!.Contains("after the huge line", StringComparison.Ordinal), Wait);
+        Stop(tracer);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Display;
+
+namespace IoSnoop.Specs.Security;
+
+/// <summary>
+/// Keeps every log event the daemon writes, rendered with its properties, configured like the daemon's
+/// own logger at its most verbose level (<c>-l trace</c>).
+/// </summary>
+public sealed class CapturedLog : ILogEventSink
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly MessageTemplateTextFormatter _format = new("{Level} {Message:lj} {Properties} {Exception}");
+
+    public CapturedLog()
+    {
+        Logger = new LoggerConfiguration()
+            .MinimumLevel.Verbose()
+            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting", LogEventLevel.Information)
+            .WriteTo.Sink(this)
+            .CreateLogger();
+    }
+
+    public ILogger Logger { get; }
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public string All => string.Join("\n", _lines);
+
+    public void Emit(LogEvent logEvent)
+    {
+        using var text = new StringWriter();
+        _format.Format(logEvent, text);
+        _lines.Enqueue(text.ToString());
+    }
+}
