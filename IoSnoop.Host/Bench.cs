@@ -10,13 +10,15 @@ namespace IoSnoop.Host;
 /// <c>iosnoopng bench FILE</c>: pushes a recorded trace through the real pipeline (read, frame, parse, route
 /// to the process actors, aggregate) until it can be queried, and prints events per second, allocation per
 /// event, GC counts and the peak working set of this process. Run it once per measurement: the peak is the
-/// process's own.
+/// process's own. The daemon's merge rules apply (the original's <c>-t</c>/<c>-s</c> defaults and the cap
+/// on tracked files, <c>--max-files</c>), so the peak is what the daemon would need.
 /// </summary>
 public static class Bench
 {
-    public const string Usage = "Usage: iosnoopng bench TRACE_FILE [--parse-only]\n" +
+    public const string Usage = "Usage: iosnoopng bench TRACE_FILE [--max-files N] [--parse-only]\n" +
                                 "Replays TRACE_FILE (the original's line format, e.g. made by bench/gen_trace.py) through the pipeline and prints figures.\n" +
-                                "--parse-only: only frame, parse and batch (no actors), to see where the time goes.\n";
+                                "  --max-files N   cap on tracked files, as the daemon's flag (default 200000)\n" +
+                                "  --parse-only    only frame, parse and batch (no actors), to see where the time goes\n";
 
     private static int ParseOnly(string file, TextWriter output)
     {
@@ -53,7 +55,11 @@ public static class Bench
     {
         var parseOnly = args.Contains("--parse-only");
         var files = args.Where(a => a != "--parse-only").ToList();
-        if (files.Count != 1 || !File.Exists(files[0]))
+        var maxFiles = MergePolicy.Default.MaxFiles;
+        var valid = files.Count is 1 or 3 && File.Exists(files[0]);
+        if (valid && files.Count == 3)
+            valid = files[1] is "--max-files" or "-max-files" && int.TryParse(files[2], out maxFiles) && maxFiles > 0;
+        if (!valid)
         {
             errors.Write(Usage);
             return 2;
@@ -63,15 +69,19 @@ public static class Bench
             return ParseOnly(file, output);
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         using var system = ActorSystem.Create("bench", config);
-        var stats = system.ActorOf(StatsActor.Props(StatsSettings.Default), "stats");
+        var settings = StatsSettings.Default with { Merge = MergePolicy.Default with { MaxFiles = maxFiles } };
+        var stats = system.ActorOf(StatsActor.Props(settings), "stats");
 
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gcBefore = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
         var clock = Stopwatch.StartNew();
         var tracer = system.ActorOf(TracerActor.Props(new TracerSettings(null, file, null), stats), "tracer");
         Overview overview;
+        long peakHeap = 0, peakCommitted = 0;
         while (true)
         {
+            peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
+            peakCommitted = Math.Max(peakCommitted, GC.GetGCMemoryInfo().TotalCommittedBytes);
             var status = await tracer.Ask<SourceStatus>(TracerProtocol.GetStatus.Instance, TimeSpan.FromSeconds(30));
             if (status.State is "stopped" or "failed")
             {
@@ -90,7 +100,7 @@ public static class Bench
         var bytes = new FileInfo(file).Length;
         output.WriteLine($"file            {file} ({bytes / 1048576.0:0.0} MiB)");
         output.WriteLine($"events          {events:N0} ({overview.Totals.MalformedLines:N0} malformed lines)");
-        output.WriteLine($"processes       {overview.Processes.Count:N0}, files {overview.Processes.Sum(p => (long)p.Files):N0}");
+        output.WriteLine($"processes       {overview.Processes.Count:N0}, files {overview.Processes.Sum(p => (long)p.Files):N0} (cap {maxFiles:N0})");
         output.WriteLine($"elapsed         {seconds:0.000} s");
         output.WriteLine($"events/s        {events / seconds:N0}");
         output.WriteLine($"MiB/s           {bytes / 1048576.0 / seconds:0.0}");
@@ -98,7 +108,7 @@ public static class Bench
         output.WriteLine($"gc gen0/1/2     {GC.CollectionCount(0) - gcBefore[0]}/{GC.CollectionCount(1) - gcBefore[1]}/{GC.CollectionCount(2) - gcBefore[2]}");
         output.WriteLine($"gc mode         {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}");
         output.WriteLine($"peak working set {self.PeakWorkingSet64 / 1048576.0:0.0} MiB");
-        output.WriteLine($"managed heap    {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB");
+        output.WriteLine($"managed heap    {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB (peak {peakHeap / 1048576.0:0.0} MiB, committed peak {peakCommitted / 1048576.0:0.0} MiB)");
         await system.Terminate();
         return 0;
     }

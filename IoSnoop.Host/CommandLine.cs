@@ -29,6 +29,12 @@ public static class CommandLine
         new("replay", Kind.Text, "with --source replay: the trace file to read once", (o, v) => o with { ReplayFile = v }),
         new("force-dtrace-after-sleep", Kind.Bool, "start DTrace even though this Mac slept since boot (it may freeze)", (o, v) => o with { ForceDtraceAfterSleep = Bool(v) }),
         new("push-interval", Kind.Number, "seconds between pushes of changes to the dashboard (default 1)", (o, v) => o with { PushIntervalSeconds = double.Parse(v, CultureInfo.InvariantCulture) }),
+        new("db", Kind.Text, $"the database of totals and history, or none to keep everything in memory only (default \"{IoSnoop.Actors.Store.StatsStore.DefaultPath}\")", (o, v) => o with { Database = v }),
+        new("flush-interval", Kind.Number, "seconds between writes to the database (default 5)", (o, v) => o with { FlushIntervalSeconds = double.Parse(v, CultureInfo.InvariantCulture) }),
+        new("max-files", Kind.Integer, "cap on tracked files of all processes; beyond it the least significant are merged (default 200000)", (o, v) => o with { MaxFiles = long.Parse(v, CultureInfo.InvariantCulture) }),
+        new("keep-10s", Kind.Number, "hours of history kept in 10-second buckets (default 24)", (o, v) => o with { Keep10SecondHours = double.Parse(v, CultureInfo.InvariantCulture) }),
+        new("keep-1m", Kind.Number, "days of history kept in 1-minute buckets (default 31)", (o, v) => o with { Keep1MinuteDays = double.Parse(v, CultureInfo.InvariantCulture) }),
+        new("keep-1h", Kind.Number, "days of history kept in 1-hour buckets (default 365)", (o, v) => o with { Keep1HourDays = double.Parse(v, CultureInfo.InvariantCulture) }),
         new("token", Kind.Text, "require this token (Authorization: Bearer) for the API, the hub and /metrics; needed to listen beyond loopback", (o, v) => o with { Token = v }),
         new("token-file", Kind.Text, "like --token, the token read from this file (not visible in the process list)", (o, v) => o with { TokenFile = v }),
         new("allowed-host", Kind.Text, "also answer to this host name, NAME or NAME:PORT (repeatable, or comma-separated)", (o, v) => o with { AllowedHosts = [.. o.AllowedHosts, .. DaemonAccess.SplitHosts(v)] }),
@@ -83,6 +89,9 @@ public static class CommandLine
                 return Fail($"invalid value \"{value}\" for flag -{flag.Name}: not a positive number", out error);
             options = flag.Apply(options, value);
         }
+        // The default database applies to the command line only: options built in code keep memory only.
+        if (options.Database is null)
+            options = options with { Database = IoSnoop.Actors.Store.StatsStore.DefaultPath };
         return Validate(options, out error);
     }
 
@@ -101,6 +110,12 @@ public static class CommandLine
             return Fail("--replay FILE goes with --source replay", out error);
         if (o.MergeThreshold < 0 || o.MergeIdleSeconds < 0)
             return Fail("-t and -s must not be negative", out error);
+        if (o.MaxFiles < 1 || o.MaxFiles > int.MaxValue)
+            return Fail($"invalid value \"{o.MaxFiles}\" for flag --max-files: use 1 to {int.MaxValue}", out error);
+        if (o.Database is "")
+            return Fail("--db needs a path, or none", out error);
+        if (o.Keep10SecondHours / 24 > o.Keep1MinuteDays || o.Keep1MinuteDays > o.Keep1HourDays)
+            return Fail("history retention must not shrink with coarser buckets: --keep-10s (hours) <= --keep-1m (days) <= --keep-1h (days)", out error);
         if (!ListenAddress.TryParse(o.Listen, out _, out var listenError))
             return Fail($"invalid value \"{o.Listen}\" for flag -a: {listenError}", out error);
         if (DaemonAccess.Problem(o) is { } accessProblem)

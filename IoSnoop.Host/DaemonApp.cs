@@ -6,6 +6,7 @@ using IoSnoop.Actors.Hosting;
 using IoSnoop.Actors.Pipeline;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Sources;
+using IoSnoop.Actors.Store;
 using IoSnoop.Web;
 using IoSnoop.Web.Api;
 using Serilog;
@@ -16,6 +17,7 @@ namespace IoSnoop.Host;
 /// <summary>Builds the daemon (web server + actor pipeline) from its options; used by Program and the tests.</summary>
 public static class DaemonApp
 {
+    /// <exception cref="StoreException">The database cannot be opened or written (the message names it).</exception>
     public static WebApplication Build(DaemonOptions options, ITraceSource? live, Serilog.ILogger? logger = null)
     {
         logger ??= CreateLogger(options.LogLevel);
@@ -33,8 +35,24 @@ public static class DaemonApp
         builder.Host.UseSerilog(logger, dispose: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        var stats = StatsSettings.Default with { PushInterval = TimeSpan.FromSeconds(options.PushIntervalSeconds) };
+        var stats = StatsSettings.Default with
+        {
+            PushInterval = TimeSpan.FromSeconds(options.PushIntervalSeconds),
+            Merge = MergePolicyFor(options),
+        };
         var tracer = TracerSettingsFor(options, live);
+        var store = OpenStore(options);
+        StatsProtocol.Load? startFrom;
+        try
+        {
+            startFrom = StartingPoint(options, store, logger);
+        }
+        catch
+        {
+            store?.Dispose();
+            throw;
+        }
+        var storeSettings = new StoreSettings(TimeSpan.FromSeconds(options.FlushIntervalSeconds));
         builder.Services.AddAkka("iosnoopng", akka =>
         {
             akka.ConfigureLoggers(setup =>
@@ -43,22 +61,56 @@ public static class DaemonApp
                 setup.ClearLoggers();
                 setup.AddLogger<SerilogLogger>();
             });
-            akka.WithIoSnoopPipeline(stats, tracer);
-            if (options.StatsFile is not null)
-                akka.AddStartup(async (system, registry) =>
-                {
-                    await using var file = File.OpenRead(options.StatsFile);
-                    var dump = CompatJson.ReadFull(file);
-                    var statsActor = await registry.GetAsync<StatsActor>();
-                    var loaded = await statsActor.Ask<StatsProtocol.Loaded>(new StatsProtocol.Load(dump), TimeSpan.FromSeconds(30));
-                    system.Log.Info("Loaded {0} processes and {1} files from {2}", loaded.Processes, loaded.Files, options.StatsFile);
-                });
+            akka.WithIoSnoopPipeline(stats, tracer, store: store, storeSettings: storeSettings, startFrom: startFrom);
         });
         builder.Services.AddIoSnoopWeb(WebSettings.Default, DaemonAccess.Create(options, logger));
 
         var app = builder.Build();
         app.MapIoSnoop();
         return app;
+    }
+
+    /// <summary>The original's <c>-t</c>, <c>-s</c>, <c>-d</c> and our <c>--max-files</c>.</summary>
+    public static MergePolicy MergePolicyFor(DaemonOptions options) => new(
+        options.MergeThreshold, TimeSpan.FromSeconds(options.MergeIdleSeconds), (int)options.MaxFiles, options.DedupLaunchd);
+
+    /// <summary>The history's buckets and retention from <c>--keep-10s</c>, <c>--keep-1m</c>, <c>--keep-1h</c>.</summary>
+    public static HistorySettings HistorySettingsFor(DaemonOptions options) => HistorySettings.For(
+        TimeSpan.FromHours(options.Keep10SecondHours), TimeSpan.FromDays(options.Keep1MinuteDays),
+        TimeSpan.FromDays(options.Keep1HourDays));
+
+    /// <summary>Opens the database of <c>--db</c>, or null with <c>--db none</c> (or none given in code).</summary>
+    /// <exception cref="StoreException">It cannot be opened or written.</exception>
+    public static StatsStore? OpenStore(DaemonOptions options) =>
+        options.DatabasePath is { } path ? StatsStore.Open(path, HistorySettingsFor(options)) : null;
+
+    /// <summary>
+    /// What the stats start from: the database's figures when it holds any; otherwise the <c>-f</c> file
+    /// (which then goes into the database). A database that holds figures wins over <c>-f</c>, so a daemon
+    /// always started with <c>-f</c> does not count the file again at every start.
+    /// </summary>
+    public static StatsProtocol.Load? StartingPoint(DaemonOptions options, StatsStore? store, Serilog.ILogger logger)
+    {
+        if (store is not null)
+        {
+            var saved = store.Load();
+            if (!saved.IsEmpty)
+            {
+                logger.Information("Resuming {Processes} processes and {Events} events from {Database}",
+                    saved.Dump.Processes.Count, saved.Counters.Events, store.Path);
+                if (options.StatsFile is not null)
+                    logger.Information("Not loading {StatsFile}: the database {Database} already holds figures",
+                        options.StatsFile, store.Path);
+                return new StatsProtocol.Load(saved.Dump) { Counters = saved.Counters, Saved = true };
+            }
+        }
+        if (options.StatsFile is null)
+            return null;
+        using var file = File.OpenRead(options.StatsFile);
+        var dump = CompatJson.ReadFull(file);
+        logger.Information("Loaded {Processes} processes and {Files} files from {StatsFile}",
+            dump.Processes.Count, dump.Processes.Values.Sum(f => f.Count), options.StatsFile);
+        return new StatsProtocol.Load(dump);
     }
 
     /// <summary>What the tracer actor runs, or null when nothing is traced or replayed.</summary>

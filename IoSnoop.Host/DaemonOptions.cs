@@ -45,6 +45,27 @@ public sealed record DaemonOptions
     /// <summary><c>--push-interval</c>: seconds between pushes to the dashboard.</summary>
     public double PushIntervalSeconds { get; init; } = 1;
 
+    /// <summary><c>--db</c>: the database of totals and history; null or <c>none</c>: memory only. The command
+    /// line sets the platform's default path when the flag is not given (specs that build options do not).</summary>
+    public string? Database { get; init; }
+
+    /// <summary><c>--flush-interval</c>: seconds between writes to the database.</summary>
+    public double FlushIntervalSeconds { get; init; } = 5;
+
+    /// <summary><c>--max-files</c>: the cap on tracked (process, file) entries, all processes together.</summary>
+    public long MaxFiles { get; init; } = 200_000;
+
+    /// <summary><c>--keep-10s</c>: hours of 10-second history buckets.</summary>
+    public double Keep10SecondHours { get; init; } = 24;
+
+    /// <summary><c>--keep-1m</c>: days of 1-minute history buckets.</summary>
+    public double Keep1MinuteDays { get; init; } = 31;
+
+    /// <summary><c>--keep-1h</c>: days of 1-hour history buckets.</summary>
+    public double Keep1HourDays { get; init; } = 365;
+
+    /// <summary>The database path to use, or null for memory only.</summary>
+    public string? DatabasePath => Database is null or "none" ? null : Database;
     /// <summary><c>--token</c>: the token every request but the dashboard's files must carry.</summary>
     public string? Token { get; init; }
 

@@ -45,6 +45,11 @@ try
     await app.RunAsync();
     return 0;
 }
+catch (IoSnoop.Actors.Store.StoreException e)
+{
+    logger.Fatal("{Message}", e.Message);
+    return 1;
+}
 catch (AccessSetupException e)
 {
     logger.Fatal("Cannot start: {Error}", e.Message);

@@ -20,6 +20,7 @@ public static class WebHosting
     {
         services.AddSingleton(settings);
         services.AddSingleton<StatsQueries>();
+        services.AddSingleton<HistoryQueries>();
         services.AddSingleton<ProcessMetrics>();
         services.AddIoSnoopSecurity(access ?? AccessSettings.Default);
         services.AddSingleton<DashboardConnections>();
@@ -37,6 +38,7 @@ public static class WebHosting
         app.UseRouting();
         app.UseAccessCheck();
         app.MapStatsApi();
+        app.MapHistoryApi();
         app.MapHub<StatsHub>(StatsHub.Path, o => o.TransportSendTimeout = DashboardConnections.StuckClientTimeout);
         var metrics = app.Services.GetRequiredService<ProcessMetrics>();
         app.MapMetrics("/metrics", metrics.Registry);

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Hosting;
 using IoSnoop.Actors.Pipeline;
 using IoSnoop.Actors.Processes;
+using IoSnoop.Actors.Store;
 
 namespace IoSnoop.Actors.Hosting;
 
@@ -14,14 +15,45 @@ public static class PipelineHosting
     /// tracer actor feeding it. Both go into the <see cref="ActorRegistry"/> under their own types. The
     /// tracer is stopped gracefully (its last interval delivered) in the coordinated shutdown, before the
     /// actors stop.
+    /// <para>
+    /// The store actor (registered always; without a <paramref name="store"/> it answers history queries
+    /// with "unavailable") writes what changed every flush interval, and once more in the coordinated
+    /// shutdown after the tracer has stopped, before the actors stop. <paramref name="startFrom"/> (the
+    /// database's figures or the <c>-f</c> file) reaches the stats actor before the tracer's first batch.
+    /// </para>
     /// </summary>
     public static AkkaConfigurationBuilder WithIoSnoopPipeline(this AkkaConfigurationBuilder builder,
-        StatsSettings stats, TracerSettings? tracer, TimeProvider? clock = null)
+        StatsSettings stats, TracerSettings? tracer, TimeProvider? clock = null,
+        StatsStore? store = null, StoreSettings? storeSettings = null, StatsProtocol.Load? startFrom = null)
     {
+        storeSettings ??= StoreSettings.Default;
+        if (store is not null)
+            builder.AddHocon("akka.coordinated-shutdown.phases.service-stop.timeout = 60s", HoconAddMode.Prepend);
         builder.WithActors((system, registry) =>
         {
-            var statsActor = system.ActorOf(StatsActor.Props(stats, clock), "stats");
+            var statsActor = system.ActorOf(StatsActor.Props(stats with { TrackChanges = store is not null }, clock), "stats");
             registry.Register<StatsActor>(statsActor);
+            if (startFrom is not null)
+                statsActor.Tell(startFrom, ActorRefs.NoSender);
+            var storeActor = system.ActorOf(StoreActor.Props(store, statsActor, storeSettings, clock), "store");
+            registry.Register<StoreActor>(storeActor);
+            if (store is null)
+                return;
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "flush-store", async () =>
+            {
+                try
+                {
+                    var flushed = await storeActor.Ask<StoreProtocol.Flushed>(StoreProtocol.Flush.Instance, TimeSpan.FromSeconds(55))
+                        .ConfigureAwait(false);
+                    if (!flushed.Ok)
+                        system.Log.Error("The last figures could not be written to {0}", store.Path);
+                }
+                catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+                {
+                    system.Log.Error("Writing the last figures to {0} did not finish in time", store.Path);
+                }
+                return Akka.Done.Instance;
+            });
         });
         if (tracer is null)
             return builder;

@@ -16,9 +16,24 @@ public struct FileStats
 /// One process's files: path → bytes read, bytes written, operations, last updated. Plain state with
 /// pure methods; the <see cref="ProcessActor"/> owns one.
 /// </summary>
+/// <remarks>
+/// With change tracking on (a database is kept), the table remembers which paths changed and which were
+/// removed since <see cref="TakeChanges"/> was last called, so a flush writes only those. Merging moves
+/// entries into the <c>&lt;Smaller Files of NAME&gt;</c> row: the totals never change.
+/// </remarks>
 public sealed class FileTable
 {
     private readonly Dictionary<string, FileStats> _files = new(StringComparer.Ordinal);
+    private readonly HashSet<string>? _changed;
+    private readonly HashSet<string>? _removed;
+
+    public FileTable(bool trackChanges = false)
+    {
+        if (!trackChanges)
+            return;
+        _changed = new HashSet<string>(StringComparer.Ordinal);
+        _removed = new HashSet<string>(StringComparer.Ordinal);
+    }
 
     public int Count => _files.Count;
 
@@ -29,6 +44,9 @@ public sealed class FileTable
     public long Operations { get; private set; }
 
     public DateTimeOffset LastUpdated { get; private set; }
+
+    /// <summary>True when something changed since the last <see cref="TakeChanges"/> (always false without tracking).</summary>
+    public bool HasChanges => _changed is { Count: > 0 } || _removed is { Count: > 0 };
 
     /// <summary>Adds a batch's sums. Returns how many files were new.</summary>
     public int Add(ProcessDelta delta, DateTimeOffset at)
@@ -43,6 +61,7 @@ public sealed class FileTable
             stats.WrittenBytes += d.WrittenBytes;
             stats.Operations += d.Operations;
             stats.LastUpdated = at;
+            _changed?.Add(path);
         }
         ReadBytes += delta.ReadBytes;
         WrittenBytes += delta.WrittenBytes;
@@ -51,8 +70,9 @@ public sealed class FileTable
         return added;
     }
 
-    /// <summary>Sets one file's figures (loading a saved state).</summary>
-    public void Set(string path, FileStats stats)
+    /// <summary>Sets one file's figures (loading a saved state). <paramref name="saved"/>: the figures are
+    /// already in the database, so they are not a change to write.</summary>
+    public void Set(string path, FileStats stats, bool saved = false)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_files, path, out var existed);
         if (existed)
@@ -67,6 +87,8 @@ public sealed class FileTable
         Operations += stats.Operations;
         if (stats.LastUpdated > LastUpdated)
             LastUpdated = stats.LastUpdated;
+        if (!saved)
+            _changed?.Add(path);
     }
 
     public bool TryGet(string path, out FileStats stats) => _files.TryGetValue(path, out stats);
@@ -75,10 +97,158 @@ public sealed class FileTable
     {
         var list = new List<FileSummary>(_files.Count);
         foreach (var (path, s) in _files)
-            list.Add(new FileSummary(path, s.ReadBytes, s.WrittenBytes, s.LastUpdated, s.Operations,
-                MergedFiles.IsMergedPath(path)));
+            list.Add(Summary(path, s));
         return list;
     }
+
+    /// <summary>
+    /// The original's <c>-t</c>/<c>-s</c> pass: merges every entry whose reads and writes are both below
+    /// <paramref name="threshold"/> and that was last updated before <paramref name="idleBefore"/> into
+    /// <paramref name="mergedPath"/>. Returns how many entries were merged.
+    /// </summary>
+    public int MergeSmall(string mergedPath, long threshold, DateTimeOffset idleBefore)
+    {
+        var paths = new List<string>();
+        foreach (var (path, s) in _files)
+        {
+            if (s.ReadBytes < threshold && s.WrittenBytes < threshold && s.LastUpdated < idleBefore
+                && !MergedFiles.IsMergedPath(path))
+                paths.Add(path);
+        }
+        MergeInto(mergedPath, paths);
+        return paths.Count;
+    }
+
+    /// <summary>
+    /// Merges the <paramref name="count"/> least significant entries into <paramref name="mergedPath"/>
+    /// (the cap on tracked files): entries idle since <paramref name="recentAfter"/> go before recently
+    /// updated ones, and within each, fewer bytes (reads + writes) before more, older before newer.
+    /// Returns how many entries were merged.
+    /// </summary>
+    public int MergeLeastSignificant(string mergedPath, int count, DateTimeOffset recentAfter)
+    {
+        if (count <= 0 || _files.Count == 0)
+            return 0;
+        var candidates = new List<(bool Recent, long Bytes, long Ticks, string Path)>(_files.Count);
+        foreach (var (path, s) in _files)
+        {
+            if (!MergedFiles.IsMergedPath(path))
+                candidates.Add((s.LastUpdated >= recentAfter, s.ReadBytes + s.WrittenBytes, s.LastUpdated.UtcTicks, path));
+        }
+        if (count < candidates.Count)
+        {
+            candidates.Sort((a, b) =>
+            {
+                var c = a.Recent.CompareTo(b.Recent);
+                if (c == 0)
+                    c = a.Bytes.CompareTo(b.Bytes);
+                return c != 0 ? c : a.Ticks.CompareTo(b.Ticks);
+            });
+            candidates.RemoveRange(count, candidates.Count - count);
+        }
+        var paths = new List<string>(candidates.Count);
+        foreach (var c in candidates)
+            paths.Add(c.Path);
+        MergeInto(mergedPath, paths);
+        return paths.Count;
+    }
+
+    /// <summary>Paths of the entries that are not a merged row.</summary>
+    public IReadOnlyList<string> Paths()
+    {
+        var list = new List<string>(_files.Count);
+        foreach (var path in _files.Keys)
+        {
+            if (!MergedFiles.IsMergedPath(path))
+                list.Add(path);
+        }
+        return list;
+    }
+
+    /// <summary>Which of these paths the table holds.</summary>
+    public IReadOnlyList<string> Find(IReadOnlyList<string> paths)
+    {
+        var found = new List<string>();
+        foreach (var path in paths)
+        {
+            if (_files.ContainsKey(path))
+                found.Add(path);
+        }
+        return found;
+    }
+
+    /// <summary>Forgets these paths and their figures (launchd de-duplication). Returns what was removed.</summary>
+    public FileStats Remove(IEnumerable<string> paths)
+    {
+        var removed = default(FileStats);
+        foreach (var path in paths)
+        {
+            if (!_files.Remove(path, out var s))
+                continue;
+            removed.ReadBytes += s.ReadBytes;
+            removed.WrittenBytes += s.WrittenBytes;
+            removed.Operations += s.Operations;
+            ReadBytes -= s.ReadBytes;
+            WrittenBytes -= s.WrittenBytes;
+            Operations -= s.Operations;
+            _changed?.Remove(path);
+            _removed?.Add(path);
+        }
+        return removed;
+    }
+
+    /// <summary>
+    /// What changed since the last call: the entries to write and the paths to delete; then starts
+    /// afresh. <paramref name="all"/>: every entry, for a database that is written anew.
+    /// </summary>
+    public (IReadOnlyList<FileSummary> Changed, IReadOnlyList<string> Removed) TakeChanges(bool all = false)
+    {
+        if (all)
+        {
+            _changed?.Clear();
+            _removed?.Clear();
+            return (Snapshot(), []);
+        }
+        if (_changed is null || _removed is null)
+            return ([], []);
+        var changed = new List<FileSummary>(_changed.Count);
+        foreach (var path in _changed)
+        {
+            if (_files.TryGetValue(path, out var s))
+                changed.Add(Summary(path, s));
+        }
+        IReadOnlyList<string> removed = [.. _removed];
+        _changed.Clear();
+        _removed.Clear();
+        return (changed, removed);
+    }
+
+    private void MergeInto(string mergedPath, List<string> paths)
+    {
+        if (paths.Count == 0)
+            return;
+        _files.TryGetValue(mergedPath, out var merged);
+        foreach (var path in paths)
+        {
+            _files.Remove(path, out var s);
+            merged.ReadBytes += s.ReadBytes;
+            merged.WrittenBytes += s.WrittenBytes;
+            merged.Operations += s.Operations;
+            if (s.LastUpdated > merged.LastUpdated)
+                merged.LastUpdated = s.LastUpdated;
+            _changed?.Remove(path);
+            _removed?.Add(path);
+        }
+        _files[mergedPath] = merged;
+        _removed?.Remove(mergedPath);
+        _changed?.Add(mergedPath);
+        // A big merge leaves the table's arrays at their largest: give the memory back.
+        if (paths.Count > 1024 && _files.Count < paths.Count)
+            _files.TrimExcess();
+    }
+
+    private static FileSummary Summary(string path, in FileStats s) =>
+        new(path, s.ReadBytes, s.WrittenBytes, s.LastUpdated, s.Operations, MergedFiles.IsMergedPath(path));
 }
 
 /// <summary>The name of the row that stands for a process's merged small files.</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using IoSnoop.Actors.Store;
 
 namespace IoSnoop.Actors.Processes;
 
@@ -9,6 +10,13 @@ namespace IoSnoop.Actors.Processes;
 /// malformed lines and drops, and pushes what changed to subscribers at most once per push interval.
 /// A batch is acknowledged to the stream only when every process actor it went to has added it, so a
 /// slow process actor slows the tracer down instead of filling its mailbox.
+/// <para>
+/// Memory stays bounded (<see cref="MergePolicy"/>): the merge pass (every min(60, s) seconds) merges small
+/// idle files into <c>&lt;Smaller Files of NAME&gt;</c> as the original did, and when the number of tracked
+/// files passes the cap the process actors merge their least significant files at once. With a database
+/// it also hands what changed to the store actor at each flush (<see cref="StatsProtocol.CollectChanges"/>)
+/// and records the per-process history.
+/// </para>
 /// </summary>
 public sealed class StatsActor : ReceiveActor, IWithTimers
 {
@@ -35,6 +43,11 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         public static PushTick Instance { get; } = new();
     }
 
+    private sealed record MergeTick
+    {
+        public static MergeTick Instance { get; } = new();
+    }
+
     private readonly StatsSettings _settings;
     private readonly TimeProvider _clock;
     private readonly Dictionary<string, Entry> _processes = new(StringComparer.Ordinal);
@@ -53,29 +66,57 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     private bool _countersChanged;
     private SourceStatus _source = SourceStatus.None;
     private DateTimeOffset _lastPush;
+    private long _totalFiles;
+    private readonly HashSet<IActorRef> _capMerging = [];
+    private bool _dedupRunning;
+    // What the database has not seen yet (only with TrackChanges).
+    private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _deletedUnsaved = new(StringComparer.Ordinal);
+    private bool _resetUnsaved;
+    private readonly HistoryRecorder? _history;
 
     public StatsActor(StatsSettings settings, TimeProvider? clock = null)
     {
         _settings = settings;
         _clock = clock ?? TimeProvider.System;
         _lastPush = _clock.GetUtcNow();
+        if (settings.TrackChanges)
+            _history = new HistoryRecorder(settings.HistoryResolution);
 
         Receive<StatsProtocol.Ingest>(ingest => Ingest(ingest.Batch, Sender));
         Receive<ProcessProtocol.Recorded>(recorded =>
         {
-            if (_processes.TryGetValue(recorded.Name, out var entry) && entry.Actor.Equals(Sender))
-                entry.Files = recorded.Files;
+            SetFileCount(recorded.Name, recorded.Files);
             if (_pending.TryGetValue(recorded.BatchId, out var batch) && --batch.Remaining == 0)
             {
                 _pending.Remove(recorded.BatchId);
                 batch.ReplyTo.Tell(StatsProtocol.Ack.Instance);
             }
+            EnforceCap();
         });
         Receive<ProcessProtocol.FilesSet>(set =>
         {
-            if (_processes.TryGetValue(set.Name, out var entry) && entry.Actor.Equals(Sender))
-                entry.Files = set.Files;
+            SetFileCount(set.Name, set.Files);
+            // Loaded figures may hold more files than the cap allows (the cap was lowered since).
+            EnforceCap();
         });
+        Receive<ProcessProtocol.FilesMerged>(merged =>
+        {
+            if (merged.ForCap)
+                _capMerging.Remove(Sender);
+            if (merged.Merged > 0)
+            {
+                SetFileCount(merged.Name, merged.Files);
+                MarkUnsaved(merged.Name);
+            }
+            if (merged.ForCap)
+                EnforceCap();
+        });
+        Receive<ProcessProtocol.PathsRemoved>(OnPathsRemoved);
+        Receive<StatsProtocol.LaunchdDedupDone>(_ => _dedupRunning = false);
+        Receive<MergeTick>(_ => MergePass());
+        Receive<StatsProtocol.MergeNow>(_ => MergePass());
+        Receive<StatsProtocol.CollectChanges>(collect => CollectChanges(collect.All, Sender));
         Receive<StatsProtocol.GetOverview>(_ => Sender.Tell(Overview()));
         Receive<StatsProtocol.GetProcessFiles>(get =>
         {
@@ -95,9 +136,17 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
                 Context.Stop(entry.Actor);
                 _bytesRead -= entry.Reads;
                 _bytesWritten -= entry.Writes;
+                _totalFiles -= entry.Files;
+                _capMerging.Remove(entry.Actor);
                 _changed.Remove(delete.Name);
                 _removed.Add(delete.Name);
                 AckAllPending();
+                if (_settings.TrackChanges)
+                {
+                    _unsaved.Remove(delete.Name);
+                    _deletedUnsaved.Add(delete.Name);
+                    _history?.Forget(delete.Name);
+                }
             }
             Sender.Tell(new StatsProtocol.ProcessDeleted(delete.Name, existed));
         });
@@ -109,7 +158,16 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             _changed.Clear();
             _removed.Clear();
             _events = _malformed = _dropped = _bytesRead = _bytesWritten = 0;
+            _totalFiles = 0;
+            _capMerging.Clear();
             _resetSincePush = true;
+            if (_settings.TrackChanges)
+            {
+                _unsaved.Clear();
+                _deletedUnsaved.Clear();
+                _resetUnsaved = true;
+                _history?.Clear();
+            }
             AckAllPending();
             Sender.Tell(StatsProtocol.ResetDone.Instance);
         });
@@ -143,8 +201,12 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     public static Props Props(StatsSettings settings, TimeProvider? clock = null) =>
         Akka.Actor.Props.Create(() => new StatsActor(settings, clock));
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         Timers.StartPeriodicTimer(nameof(PushTick), PushTick.Instance, _settings.PushInterval);
+        if (_settings.Merge is { } merge)
+            Timers.StartPeriodicTimer(nameof(MergeTick), MergeTick.Instance, merge.PassInterval);
+    }
 
     private void Ingest(Events.IngestBatch batch, IActorRef replyTo)
     {
@@ -174,6 +236,11 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             _bytesRead += delta.ReadBytes;
             _bytesWritten += delta.WrittenBytes;
             _changed.Add(delta.Process);
+            if (_history is not null)
+            {
+                _unsaved.Add(delta.Process);
+                _history.Add(delta.Process, now, delta.ReadBytes, delta.WrittenBytes);
+            }
         }
     }
 
@@ -190,7 +257,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         if (_processes.TryGetValue(name, out var entry))
             return entry;
         // Process names may hold any character; actor names may not, so the actor gets a number.
-        var actor = Context.ActorOf(ProcessActor.Props(name), $"process-{++_actorCounter}");
+        var actor = Context.ActorOf(ProcessActor.Props(name, _settings.TrackChanges), $"process-{++_actorCounter}");
         entry = new Entry(actor);
         _processes[name] = entry;
         _removed.Remove(name);
@@ -203,7 +270,9 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         foreach (var (name, list) in load.Dump.Processes)
         {
             var entry = GetOrCreate(name);
-            entry.Actor.Tell(new ProcessProtocol.SetFiles(list));
+            entry.Actor.Tell(new ProcessProtocol.SetFiles(list, load.Saved));
+            if (!load.Saved)
+                MarkUnsaved(name);
             foreach (var f in list)
             {
                 entry.Reads += f.Reads;
@@ -218,7 +287,103 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             _changed.Add(name);
         }
         _events += load.Dump.Events;
-        Sender.Tell(new StatsProtocol.Loaded(load.Dump.Processes.Count, files));
+        if (load.Counters is { } counters)
+        {
+            _malformed += counters.MalformedLines;
+            _dropped += counters.DroppedEvents;
+        }
+        _countersChanged = true;
+        if (!Sender.IsNobody())
+            Sender.Tell(new StatsProtocol.Loaded(load.Dump.Processes.Count, files));
+    }
+
+    private void SetFileCount(string name, int files)
+    {
+        if (!_processes.TryGetValue(name, out var entry) || !entry.Actor.Equals(Sender))
+            return;
+        _totalFiles += files - entry.Files;
+        entry.Files = files;
+    }
+
+    private void MarkUnsaved(string name)
+    {
+        if (_settings.TrackChanges)
+            _unsaved.Add(name);
+    }
+
+    /// <summary>
+    /// The cap: once more files are tracked than allowed, every process with several files merges its
+    /// share of the excess (in proportion to its files), its least significant first, down to the low-water
+    /// mark so that merging does not run at every batch. One round at a time.
+    /// </summary>
+    private void EnforceCap()
+    {
+        if (_settings.Merge is not { } merge || _totalFiles <= merge.MaxFiles || _capMerging.Count > 0)
+            return;
+        var target = (long)(merge.MaxFiles * merge.LowWater);
+        var excess = _totalFiles - target;
+        var recentAfter = _clock.GetUtcNow() - merge.CapRecent;
+        foreach (var entry in _processes.Values)
+        {
+            if (entry.Files < 3)
+                continue;
+            // +1: the merged row itself may be new.
+            var share = (int)Math.Min(entry.Files, Math.Ceiling(excess * (double)entry.Files / _totalFiles) + 1);
+            entry.Actor.Tell(new ProcessProtocol.MergeLeastSignificant(share, recentAfter));
+            _capMerging.Add(entry.Actor);
+        }
+    }
+
+    /// <summary>The original's pass: launchd de-duplication (<c>-d</c>), then small idle files merged (<c>-t</c>, <c>-s</c>).</summary>
+    private void MergePass()
+    {
+        if (_settings.Merge is not { } merge)
+            return;
+        var mergeSmall = new ProcessProtocol.MergeSmall(merge.Threshold, _clock.GetUtcNow() - merge.Idle);
+        if (!merge.DedupLaunchd || _dedupRunning || !_processes.TryGetValue(LaunchdDedup.Launchd, out var launchd))
+        {
+            foreach (var entry in _processes.Values)
+                entry.Actor.Tell(mergeSmall);
+            return;
+        }
+        // The de-duplication asks the others for launchd's paths before they merge, then merges them all.
+        _dedupRunning = true;
+        var others = _processes.Values.Select(e => e.Actor).Where(a => !a.Equals(launchd.Actor)).ToList();
+        Context.ActorOf(LaunchdDedup.Props(launchd.Actor, others, mergeSmall, _settings.QueryTimeout));
+    }
+
+    private void OnPathsRemoved(ProcessProtocol.PathsRemoved removed)
+    {
+        if (!_processes.TryGetValue(removed.Name, out var entry) || !entry.Actor.Equals(Sender))
+            return;
+        SetFileCount(removed.Name, removed.Files);
+        if (removed.Reads == 0 && removed.Writes == 0 && removed.Events == 0)
+            return;
+        entry.Reads -= removed.Reads;
+        entry.Writes -= removed.Writes;
+        entry.Events -= removed.Events;
+        _bytesRead -= removed.Reads;
+        _bytesWritten -= removed.Writes;
+        _changed.Add(removed.Name);
+        MarkUnsaved(removed.Name);
+    }
+
+    /// <summary>Hands what the database has not seen to a collector that gathers the process actors' changes.</summary>
+    private void CollectChanges(bool all, IActorRef replyTo)
+    {
+        var actors = new List<IActorRef>();
+        if (all)
+            actors.AddRange(_processes.Values.Select(e => e.Actor));
+        else
+            foreach (var name in _unsaved)
+                if (_processes.TryGetValue(name, out var entry))
+                    actors.Add(entry.Actor);
+        var header = new StoreChanges(_resetUnsaved, all, [.. _deletedUnsaved], [],
+            new StoredCounters(_events, _malformed, _dropped), _history?.Take() ?? []);
+        _unsaved.Clear();
+        _deletedUnsaved.Clear();
+        _resetUnsaved = false;
+        Context.ActorOf(ChangesCollector.Props(actors, all, header, replyTo, _settings.QueryTimeout));
     }
 
     private Totals CurrentTotals() => new(_events, _malformed, _dropped, _bytesRead, _bytesWritten);
@@ -266,4 +431,34 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
 public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
 {
     public static StatsSettings Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+
+    /// <summary>How files are merged to keep memory bounded; null: never.</summary>
+    public MergePolicy? Merge { get; init; }
+
+    /// <summary>A database is kept: track what changed between flushes and record the history.</summary>
+    public bool TrackChanges { get; init; }
+
+    /// <summary>The finest history bucket.</summary>
+    public TimeSpan HistoryResolution { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>How the stats actor keeps memory bounded.</summary>
+/// <param name="Threshold"><c>-t</c>: files whose reads and writes are both below this many bytes may be merged.</param>
+/// <param name="Idle"><c>-s</c>: ... once not updated for longer than this.</param>
+/// <param name="MaxFiles"><c>--max-files</c>: the cap on tracked files (all processes together).</param>
+/// <param name="DedupLaunchd"><c>-d</c>: paths another process also touched are not counted for launchd.</param>
+public sealed record MergePolicy(long Threshold, TimeSpan Idle, int MaxFiles, bool DedupLaunchd)
+{
+    /// <summary>The original's defaults: 32 MiB, one hour; 200,000 files.</summary>
+    public static MergePolicy Default { get; } = new(33_554_432, TimeSpan.FromHours(1), 200_000, false);
+
+    /// <summary>Over the cap, files are merged down to this share of it.</summary>
+    public double LowWater { get; init; } = 0.9;
+
+    /// <summary>Over the cap, files updated within this time are merged only after the idle ones.</summary>
+    public TimeSpan CapRecent { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The original ran its pass every min(60, s) seconds.</summary>
+    public TimeSpan PassInterval =>
+        TimeSpan.FromSeconds(Math.Clamp(Idle.TotalSeconds, 1, 60));
 }

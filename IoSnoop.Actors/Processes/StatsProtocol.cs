@@ -1,4 +1,5 @@
 using IoSnoop.Actors.Events;
+using IoSnoop.Actors.Store;
 
 namespace IoSnoop.Actors.Processes;
 
@@ -77,8 +78,15 @@ public static class StatsProtocol
         public static ResetDone Instance { get; } = new();
     }
 
-    /// <summary>Load saved figures as a starting point (the <c>-f</c> file). Answered with <see cref="Loaded"/>.</summary>
-    public sealed record Load(FullDump Dump);
+    /// <summary>Load saved figures as a starting point (the <c>-f</c> file, or the database). Answered with <see cref="Loaded"/>.</summary>
+    public sealed record Load(FullDump Dump)
+    {
+        /// <summary>Malformed lines and dropped events to start from (the database keeps them; the <c>-f</c> file does not).</summary>
+        public StoredCounters? Counters { get; init; }
+
+        /// <summary>The figures come from the database: nothing to write back.</summary>
+        public bool Saved { get; init; }
+    }
 
     public sealed record Loaded(int Processes, int Files);
 
@@ -100,4 +108,23 @@ public static class StatsProtocol
 
     /// <summary>The trace source's state changed.</summary>
     public sealed record SourceStatusChanged(SourceStatus Status);
+
+    /// <summary>Run the merge pass now (<c>-d</c> de-duplication, then the <c>-t</c>/<c>-s</c> merge); a timer
+    /// runs it every min(60, s) seconds.</summary>
+    public sealed record MergeNow
+    {
+        public static MergeNow Instance { get; } = new();
+    }
+
+    /// <summary>The launchd de-duplication pass is over (from its collector).</summary>
+    public sealed record LaunchdDedupDone
+    {
+        public static LaunchdDedupDone Instance { get; } = new();
+    }
+
+    /// <summary>
+    /// Hand over what changed since the last time, for the database; answered with <see cref="StoreChanges"/>.
+    /// <see cref="All"/>: every file (the database is written anew after a failed write).
+    /// </summary>
+    public sealed record CollectChanges(bool All);
 }

@@ -58,7 +58,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         info.ArgumentList.Add(Executable);
         info.ArgumentList.Add("-a");
         info.ArgumentList.Add($"127.0.0.1:{port}");
-        foreach (var a in args)
+        foreach (var a in WithDatabase(args))
             info.ArgumentList.Add(a);
         return new DaemonProcess(Process.Start(info)!, port);
     }
@@ -73,7 +73,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(Executable);
-        foreach (var a in args)
+        foreach (var a in WithDatabase(args))
             info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -105,6 +105,21 @@ public sealed class DaemonProcess : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"{route} did not meet the condition within {within}; last: {last}; output: {Output}");
+    }
+
+    /// <summary>A spec never writes the default database: without <c>--db</c> it runs with <c>--db none</c>.</summary>
+    private static IEnumerable<string> WithDatabase(string[] args) =>
+        args.Any(a => a is "--db" or "-db" || a.StartsWith("--db=", StringComparison.Ordinal) || a.StartsWith("-db=", StringComparison.Ordinal))
+        || args is ["install-launchd" or "bench", ..]
+            ? args
+            : [.. args, "--db", "none"];
+
+    /// <summary>Sends SIGKILL (no shutdown at all) and waits for the exit.</summary>
+    public async Task Kill(TimeSpan within)
+    {
+        Process.Start("kill", ["-KILL", Pid.ToString()]).WaitForExit();
+        using var cancel = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(cancel.Token);
     }
 
     /// <summary>Sends SIGTERM and waits for the exit code.</summary>

@@ -1,4 +1,5 @@
 using IoSnoop.Actors.Processes;
+using IoSnoop.Actors.Store;
 using IoSnoop.Web.Api;
 using IoSnoop.Web.Security;
 using Microsoft.AspNetCore.SignalR;
@@ -10,7 +11,7 @@ namespace IoSnoop.Web.Hubs;
 /// <c>changes</c> push (see <see cref="ChangesFeed"/>). Methods that change the figures are marked
 /// <see cref="ChangesStateAttribute"/>: refused in read-only mode.
 /// </summary>
-public sealed class StatsHub(StatsQueries queries, DashboardConnections connections) : Hub
+public sealed class StatsHub(StatsQueries queries, HistoryQueries history, DashboardConnections connections) : Hub
 {
     public const string Path = "/hub/stats";
     public const string ChangesMethod = "changes";
@@ -46,6 +47,28 @@ public sealed class StatsHub(StatsQueries queries, DashboardConnections connecti
 
     [ChangesState]
     public Task Reset() => queries.Reset(Context.ConnectionAborted);
+
+    /// <summary>Bytes per bucket of one process, or of the whole machine when <paramref name="process"/> is null.</summary>
+    public async Task<HistoryDto> GetHistory(string fromIso, string toIso, string? process) =>
+        HistoryDto.From(await Historic(range => history.Series(range, process, Context.ConnectionAborted), fromIso, toIso));
+
+    /// <summary>The processes that moved the most bytes (reads + writes) between the two times.</summary>
+    public Task<IReadOnlyList<TopProcess>> GetTopProcesses(string fromIso, string toIso, int limit) =>
+        Historic(range => history.Top(range, limit, TopOrder.Total, Context.ConnectionAborted), fromIso, toIso);
+
+    private static async Task<T> Historic<T>(Func<TimeRange, Task<T>> query, string fromIso, string toIso)
+    {
+        if (!TimeRange.TryParse(fromIso, toIso, DateTimeOffset.UtcNow, out var range, out var error))
+            throw new HubException(error);
+        try
+        {
+            return await query(range);
+        }
+        catch (HistoryUnavailableException e)
+        {
+            throw new HubException(e.Message);
+        }
+    }
 }
 
 public sealed record OverviewDto(

@@ -280,6 +280,11 @@ export const useStatsStore = defineStore('stats', () => {
     return hub.invoke<ProcessFiles>('GetProcessFiles', name)
   }
 
+  /** The processes that moved the most bytes between two times (from the daemon's history). */
+  function topProcesses(from: Date, to: Date, limit: number): Promise<TopProcess[]> {
+    return hub.invoke<TopProcess[]>('GetTopProcesses', from.toISOString(), to.toISOString(), limit)
+  }
+
   return {
     // connection
     connection: hub.state,
@@ -308,6 +313,7 @@ export const useStatsStore = defineStore('stats', () => {
     deleteProcess,
     reset,
     getProcessFiles,
+    topProcesses,
     watchProcess,
     unwatchProcess,
   }

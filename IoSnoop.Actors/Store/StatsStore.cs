@@ -1,0 +1,433 @@
+using IoSnoop.Actors.Processes;
+using Microsoft.Data.Sqlite;
+
+namespace IoSnoop.Actors.Store;
+
+/// <summary>What the database held at start.</summary>
+public sealed record SavedState(FullDump Dump, StoredCounters Counters)
+{
+    public bool IsEmpty => Dump.Processes.Count == 0 && Counters.Events == 0 && Counters.MalformedLines == 0
+                           && Counters.DroppedEvents == 0;
+}
+
+/// <summary>
+/// The SQLite database (WAL mode) of the totals per process and file, the counters, and the per-process
+/// history per time bucket. One writer (the store actor, one transaction at a time, off the actor's
+/// thread); queries read on connections of their own, which WAL lets run beside the writer.
+/// </summary>
+/// <remarks>
+/// Tables: <c>meta(key, value)</c> (schema version, counters), <c>processes(id, name)</c>,
+/// <c>files(process, path, reads, writes, events, last_updated)</c> (ticks, UTC), and
+/// <c>history(resolution, bucket, process, reads, writes)</c> (resolution in seconds, bucket the Unix
+/// second it starts at).
+/// </remarks>
+public sealed class StatsStore : IDisposable
+{
+    public const int SchemaVersion = 1;
+
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
+
+    private readonly SqliteConnection _writer;
+    private readonly string _readConnectionString;
+    private readonly Dictionary<string, long> _ids = new(StringComparer.Ordinal);
+    private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+
+    private StatsStore(string path, HistorySettings history, SqliteConnection writer, string readConnectionString)
+    {
+        Path = path;
+        History = history;
+        _writer = writer;
+        _readConnectionString = readConnectionString;
+    }
+
+    public string Path { get; }
+
+    public HistorySettings History { get; }
+
+    /// <summary>The platform's default database path (used when <c>--db</c> is not given).</summary>
+    public static string DefaultPath => OperatingSystem.IsMacOS()
+        ? "/Library/Application Support/iosnoopng/iosnoopng.db"
+        : "/var/lib/iosnoopng/iosnoopng.db";
+
+    /// <summary>Opens (creating when missing) the database and checks that it can be written.</summary>
+    /// <exception cref="StoreException">It cannot: the message names the file and the reason.</exception>
+    public static StatsStore Open(string path, HistorySettings? history = null)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        SqliteConnection? writer = null;
+        try
+        {
+            var dir = System.IO.Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(dir))
+                Directory.CreateDirectory(dir);
+            var builder = new SqliteConnectionStringBuilder
+            {
+                DataSource = full,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                Pooling = false,
+                // How long a write waits for a lock another process holds before it fails (and is retried).
+                DefaultTimeout = 5,
+            };
+            writer = new SqliteConnection(builder.ToString());
+            writer.Open();
+            Execute(writer, """
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = NORMAL;
+                PRAGMA busy_timeout = 2000;
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS processes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                CREATE TABLE IF NOT EXISTS files (
+                    process INTEGER NOT NULL, path TEXT NOT NULL,
+                    reads INTEGER NOT NULL, writes INTEGER NOT NULL, events INTEGER NOT NULL, last_updated INTEGER NOT NULL,
+                    PRIMARY KEY (process, path)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS history (
+                    resolution INTEGER NOT NULL, bucket INTEGER NOT NULL, process INTEGER NOT NULL,
+                    reads INTEGER NOT NULL, writes INTEGER NOT NULL,
+                    PRIMARY KEY (resolution, bucket, process)) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS history_by_process ON history (process, resolution, bucket);
+                """);
+            var version = Meta(writer, "schema_version");
+            if (version > SchemaVersion)
+                throw new StoreException($"Cannot use the database {full}: it was written by a newer iosnoopng (schema {version}, this one knows {SchemaVersion})");
+            // Proves that the file can be written (a read-only file opens, then fails here).
+            Execute(writer, $"INSERT INTO meta (key, value) VALUES ('schema_version', {SchemaVersion}) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+            var read = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
+            var store = new StatsStore(full, history ?? HistorySettings.Default, writer, read.ToString());
+            store.LoadIds();
+            return store;
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            writer?.Dispose();
+            throw new StoreException($"Cannot use the database {full}: {Reason(e)}", e);
+        }
+        catch (StoreException)
+        {
+            writer?.Dispose();
+            throw;
+        }
+    }
+
+    private static string Reason(Exception e) => e is SqliteException s
+        ? $"{s.Message.TrimEnd('.')} (SQLite error {s.SqliteErrorCode})"
+        : e.Message;
+
+    /// <summary>Everything the database holds: every process with every file, and the counters.</summary>
+    public SavedState Load()
+    {
+        try
+        {
+            var processes = new Dictionary<string, List<FileSummary>>(StringComparer.Ordinal);
+            using (var cmd = _writer.CreateCommand())
+            {
+                cmd.CommandText = """
+                    SELECT p.name, f.path, f.reads, f.writes, f.events, f.last_updated
+                    FROM files f JOIN processes p ON p.id = f.process
+                    """;
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read())
+                {
+                    var name = reader.GetString(0);
+                    if (!processes.TryGetValue(name, out var files))
+                        processes[name] = files = [];
+                    var path = reader.GetString(1);
+                    files.Add(new FileSummary(path, reader.GetInt64(2), reader.GetInt64(3),
+                        new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero), reader.GetInt64(4), MergedFiles.IsMergedPath(path)));
+                }
+            }
+            var counters = new StoredCounters(Meta(_writer, "events"), Meta(_writer, "malformed_lines"), Meta(_writer, "dropped_events"));
+            return new SavedState(
+                new FullDump(counters.Events, processes.ToDictionary(p => p.Key, p => (IReadOnlyList<FileSummary>)p.Value, StringComparer.Ordinal)),
+                counters);
+        }
+        catch (SqliteException e)
+        {
+            throw new StoreException($"Cannot read the database {Path}: {Reason(e)}", e);
+        }
+    }
+
+    /// <summary>Writes one flush in one transaction; on failure nothing of it is written.</summary>
+    /// <exception cref="StoreException">The write failed.</exception>
+    public void Write(StoreChanges changes, DateTimeOffset now)
+    {
+        var newIds = new List<string>();
+        try
+        {
+            using var tx = _writer.BeginTransaction();
+            if (changes.Reset)
+                Execute(_writer, "DELETE FROM files; DELETE FROM history;", tx);
+            if (changes.DeletedProcesses.Count > 0)
+            {
+                using var deleteProcess = Command(tx, "DELETE FROM files WHERE process = $p; DELETE FROM history WHERE process = $p;", "$p");
+                foreach (var name in changes.DeletedProcesses)
+                {
+                    if (!_ids.TryGetValue(name, out var id))
+                        continue;
+                    deleteProcess.Parameters[0].Value = id;
+                    deleteProcess.ExecuteNonQuery();
+                }
+            }
+            if (changes.All)
+                Execute(_writer, "DELETE FROM files;", tx);
+            WriteFiles(changes.Files, tx, newIds);
+            using (var meta = Command(tx, "INSERT INTO meta (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", "$k", "$v"))
+            {
+                foreach (var (key, value) in new[]
+                         {
+                             ("events", changes.Counters.Events), ("malformed_lines", changes.Counters.MalformedLines),
+                             ("dropped_events", changes.Counters.DroppedEvents),
+                         })
+                {
+                    meta.Parameters[0].Value = key;
+                    meta.Parameters[1].Value = value;
+                    meta.ExecuteNonQuery();
+                }
+            }
+            WriteHistory(changes.History, now, tx, newIds);
+            var prune = now - _lastPrune >= PruneEvery;
+            if (prune)
+                Prune(now, tx);
+            tx.Commit();
+            if (prune)
+                _lastPrune = now;
+        }
+        catch (SqliteException e)
+        {
+            foreach (var name in newIds)
+                _ids.Remove(name);
+            throw new StoreException($"Cannot write to the database {Path}: {Reason(e)}", e);
+        }
+    }
+
+    private void WriteFiles(IReadOnlyList<ProcessFileChanges> files, SqliteTransaction tx, List<string> newIds)
+    {
+        if (files.Count == 0)
+            return;
+        using var delete = Command(tx, "DELETE FROM files WHERE process = $p AND path = $path", "$p", "$path");
+        using var upsert = Command(tx, """
+            INSERT INTO files (process, path, reads, writes, events, last_updated) VALUES ($p, $path, $r, $w, $e, $t)
+            ON CONFLICT (process, path) DO UPDATE SET
+                reads = excluded.reads, writes = excluded.writes, events = excluded.events, last_updated = excluded.last_updated
+            """, "$p", "$path", "$r", "$w", "$e", "$t");
+        foreach (var process in files)
+        {
+            var id = IdFor(process.Process, tx, newIds);
+            delete.Parameters[0].Value = id;
+            foreach (var path in process.Removed)
+            {
+                delete.Parameters[1].Value = path;
+                delete.ExecuteNonQuery();
+            }
+            upsert.Parameters[0].Value = id;
+            foreach (var f in process.Changed)
+            {
+                upsert.Parameters[1].Value = f.Path;
+                upsert.Parameters[2].Value = f.Reads;
+                upsert.Parameters[3].Value = f.Writes;
+                upsert.Parameters[4].Value = f.Events;
+                upsert.Parameters[5].Value = f.LastUpdated.UtcTicks;
+                upsert.ExecuteNonQuery();
+            }
+        }
+    }
+
+    private void WriteHistory(IReadOnlyList<HistorySample> samples, DateTimeOffset now, SqliteTransaction tx, List<string> newIds)
+    {
+        if (samples.Count == 0)
+            return;
+        using var add = Command(tx, """
+            INSERT INTO history (resolution, bucket, process, reads, writes) VALUES ($res, $b, $p, $r, $w)
+            ON CONFLICT (resolution, bucket, process) DO UPDATE SET reads = reads + excluded.reads, writes = writes + excluded.writes
+            """, "$res", "$b", "$p", "$r", "$w");
+        foreach (var level in History.Levels)
+        {
+            var seconds = level.BucketSeconds;
+            var oldest = (now - level.Retention).ToUnixTimeSeconds();
+            var sums = new Dictionary<(long Bucket, string Process), (long Reads, long Writes)>();
+            foreach (var s in samples)
+            {
+                var bucket = s.Bucket.ToUnixTimeSeconds() / seconds * seconds;
+                if (bucket + seconds <= oldest)
+                    continue;
+                sums.TryGetValue((bucket, s.Process), out var sum);
+                sums[(bucket, s.Process)] = (sum.Reads + s.Reads, sum.Writes + s.Writes);
+            }
+            add.Parameters[0].Value = seconds;
+            foreach (var ((bucket, process), (reads, writes)) in sums)
+            {
+                add.Parameters[1].Value = bucket;
+                add.Parameters[2].Value = IdFor(process, tx, newIds);
+                add.Parameters[3].Value = reads;
+                add.Parameters[4].Value = writes;
+                add.ExecuteNonQuery();
+            }
+        }
+    }
+
+    /// <summary>Forgets the buckets each level no longer keeps.</summary>
+    private void Prune(DateTimeOffset now, SqliteTransaction tx)
+    {
+        using var prune = Command(tx, "DELETE FROM history WHERE resolution = $res AND bucket < $before", "$res", "$before");
+        foreach (var level in History.Levels)
+        {
+            var before = (now - level.Retention).ToUnixTimeSeconds() / level.BucketSeconds * level.BucketSeconds;
+            prune.Parameters[0].Value = level.BucketSeconds;
+            prune.Parameters[1].Value = before;
+            prune.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>
+    /// Bytes read and written per bucket between <paramref name="from"/> and <paramref name="to"/> by one
+    /// process, or by all of them when <paramref name="process"/> is null. The buckets are those that
+    /// start in the range, the one holding <paramref name="from"/> included; none past now.
+    /// </summary>
+    public HistorySeries Series(DateTimeOffset from, DateTimeOffset to, string? process, DateTimeOffset now)
+    {
+        var level = History.ForSeries(from, to, now);
+        var seconds = level.BucketSeconds;
+        var (start, end) = Range(level, from, to, now);
+        var sums = new Dictionary<long, (long Reads, long Writes)>();
+        Query(process is null
+                ? """
+                  SELECT bucket, SUM(reads), SUM(writes) FROM history
+                  WHERE resolution = $res AND bucket >= $from AND bucket < $to GROUP BY bucket
+                  """
+                : """
+                  SELECT bucket, reads, writes FROM history
+                  WHERE process = (SELECT id FROM processes WHERE name = $name) AND resolution = $res AND bucket >= $from AND bucket < $to
+                  """,
+            cmd =>
+            {
+                cmd.Parameters.AddWithValue("$res", seconds);
+                cmd.Parameters.AddWithValue("$from", start);
+                cmd.Parameters.AddWithValue("$to", end);
+                if (process is not null)
+                    cmd.Parameters.AddWithValue("$name", process);
+            },
+            reader => sums[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt64(2)));
+        var points = new List<HistoryPoint>((int)Math.Max(0, (end - start) / seconds));
+        for (var bucket = start; bucket < end; bucket += seconds)
+        {
+            sums.TryGetValue(bucket, out var sum);
+            points.Add(new HistoryPoint(DateTimeOffset.FromUnixTimeSeconds(bucket), sum.Reads, sum.Writes));
+        }
+        return new HistorySeries((int)seconds, points);
+    }
+
+    /// <summary>The processes that moved the most bytes between <paramref name="from"/> and <paramref name="to"/>, most first.</summary>
+    public IReadOnlyList<TopProcess> Top(DateTimeOffset from, DateTimeOffset to, int limit, TopOrder order, DateTimeOffset now)
+    {
+        var level = History.ForTotals(from, now);
+        var (start, end) = Range(level, from, to, now);
+        var rank = order switch
+        {
+            TopOrder.Reads => "r DESC, w DESC",
+            TopOrder.Writes => "w DESC, r DESC",
+            _ => "r + w DESC",
+        };
+        var top = new List<TopProcess>();
+        Query($"""
+               SELECT p.name, SUM(h.reads) AS r, SUM(h.writes) AS w
+               FROM history h JOIN processes p ON p.id = h.process
+               WHERE h.resolution = $res AND h.bucket >= $from AND h.bucket < $to
+               GROUP BY h.process HAVING r + w > 0
+               ORDER BY {rank}, p.name LIMIT $limit
+               """,
+            cmd =>
+            {
+                cmd.Parameters.AddWithValue("$res", level.BucketSeconds);
+                cmd.Parameters.AddWithValue("$from", start);
+                cmd.Parameters.AddWithValue("$to", end);
+                cmd.Parameters.AddWithValue("$limit", limit);
+            },
+            reader => top.Add(new TopProcess(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2))));
+        return top;
+    }
+
+    /// <summary>The level's buckets from the one holding <paramref name="from"/> up to <paramref name="to"/>, within retention and not past now.</summary>
+    private static (long Start, long End) Range(HistoryLevel level, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now)
+    {
+        var seconds = level.BucketSeconds;
+        var oldest = (now - level.Retention).ToUnixTimeSeconds() / seconds * seconds;
+        var start = Math.Max(oldest, from.ToUnixTimeSeconds() / seconds * seconds);
+        var latest = now.ToUnixTimeSeconds() / seconds * seconds + seconds;
+        var end = Math.Min(latest, to.ToUnixTimeSeconds());
+        return (start, Math.Max(start, end));
+    }
+
+    private void Query(string sql, Action<SqliteCommand> bind, Action<SqliteDataReader> row)
+    {
+        try
+        {
+            using var connection = new SqliteConnection(_readConnectionString);
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = sql;
+            bind(cmd);
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+                row(reader);
+        }
+        catch (SqliteException e)
+        {
+            throw new StoreException($"Cannot read the database {Path}: {Reason(e)}", e);
+        }
+    }
+
+    private long IdFor(string name, SqliteTransaction tx, List<string> newIds)
+    {
+        if (_ids.TryGetValue(name, out var id))
+            return id;
+        using var insert = _writer.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = "INSERT INTO processes (name) VALUES ($n) ON CONFLICT (name) DO NOTHING; SELECT id FROM processes WHERE name = $n";
+        insert.Parameters.AddWithValue("$n", name);
+        id = (long)insert.ExecuteScalar()!;
+        _ids[name] = id;
+        newIds.Add(name);
+        return id;
+    }
+
+    private void LoadIds()
+    {
+        using var cmd = _writer.CreateCommand();
+        cmd.CommandText = "SELECT id, name FROM processes";
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+            _ids[reader.GetString(1)] = reader.GetInt64(0);
+    }
+
+    private SqliteCommand Command(SqliteTransaction tx, string sql, params string[] parameters)
+    {
+        var cmd = _writer.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var p in parameters)
+            cmd.Parameters.Add(new SqliteParameter { ParameterName = p });
+        return cmd;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static long Meta(SqliteConnection connection, string key)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT value FROM meta WHERE key = $k";
+        cmd.Parameters.AddWithValue("$k", key);
+        return cmd.ExecuteScalar() is long value ? value : 0;
+    }
+
+    public void Dispose()
+    {
+        using (var read = new SqliteConnection(_readConnectionString))
+            SqliteConnection.ClearPool(read);
+        _writer.Dispose();
+    }
+}

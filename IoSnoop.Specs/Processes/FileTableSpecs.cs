@@ -1,0 +1,129 @@
+using IoSnoop.Actors.Events;
+using IoSnoop.Actors.Processes;
+
+namespace IoSnoop.Specs.Processes;
+
+public sealed class FileTableSpecs
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2024-05-01T10:00:00Z");
+    private const string Merged = "<Smaller Files of p>";
+
+    private static ProcessDelta Delta(params (string Path, long Reads, long Writes)[] files)
+    {
+        var delta = new ProcessDelta("p", files.Select(f => KeyValuePair.Create(f.Path,
+            new FileDelta { ReadBytes = f.Reads, WrittenBytes = f.Writes, Operations = 1 })).ToArray());
+        delta.ReadBytes = files.Sum(f => f.Reads);
+        delta.WrittenBytes = files.Sum(f => f.Writes);
+        delta.Operations = files.Length;
+        return delta;
+    }
+
+    private static (long, long, long) Totals(FileTable t) => (t.ReadBytes, t.WrittenBytes, t.Operations);
+
+    private static (long, long, long) SumOfRows(FileTable t) =>
+        (t.Snapshot().Sum(f => f.Reads), t.Snapshot().Sum(f => f.Writes), t.Snapshot().Sum(f => f.Events));
+
+    [Fact]
+    public void Small_idle_files_are_merged_and_the_totals_do_not_change()
+    {
+        var table = new FileTable();
+        table.Add(Delta(("/small1", 10, 5), ("/small2", 1, 0), ("/big-read", 100, 0), ("/big-write", 0, 100)), T0);
+        var before = Totals(table);
+
+        Assert.Equal(2, table.MergeSmall(Merged, threshold: 100, idleBefore: T0.AddSeconds(1)));
+
+        Assert.Equal(before, Totals(table));
+        Assert.Equal(before, SumOfRows(table));
+        var merged = table.Snapshot().Single(f => f.Merged);
+        Assert.Equal((Merged, 11L, 5L, 2L, T0), (merged.Path, merged.Reads, merged.Writes, merged.Events, merged.LastUpdated));
+        Assert.Equal(["/big-read", "/big-write", Merged], table.Snapshot().Select(f => f.Path).Order());
+    }
+
+    [Fact]
+    public void Files_updated_within_the_idle_time_are_not_merged()
+    {
+        var table = new FileTable();
+        table.Add(Delta(("/old", 1, 1)), T0);
+        table.Add(Delta(("/new", 1, 1)), T0.AddMinutes(30));
+        // -s 3600 at T0 + 1 h + 1 s: /old is idle for more than an hour, /new for half an hour.
+        Assert.Equal(1, table.MergeSmall(Merged, 100, T0.AddHours(1).AddSeconds(1) - TimeSpan.FromHours(1)));
+        Assert.Equal(["/new", Merged], table.Snapshot().Select(f => f.Path).Order());
+        // Idle for exactly S seconds is not more than S: stays.
+        Assert.Equal(0, table.MergeSmall(Merged, 100, T0.AddMinutes(30)));
+    }
+
+    [Fact]
+    public void The_merged_row_grows_but_is_never_merged_itself()
+    {
+        var table = new FileTable();
+        table.Add(Delta(("/a", 1, 0)), T0);
+        table.MergeSmall(Merged, 100, T0.AddSeconds(1));
+        table.Add(Delta(("/b", 2, 0)), T0);
+        Assert.Equal(1, table.MergeSmall(Merged, 100, T0.AddSeconds(1)));
+        Assert.Equal(0, table.MergeSmall(Merged, 100, T0.AddSeconds(1)));
+        Assert.Equal(3, Assert.Single(table.Snapshot()).Reads);
+        Assert.Equal(0, table.MergeLeastSignificant(Merged, 5, T0));
+    }
+
+    [Fact]
+    public void Over_the_cap_idle_files_go_before_recent_ones_and_small_before_big()
+    {
+        var table = new FileTable();
+        table.Add(Delta(("/idle-small", 1, 0), ("/idle-big", 1000, 0)), T0);
+        table.Add(Delta(("/recent-small", 1, 0), ("/recent-big", 1000, 0)), T0.AddMinutes(10));
+        var before = Totals(table);
+        var recentAfter = T0.AddMinutes(9);
+
+        Assert.Equal(1, table.MergeLeastSignificant(Merged, 1, recentAfter));
+        Assert.DoesNotContain(table.Snapshot(), f => f.Path == "/idle-small");
+        Assert.Equal(1, table.MergeLeastSignificant(Merged, 1, recentAfter));
+        Assert.DoesNotContain(table.Snapshot(), f => f.Path == "/idle-big");
+        Assert.Equal(1, table.MergeLeastSignificant(Merged, 1, recentAfter));
+        Assert.Equal(["/recent-big", Merged], table.Snapshot().Select(f => f.Path).Order());
+        Assert.Equal(before, Totals(table));
+        Assert.Equal(before, SumOfRows(table));
+    }
+
+    [Fact]
+    public void Changes_between_two_takes_are_the_changed_rows_and_the_removed_paths()
+    {
+        var table = new FileTable(trackChanges: true);
+        table.Add(Delta(("/a", 1, 0), ("/b", 500, 0)), T0);
+        var (changed, removed) = table.TakeChanges();
+        Assert.Equal(["/a", "/b"], changed.Select(f => f.Path).Order());
+        Assert.Empty(removed);
+        Assert.False(table.HasChanges);
+
+        table.MergeSmall(Merged, 100, T0.AddSeconds(1));
+        table.Add(Delta(("/b", 1, 0)), T0);
+        (changed, removed) = table.TakeChanges();
+        Assert.Equal(["/b", Merged], changed.Select(f => f.Path).Order(StringComparer.Ordinal));
+        Assert.Equal(["/a"], removed);
+        Assert.Equal(501, changed.Single(f => f.Path == "/b").Reads);
+
+        table.Set("/c", new FileStats { ReadBytes = 3 }, saved: true);
+        Assert.False(table.HasChanges);
+        Assert.Equal(table.Count, table.TakeChanges(all: true).Changed.Count);
+    }
+
+    [Fact]
+    public void Without_tracking_there_are_no_changes_to_take()
+    {
+        var table = new FileTable();
+        table.Add(Delta(("/a", 1, 0)), T0);
+        Assert.False(table.HasChanges);
+        Assert.Empty(table.TakeChanges().Changed);
+    }
+
+    [Fact]
+    public void Removed_paths_take_their_figures_with_them()
+    {
+        var table = new FileTable(trackChanges: true);
+        table.Add(Delta(("/shared", 10, 20), ("/own", 1, 2)), T0);
+        Assert.Equal(["/shared"], table.Find(["/shared", "/elsewhere"]));
+        var removed = table.Remove(["/shared", "/elsewhere"]);
+        Assert.Equal((10L, 20L, 1L), (removed.ReadBytes, removed.WrittenBytes, removed.Operations));
+        Assert.Equal((1L, 2L, 1L), Totals(table));
+        Assert.Equal(["/shared"], table.TakeChanges().Removed);
+    }
+}

@@ -1,0 +1,195 @@
+using IoSnoop.Actors.Processes;
+using IoSnoop.Actors.Store;
+using Microsoft.Data.Sqlite;
+
+namespace IoSnoop.Specs.Store;
+
+/// <summary>The SQLite store on a real file in a temporary folder.</summary>
+public sealed class StatsStoreSpecs : IDisposable
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2024-05-02T12:00:00Z");
+    private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-store-").FullName;
+    private readonly List<StatsStore> _stores = [];
+
+    public void Dispose()
+    {
+        foreach (var store in _stores)
+            store.Dispose();
+        Directory.Delete(_dir, true);
+    }
+
+    private string DbPath => Path.Combine(_dir, "sub", "iosnoopng.db");
+
+    private StatsStore Open(HistorySettings? history = null)
+    {
+        var store = StatsStore.Open(DbPath, history);
+        _stores.Add(store);
+        return store;
+    }
+
+    private static StoreChanges Changes(
+        IReadOnlyList<ProcessFileChanges>? files = null, IReadOnlyList<HistorySample>? history = null,
+        bool reset = false, bool all = false, IReadOnlyList<string>? deleted = null, StoredCounters? counters = null) =>
+        new(reset, all, deleted ?? [], files ?? [], counters ?? new StoredCounters(0, 0, 0), history ?? []);
+
+    private static FileSummary File(string path, long reads, long writes, DateTimeOffset? at = null) =>
+        new(path, reads, writes, at ?? Now, 1, MergedFiles.IsMergedPath(path));
+
+    private static HistorySample Sample(DateTimeOffset at, string process, long reads, long writes) => new(at, process, reads, writes);
+
+    [Fact]
+    public void Files_and_counters_written_are_what_a_new_start_loads()
+    {
+        var at = DateTimeOffset.Parse("2024-05-02T11:59:58.1234567Z");
+        var store = Open();
+        Assert.True(store.Load().IsEmpty);
+        store.Write(Changes(
+            [new ProcessFileChanges("c d", [File("/a b", 10, 20, at), File("<Smaller Files of c d>", 1, 2, at)], [])],
+            counters: new StoredCounters(9, 3, 2)), Now);
+        store.Dispose();
+        _stores.Clear();
+
+        var saved = Open().Load();
+        Assert.False(saved.IsEmpty);
+        Assert.Equal(new StoredCounters(9, 3, 2), saved.Counters);
+        var files = saved.Dump.Processes["c d"].OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        Assert.Equal(File("/a b", 10, 20, at), files[0]);
+        Assert.True(files[1].Merged);
+        Assert.Equal(at, files[0].LastUpdated);
+    }
+
+    [Fact]
+    public void Removed_paths_deleted_processes_resets_and_full_rewrites_are_written()
+    {
+        var store = Open();
+        store.Write(Changes([new ProcessFileChanges("a", [File("/1", 1, 0), File("/2", 2, 0)], []),
+            new ProcessFileChanges("b", [File("/3", 3, 0)], [])]), Now);
+        store.Write(Changes([new ProcessFileChanges("a", [File("<Smaller Files of a>", 1, 0)], ["/1"])]), Now);
+        var a = store.Load().Dump.Processes["a"];
+        Assert.Equal(["/2", "<Smaller Files of a>"], a.Select(f => f.Path).Order(StringComparer.Ordinal));
+
+        store.Write(Changes(deleted: ["b"]), Now);
+        Assert.Equal(["a"], store.Load().Dump.Processes.Keys);
+
+        store.Write(Changes([new ProcessFileChanges("c", [File("/4", 4, 0)], [])], all: true), Now);
+        Assert.Equal(["c"], store.Load().Dump.Processes.Keys);
+
+        store.Write(Changes(reset: true), Now);
+        Assert.True(store.Load().IsEmpty);
+    }
+
+    [Fact]
+    public void A_series_has_every_bucket_of_the_range_and_zeros_where_nothing_moved()
+    {
+        var store = Open();
+        var t = Now.AddMinutes(-10);
+        store.Write(Changes(history:
+        [
+            Sample(t, "cc", 100, 1), Sample(t.AddSeconds(10), "cc", 50, 0), Sample(t.AddSeconds(30), "cc", 1, 2),
+            Sample(t, "ld", 7, 7),
+        ]), Now);
+        var cc = store.Series(t, t.AddSeconds(40), "cc", Now);
+        Assert.Equal(10, cc.BucketSeconds);
+        Assert.Equal([(100L, 1L), (50L, 0L), (0L, 0L), (1L, 2L)], cc.Points.Select(p => (p.Reads, p.Writes)));
+        Assert.Equal(t, cc.Points[0].Time);
+        // The whole machine: all processes summed.
+        var machine = store.Series(t, t.AddSeconds(40), null, Now);
+        Assert.Equal((107L, 8L), (machine.Points[0].Reads, machine.Points[0].Writes));
+        // A range not on a bucket boundary starts with the bucket that holds its start.
+        Assert.Equal(100, store.Series(t.AddSeconds(5), t.AddSeconds(40), "cc", Now).Points[0].Reads);
+        // An unknown process has an idle series.
+        Assert.All(store.Series(t, t.AddSeconds(40), "nope", Now).Points, p => Assert.Equal((0L, 0L), (p.Reads, p.Writes)));
+        // Samples of two flushes in the same bucket add up.
+        store.Write(Changes(history: [Sample(t.AddSeconds(3), "cc", 1, 0)]), Now);
+        Assert.Equal(101, store.Series(t, t.AddSeconds(10), "cc", Now).Points.Single().Reads);
+    }
+
+    [Fact]
+    public void What_wrote_the_most_yesterday_between_two_and_three()
+    {
+        var store = Open();
+        var yesterday2pm = DateTimeOffset.Parse("2024-05-01T14:00:00Z");
+        store.Write(Changes(history:
+        [
+            Sample(yesterday2pm.AddMinutes(-1), "before", 0, 1_000_000),
+            Sample(yesterday2pm.AddMinutes(10), "backupd", 10, 5000),
+            Sample(yesterday2pm.AddMinutes(59), "mds", 9000, 100),
+            Sample(yesterday2pm.AddMinutes(30), "mds", 0, 100),
+            Sample(yesterday2pm.AddMinutes(60), "after", 0, 1_000_000),
+        ]), yesterday2pm.AddHours(1));
+
+        var byWrites = store.Top(yesterday2pm, yesterday2pm.AddHours(1), 10, TopOrder.Writes, Now);
+        Assert.Equal([new TopProcess("backupd", 10, 5000), new TopProcess("mds", 9000, 200)], byWrites);
+        var byTotal = store.Top(yesterday2pm, yesterday2pm.AddHours(1), 1, TopOrder.Total, Now);
+        Assert.Equal([new TopProcess("mds", 9000, 200)], byTotal);
+    }
+
+    [Fact]
+    public void A_range_older_than_the_fine_retention_is_answered_from_a_coarser_level()
+    {
+        var history = HistorySettings.For(TimeSpan.FromHours(1), TimeSpan.FromDays(2), TimeSpan.FromDays(30));
+        var store = Open(history);
+        var threeHoursAgo = Now.AddHours(-3);
+        var written = threeHoursAgo;
+        // Written as it happened: three hours ago, then again now (the old 10 s buckets are pruned by then).
+        store.Write(Changes(history: [Sample(threeHoursAgo.AddSeconds(5), "p", 10, 0), Sample(threeHoursAgo.AddSeconds(65), "p", 20, 0)]), written);
+        store.Write(Changes(history: [Sample(Now.AddSeconds(-30), "p", 1, 0)]), Now);
+
+        // Within the last hour: 10 s buckets.
+        var recent = store.Series(Now.AddMinutes(-5), Now, "p", Now);
+        Assert.Equal(10, recent.BucketSeconds);
+        Assert.Equal(1, recent.Points.Sum(p => p.Reads));
+        // Reaching back past the hour of 10 s buckets: 1 min buckets for the whole range.
+        var across = store.Series(threeHoursAgo, Now, "p", Now);
+        Assert.Equal(60, across.BucketSeconds);
+        Assert.Equal(31, across.Points.Sum(p => p.Reads));
+        Assert.Equal([10L, 20L], across.Points.Take(2).Select(p => p.Reads));
+        Assert.Equal(180, across.Points.Count);
+        // Past the 1 min retention: 1 h buckets.
+        var week = store.Series(Now.AddDays(-7), Now, null, Now);
+        Assert.Equal(3600, week.BucketSeconds);
+        Assert.Equal(31, week.Points.Sum(p => p.Reads));
+        Assert.Equal(31, store.Top(threeHoursAgo, Now, 5, TopOrder.Total, Now).Single().Reads);
+    }
+
+    [Fact]
+    public void Buckets_older_than_their_retention_are_forgotten()
+    {
+        var history = HistorySettings.For(TimeSpan.FromHours(1), TimeSpan.FromDays(1), TimeSpan.FromDays(2));
+        var store = Open(history);
+        var old = Now.AddDays(-3);
+        store.Write(Changes(history: [Sample(old, "p", 5, 5)]), old);
+        store.Write(Changes(history: [Sample(Now, "p", 1, 1)]), Now);
+        using var db = new SqliteConnection($"Data Source={DbPath}");
+        db.Open();
+        using var count = db.CreateCommand();
+        count.CommandText = "SELECT resolution, COUNT(*) FROM history GROUP BY resolution ORDER BY resolution";
+        using var reader = count.ExecuteReader();
+        var rows = new List<(long, long)>();
+        while (reader.Read())
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        Assert.Equal([(10L, 1L), (60L, 1L), (3600L, 1L)], rows);
+        // A sample already past a level's retention is not written to it.
+        Assert.Equal(0, store.Series(old, old.AddHours(1), "p", Now).Points.Sum(p => p.Reads));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_database_is_a_clear_error()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DbPath)!);
+        System.IO.File.WriteAllText(DbPath, new string('x', 4096));
+        var e = Assert.Throws<StoreException>(() => Open());
+        Assert.StartsWith($"Cannot use the database {DbPath}: ", e.Message);
+        Assert.Contains("not a database", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void A_path_under_a_file_is_a_clear_error()
+    {
+        System.IO.File.WriteAllText(Path.Combine(_dir, "plain"), "");
+        var path = Path.Combine(_dir, "plain", "iosnoopng.db");
+        var e = Assert.Throws<StoreException>(() => StatsStore.Open(path));
+        Assert.StartsWith($"Cannot use the database {path}: ", e.Message);
+    }
+}
