@@ -1,0 +1,121 @@
+using Akka.Actor;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Processes;
+using IoSnoop.Actors.Sources;
+using IoSnoop.Actors.Sources.MacOs;
+
+namespace IoSnoop.Specs.MacOs;
+
+/// <summary>
+/// The macOS sources through the real pipeline (tracer process → parsing flow → actors) with the stand-in
+/// fs_usage and dtrace executables: totals, drops and the status the dashboard shows.
+/// </summary>
+public sealed class StandInPipelineSpecs : Akka.TestKit.Xunit.TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private static string StandIn(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "macos", "bin", name);
+
+    /// <summary>The source as it is, with a scenario for the stand-in in the child's environment.</summary>
+    private sealed class WithScenario(ITraceSource inner, string variable, string scenario) : ITraceSource
+    {
+        public string Name => inner.Name;
+        public string Measures => inner.Measures;
+        public bool SignalsReady => inner.SignalsReady;
+        public TimeSpan ReadyTimeout => inner.ReadyTimeout;
+        public TimeSpan StopGracePeriod => inner.StopGracePeriod;
+        public IReadOnlyList<string> Preflight() => [];
+        public TracerCommand Prepare() => inner.Prepare() with { Environment = new Dictionary<string, string> { [variable] = scenario } };
+        public ITraceParser CreateParser() => inner.CreateParser();
+        public StderrLine ClassifyStderr(string line) => inner.ClassifyStderr(line);
+    }
+
+    private (IActorRef Stats, IActorRef Tracer) Start(ITraceSource source)
+    {
+        var stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3))));
+        var tracer = Sys.ActorOf(TracerActor.Props(new TracerSettings(source, null, null)
+        {
+            MinBackoff = TimeSpan.FromMilliseconds(200),
+            MaxBackoff = TimeSpan.FromMilliseconds(400),
+        }, stats));
+        return (stats, tracer);
+    }
+
+    private Overview OverviewOf(IActorRef stats)
+    {
+        stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
+        return ExpectMsg<Overview>(Wait);
+    }
+
+    private void Stop(IActorRef tracer)
+    {
+        tracer.Tell(TracerProtocol.Stop.Instance, TestActor);
+        ExpectMsg<TracerProtocol.Stopped>(Wait);
+    }
+
+    [Fact]
+    public void Fs_usage_output_ends_as_the_recorded_totals_per_run()
+    {
+        var (stats, tracer) = Start(new FsUsageSource(StandIn("fs_usage")));
+        AwaitAssert(() => Assert.True(OverviewOf(stats).Source.Restarts >= 1), Wait);
+        Stop(tracer);
+        var o = OverviewOf(stats);
+        // One run of the recorded lines: 20 events, 962,560 bytes read, 12,288 written.
+        var runs = o.Totals.Events / 20;
+        Assert.True(runs >= 1);
+        Assert.Equal(20 * runs, o.Totals.Events);
+        Assert.Equal(962_560 * runs, o.Totals.BytesRead);
+        Assert.Equal(12_288 * runs, o.Totals.BytesWritten);
+        Assert.Equal("fs_usage", o.Source.Name);
+        Assert.Equal("physical disk I/O", o.Source.Measures);
+        Assert.Contains(o.Processes, p => p.Name == "Telegram");
+    }
+
+    [Fact]
+    public void Fs_usage_buffer_overruns_are_counted_as_drops()
+    {
+        var (stats, tracer) = Start(new WithScenario(new FsUsageSource(StandIn("fs_usage")), "IOSNOOP_FS_USAGE_SCENARIO", "overrun"));
+        AwaitAssert(() => Assert.True(OverviewOf(stats).Source.Restarts >= 1), Wait);
+        Stop(tracer);
+        var o = OverviewOf(stats);
+        Assert.True(o.Totals.DroppedEvents >= 2);
+        Assert.Equal(0, o.Totals.DroppedEvents % 2);
+    }
+
+    [Fact]
+    public void A_busy_ktrace_session_shows_in_the_status_and_is_retried()
+    {
+        var (stats, tracer) = Start(new WithScenario(new FsUsageSource(StandIn("fs_usage")), "IOSNOOP_FS_USAGE_SCENARIO", "busy"));
+        AwaitAssert(() =>
+        {
+            var status = OverviewOf(stats).Source;
+            Assert.True(status.Restarts >= 2);
+            Assert.Equal("restarting", status.State);
+            Assert.Contains("ktrace", status.Message);
+        }, Wait);
+        Stop(tracer);
+        Assert.Equal(0, OverviewOf(stats).Totals.Events);
+    }
+
+    [Fact]
+    public void Dtrace_output_and_its_drops_reach_the_totals()
+    {
+        var (stats, tracer) = Start(new DtraceSource(forceAfterSleep: false, executablePath: StandIn("dtrace")));
+        AwaitAssert(() => Assert.True(OverviewOf(stats).Source.Restarts >= 1), Wait);
+        Stop(tracer);
+        var o = OverviewOf(stats);
+        var runs = o.Totals.Events / 7;
+        Assert.True(runs >= 1);
+        Assert.Equal(7 * runs, o.Totals.Events);
+        Assert.True(o.Totals.DroppedEvents >= 11 * runs);
+        Assert.Equal("dtrace", o.Source.Name);
+    }
+
+    [Fact]
+    public void Dtrace_blocked_by_sip_tells_the_user_what_to_do()
+    {
+        var (stats, tracer) = Start(new WithScenario(new DtraceSource(false, StandIn("dtrace")), "IOSNOOP_DTRACE_SCENARIO", "sip"));
+        AwaitAssert(() => Assert.Contains("csrutil enable --without dtrace", OverviewOf(stats).Source.Message), Wait);
+        Stop(tracer);
+    }
+}
