@@ -3,7 +3,8 @@
 # RATE events/s for SECONDS s, while CLIENTS dashboard clients are connected to the hub, SLOW of them stuck
 # (they never read). Prints events/s ingested, the daemon's RSS at the start and the end, and the updates
 # each fast client got; exits non-zero when ingestion falls behind, memory grows or a fast client starves.
-#   bench/load-test.sh [--rate N] [--seconds S] [--clients N] [--slow N] [--procs N]
+#   bench/load-test.sh [--rate N] [--seconds S] [--clients N] [--slow N] [--procs N] [--warm-up S]
+# More daemon flags in IOSNOOP_FLAGS, e.g. IOSNOOP_FLAGS="--db none" bench/load-test.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,8 +22,9 @@ trap cleanup EXIT
 mkfifo "$work/feed"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/token"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Its own database in the scratch folder: the store is exercised, the machine's own stays untouched.
 dotnet IoSnoop.Host/bin/Release/net10.0/iosnoopng.dll --source replay --replay "$work/feed" \
-  -a "127.0.0.1:$port" --token-file "$work/token" > "$work/daemon.log" 2>&1 &
+  -a "127.0.0.1:$port" --token-file "$work/token" --db "$work/load.db" ${IOSNOOP_FLAGS:-} > "$work/daemon.log" 2>&1 &
 daemon_pid=$!
 until curl -fs -o /dev/null -H "Authorization: Bearer $(cat "$work/token")" "http://127.0.0.1:$port/api/status"; do
   kill -0 "$daemon_pid" 2>/dev/null || { cat "$work/daemon.log" >&2; exit 1; }
