@@ -10,7 +10,7 @@ namespace IoSnoop.Specs.Faults;
 /// Misbehaving tracers not covered in <c>TracerActorSpecs</c>: binary garbage, a crash by signal, a flood
 /// on stderr, a huge stderr line, and an endless stdout flood (back-pressure, not buffering).
 /// </summary>
-public sealed class TracerFaultSpecs : Akka.TestKit.Xunit.TestKit, IDisposable
+public sealed class TracerFaultSpecs : Akka.TestKit.Xunit.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
     private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-faults-").FullName;
@@ -21,9 +21,10 @@ public sealed class TracerFaultSpecs : Akka.TestKit.Xunit.TestKit, IDisposable
         _stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3))));
     }
 
-    void IDisposable.Dispose()
+    /// <summary>After the actor system (and with it every stand-in tracer) has stopped.</summary>
+    protected override void AfterAll()
     {
-        Shutdown();
+        base.AfterAll();
         Directory.Delete(_dir, recursive: true);
     }
 

@@ -54,7 +54,7 @@ public sealed class TracerShutdownSpecs : IDisposable
             // The bpftrace program goes into this spec's folder.
             Environment = { ["RUNTIME_DIRECTORY"] = _dir },
         };
-        foreach (var a in new[] { DaemonProcess.Executable, "--source", "bpftrace", "-a", $"127.0.0.1:{port}", "-o", rawLog })
+        foreach (var a in new[] { DaemonProcess.Executable, "--source", "bpftrace", "-a", $"127.0.0.1:{port}", "-o", rawLog, "--db", "none" })
             info.ArgumentList.Add(a);
         using var daemon = Process.Start(info)!;
         daemon.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
