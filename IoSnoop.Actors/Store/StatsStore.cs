@@ -352,7 +352,9 @@ public sealed class StatsStore : IDisposable
         var oldest = (now - level.Retention).ToUnixTimeSeconds() / seconds * seconds;
         var start = Math.Max(oldest, from.ToUnixTimeSeconds() / seconds * seconds);
         var latest = now.ToUnixTimeSeconds() / seconds * seconds + seconds;
-        var end = Math.Min(latest, to.ToUnixTimeSeconds());
+        // The range ends before `to`; a bucket that starts within the last fraction of a second before
+        // `to` (say at :50 for a `to` of :50.3) starts in the range, so round `to` up to whole seconds.
+        var end = Math.Min(latest, (to.ToUnixTimeMilliseconds() + 999) / 1000);
         return (start, Math.Max(start, end));
     }
 

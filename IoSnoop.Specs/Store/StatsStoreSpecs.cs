@@ -105,6 +105,21 @@ public sealed class StatsStoreSpecs : IDisposable
     }
 
     [Fact]
+    public void A_bucket_that_starts_within_the_last_second_before_the_end_is_in_the_range()
+    {
+        var store = Open();
+        var bucket = Now.AddMinutes(-2);
+        bucket = DateTimeOffset.FromUnixTimeSeconds(bucket.ToUnixTimeSeconds() / 10 * 10);
+        store.Write(Changes(history: [Sample(bucket.AddSeconds(1), "p", 5, 6)]), Now);
+        // "Up to now", asked 300 ms into the bucket that holds the sample.
+        var to = bucket.AddMilliseconds(300);
+        Assert.Equal([new TopProcess("p", 5, 6)], store.Top(to.AddHours(-1), to, 5, TopOrder.Total, Now));
+        Assert.Equal(6, store.Series(to.AddMinutes(-1), to, "p", Now).Points.Sum(p => p.Writes));
+        // A range that ends where the bucket starts does not hold it.
+        Assert.Empty(store.Top(bucket.AddHours(-1), bucket, 5, TopOrder.Total, Now));
+    }
+
+    [Fact]
     public void What_wrote_the_most_yesterday_between_two_and_three()
     {
         var store = Open();
