@@ -126,7 +126,7 @@ public sealed class AccessFlagsSpecs : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var a in new[] { DaemonProcess.Executable, "-n", "-a", $"0.0.0.0:{port}", "--token-file", tokenFile })
+        foreach (var a in new[] { DaemonProcess.Executable, "-n", "-a", $"0.0.0.0:{port}", "--token-file", tokenFile, "--db", "none" })
             info.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(info)!;
         process.BeginOutputReadLine();
