@@ -39,9 +39,10 @@ var writing = Task.Run(() => feed.Run(pipe, TimeSpan.FromSeconds(options.Seconds
 var samples = new List<Sample>();
 var clock = Stopwatch.StartNew();
 var firstEvents = await Events(http);
+using var everySecond = new PeriodicTimer(TimeSpan.FromSeconds(1));
 while (!writing.IsCompleted)
 {
-    await Task.WhenAny(writing, Task.Delay(1000));
+    await Task.WhenAny(writing, everySecond.WaitForNextTickAsync().AsTask());
     var sample = new Sample(clock.Elapsed.TotalSeconds, feed.Written, await Events(http) - firstEvents, Rss(options.Pid));
     samples.Add(sample);
     Console.WriteLine($"t={sample.Seconds,5:0.0}s written={sample.Written,11:N0} ingested={sample.Ingested,11:N0} " +
@@ -178,12 +179,14 @@ internal sealed class Feed(LoadOptions options)
         var buffer = new MemoryStream();
         var clock = Stopwatch.StartNew();
         var next = 0;
+        // Paced in 5 ms steps: each tick writes what the rate says is due by then.
+        using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
         while (clock.Elapsed < duration)
         {
             var due = (long)(clock.Elapsed.TotalSeconds * options.Rate) - _written;
             if (due <= 0)
             {
-                Thread.Sleep(5);
+                pace.WaitForNextTickAsync().AsTask().GetAwaiter().GetResult();
                 continue;
             }
             buffer.SetLength(0);
