@@ -10,43 +10,8 @@ namespace IoSnoop.Specs.Faults;
 /// Misbehaving tracers not covered in <c>TracerActorSpecs</c>: binary garbage, a crash by signal, a flood
 /// on stderr, a huge stderr line, and an endless stdout flood (back-pressure, not buffering).
 /// </summary>
-public sealed class TracerFaultSpecs : Akka.TestKit.Xunit.TestKit
+public sealed class TracerFaultSpecs() : TracerSpecBase("iosnoop-faults-", "akka.loglevel = DEBUG")
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-    private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-faults-").FullName;
-    private readonly IActorRef _stats;
-
-    public TracerFaultSpecs() : base("akka.loglevel = DEBUG")
-    {
-        _stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3))));
-    }
-
-    /// <summary>After the actor system (and with it every stand-in tracer) has stopped.</summary>
-    protected override void AfterAll()
-    {
-        base.AfterAll();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private IActorRef StartTracer(FakeTracerSource source) =>
-        Sys.ActorOf(TracerActor.Props(new TracerSettings(source, null, null)
-        {
-            MinBackoff = TimeSpan.FromMilliseconds(100),
-            MaxBackoff = TimeSpan.FromMilliseconds(400),
-        }, _stats));
-
-    private Overview Overview()
-    {
-        _stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
-        return ExpectMsg<Overview>(Wait);
-    }
-
-    private void Stop(IActorRef tracer)
-    {
-        tracer.Tell(TracerProtocol.Stop.Instance, TestActor);
-        ExpectMsg<TracerProtocol.Stopped>(Wait);
-    }
-
     /// <summary>A probe that receives every warning logged.</summary>
     private Akka.TestKit.TestProbe WatchLog()
     {

@@ -4,6 +4,7 @@ using IoSnoop.Actors.Pipeline;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Sources;
 using IoSnoop.Actors.Sources.MacOs;
+using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.MacOs;
 
@@ -11,9 +12,8 @@ namespace IoSnoop.Specs.MacOs;
 /// The macOS sources through the real pipeline (tracer process → parsing flow → actors) with the stand-in
 /// fs_usage and dtrace executables: totals, drops and the status the dashboard shows.
 /// </summary>
-public sealed class StandInPipelineSpecs : Akka.TestKit.Xunit.TestKit
+public sealed class StandInPipelineSpecs() : TracerSpecBase("iosnoop-standin-")
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
     private static string StandIn(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "macos", "bin", name);
 
     /// <summary>The source as it is, with a scenario for the stand-in in the child's environment.</summary>
@@ -30,36 +30,13 @@ public sealed class StandInPipelineSpecs : Akka.TestKit.Xunit.TestKit
         public StderrLine ClassifyStderr(string line) => inner.ClassifyStderr(line);
     }
 
-    private (IActorRef Stats, IActorRef Tracer) Start(ITraceSource source)
-    {
-        var stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3))));
-        var tracer = Sys.ActorOf(TracerActor.Props(new TracerSettings(source, null, null)
-        {
-            MinBackoff = TimeSpan.FromMilliseconds(200),
-            MaxBackoff = TimeSpan.FromMilliseconds(400),
-        }, stats));
-        return (stats, tracer);
-    }
-
-    private Overview OverviewOf(IActorRef stats)
-    {
-        stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
-        return ExpectMsg<Overview>(Wait);
-    }
-
-    private void Stop(IActorRef tracer)
-    {
-        tracer.Tell(TracerProtocol.Stop.Instance, TestActor);
-        ExpectMsg<TracerProtocol.Stopped>(Wait);
-    }
-
     [Fact]
     public void Fs_usage_output_ends_as_the_recorded_totals_per_run()
     {
-        var (stats, tracer) = Start(new FsUsageSource(StandIn("fs_usage")));
-        AwaitAssert(() => Assert.True(OverviewOf(stats).Source.Restarts >= 1), Wait);
+        var tracer = StartTracer(new FsUsageSource(StandIn("fs_usage")));
+        AwaitAssert(() => Assert.True(Overview().Source.Restarts >= 1), Wait);
         Stop(tracer);
-        var o = OverviewOf(stats);
+        var o = Overview();
         // One run of the recorded lines: 20 events, 962,560 bytes read, 12,288 written.
         var runs = o.Totals.Events / 20;
         Assert.True(runs >= 1);
@@ -74,10 +51,10 @@ public sealed class StandInPipelineSpecs : Akka.TestKit.Xunit.TestKit
     [Fact]
     public void Fs_usage_buffer_overruns_are_counted_as_drops()
     {
-        var (stats, tracer) = Start(new WithScenario(new FsUsageSource(StandIn("fs_usage")), "IOSNOOP_FS_USAGE_SCENARIO", "overrun"));
-        AwaitAssert(() => Assert.True(OverviewOf(stats).Source.Restarts >= 1), Wait);
+        var tracer = StartTracer(new WithScenario(new FsUsageSource(StandIn("fs_usage")), "IOSNOOP_FS_USAGE_SCENARIO", "overrun"));
+        AwaitAssert(() => Assert.True(Overview().Source.Restarts >= 1), Wait);
         Stop(tracer);
-        var o = OverviewOf(stats);
+        var o = Overview();
         Assert.True(o.Totals.DroppedEvents >= 2);
         Assert.Equal(0, o.Totals.DroppedEvents % 2);
     }
@@ -85,25 +62,25 @@ public sealed class StandInPipelineSpecs : Akka.TestKit.Xunit.TestKit
     [Fact]
     public void A_busy_ktrace_session_shows_in_the_status_and_is_retried()
     {
-        var (stats, tracer) = Start(new WithScenario(new FsUsageSource(StandIn("fs_usage")), "IOSNOOP_FS_USAGE_SCENARIO", "busy"));
+        var tracer = StartTracer(new WithScenario(new FsUsageSource(StandIn("fs_usage")), "IOSNOOP_FS_USAGE_SCENARIO", "busy"));
         AwaitAssert(() =>
         {
-            var status = OverviewOf(stats).Source;
+            var status = Overview().Source;
             Assert.True(status.Restarts >= 2);
             Assert.Equal("restarting", status.State);
             Assert.Contains("ktrace", status.Message);
         }, Wait);
         Stop(tracer);
-        Assert.Equal(0, OverviewOf(stats).Totals.Events);
+        Assert.Equal(0, Overview().Totals.Events);
     }
 
     [Fact]
     public void Dtrace_output_and_its_drops_reach_the_totals()
     {
-        var (stats, tracer) = Start(new DtraceSource(forceAfterSleep: false, executablePath: StandIn("dtrace")));
-        AwaitAssert(() => Assert.True(OverviewOf(stats).Source.Restarts >= 1), Wait);
+        var tracer = StartTracer(new DtraceSource(forceAfterSleep: false, executablePath: StandIn("dtrace")));
+        AwaitAssert(() => Assert.True(Overview().Source.Restarts >= 1), Wait);
         Stop(tracer);
-        var o = OverviewOf(stats);
+        var o = Overview();
         var runs = o.Totals.Events / 7;
         Assert.True(runs >= 1);
         Assert.Equal(7 * runs, o.Totals.Events);
@@ -114,8 +91,8 @@ public sealed class StandInPipelineSpecs : Akka.TestKit.Xunit.TestKit
     [Fact]
     public void Dtrace_blocked_by_sip_tells_the_user_what_to_do()
     {
-        var (stats, tracer) = Start(new WithScenario(new DtraceSource(false, StandIn("dtrace")), "IOSNOOP_DTRACE_SCENARIO", "sip"));
-        AwaitAssert(() => Assert.Contains("csrutil enable --without dtrace", OverviewOf(stats).Source.Message), Wait);
+        var tracer = StartTracer(new WithScenario(new DtraceSource(false, StandIn("dtrace")), "IOSNOOP_DTRACE_SCENARIO", "sip"));
+        AwaitAssert(() => Assert.Contains("csrutil enable --without dtrace", Overview().Source.Message), Wait);
         Stop(tracer);
     }
 }

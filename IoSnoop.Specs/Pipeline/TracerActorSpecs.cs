@@ -6,48 +6,13 @@ using IoSnoop.Specs.Support;
 namespace IoSnoop.Specs.Pipeline;
 
 /// <summary>The tracer process handling, exercised with a stand-in tracer script.</summary>
-public sealed class TracerActorSpecs : Akka.TestKit.Xunit.TestKit
+public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-tracer-").FullName;
-    private readonly IActorRef _stats;
-
-    public TracerActorSpecs()
-    {
-        _stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3))));
-    }
-
-    /// <summary>After the actor system (and with it every stand-in tracer) has stopped.</summary>
-    protected override void AfterAll()
-    {
-        base.AfterAll();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private string PidFile => Path.Combine(_dir, "pid");
-
-    private IActorRef StartTracer(FakeTracerSource source, string? replay = null, string? rawLog = null) =>
-        Sys.ActorOf(TracerActor.Props(new TracerSettings(source, replay, rawLog)
-        {
-            MinBackoff = TimeSpan.FromMilliseconds(100),
-            MaxBackoff = TimeSpan.FromMilliseconds(400),
-        }, _stats));
-
-    private Overview Overview()
-    {
-        _stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
-        return ExpectMsg<Overview>(Wait);
-    }
-
-    private void Stop(IActorRef tracer)
-    {
-        tracer.Tell(TracerProtocol.Stop.Instance, TestActor);
-        ExpectMsg<TracerProtocol.Stopped>(Wait);
-    }
+    private string PidFile => Path.Combine(Dir, "pid");
 
     private string Trace(params string[] lines)
     {
-        var path = Path.Combine(_dir, $"trace-{Guid.NewGuid():N}.txt");
+        var path = Path.Combine(Dir, $"trace-{Guid.NewGuid():N}.txt");
         File.WriteAllText(path, string.Join("\n", lines) + "\n");
         return path;
     }
@@ -190,7 +155,7 @@ public sealed class TracerActorSpecs : Akka.TestKit.Xunit.TestKit
     public void The_raw_log_gets_every_byte_the_tracer_printed()
     {
         var trace = Trace("cc|0|100|/o/a.o", "cc|1|50|/src/a b.c", "junk \u00e9");
-        var rawLog = Path.Combine(_dir, "raw.log");
+        var rawLog = Path.Combine(Dir, "raw.log");
         var tracer = StartTracer(new FakeTracerSource("print", trace), rawLog: rawLog);
         AwaitAssert(() => Assert.True(Overview().Source.Restarts >= 2), Wait);
         Stop(tracer);
@@ -218,7 +183,7 @@ public sealed class TracerActorSpecs : Akka.TestKit.Xunit.TestKit
     public void A_replay_without_a_live_tracer_reads_the_file_once()
     {
         var log = Trace("old|0|1000|/old/file", "bad");
-        Sys.ActorOf(TracerActor.Props(new TracerSettings(null, log, null), _stats));
+        StartTracer(null, replay: log);
         AwaitAssert(() =>
         {
             var o = Overview();
