@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace IoSnoop.Actors.Parsing;
@@ -39,6 +40,7 @@ public sealed class NameTable
     public int Count => _count;
 
     /// <summary>The string for these UTF-8 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string Get(ReadOnlySpan<byte> utf8)
     {
         if (utf8.IsEmpty)
@@ -102,6 +104,7 @@ public sealed class NameTable
     }
 
     /// <summary>Whether the bytes decode to exactly this text; ASCII (almost every name) without decoding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SameText(ReadOnlySpan<byte> utf8, string text)
     {
         if (utf8.Length == text.Length && Ascii.Equals(utf8, text))
@@ -123,6 +126,7 @@ public sealed class NameTable
     }
 
     /// <summary>A fast multiply-rotate hash over 8-byte words, seeded per table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Hash(ReadOnlySpan<byte> bytes)
     {
         const ulong k = 0x9E3779B97F4A7C15;

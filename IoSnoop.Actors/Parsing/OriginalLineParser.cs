@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using IoSnoop.Actors.Events;
 
 namespace IoSnoop.Actors.Parsing;
@@ -31,6 +32,7 @@ public sealed class OriginalLineParser : ITraceParser
     }
 
     /// <summary>Parses one line; on failure <paramref name="reason"/> says why.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParse(ReadOnlySpan<byte> line, NameTable names, out IoEvent ioEvent, out string reason)
     {
         ioEvent = default;

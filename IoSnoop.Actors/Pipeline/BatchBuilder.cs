@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
@@ -46,6 +47,7 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
 
     public bool IsEmpty => _events == 0 && _malformed == 0 && _dropped == 0 && !_ready;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Event(in IoEvent ioEvent)
     {
         // Consecutive events of one process are common (a build step, a copy): skip the lookup then.

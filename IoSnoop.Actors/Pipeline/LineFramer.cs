@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace IoSnoop.Actors.Pipeline;
 
 /// <summary>
@@ -19,6 +21,7 @@ public sealed class LineFramer(int maxLineBytes)
     /// <summary>Called once for each line that was too long, with its first bytes.</summary>
     public delegate void OverlongHandler(ReadOnlySpan<byte> start);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Feed(ReadOnlySpan<byte> chunk, LineHandler onLine, OverlongHandler onOverlong)
     {
         while (!chunk.IsEmpty)

@@ -1,15 +1,25 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using IoSnoop.Actors.Events;
 
 namespace IoSnoop.Actors.Processes;
 
 /// <summary>What one process did to one file.</summary>
+/// <remarks>The time is kept as UTC ticks: a table holds up to the cap's 200,000 of these, and a
+/// <see cref="DateTimeOffset"/> would take twice the room.</remarks>
 public struct FileStats
 {
     public long ReadBytes;
     public long WrittenBytes;
     public long Operations;
-    public DateTimeOffset LastUpdated;
+    public long LastUpdatedTicks;
+
+    public DateTimeOffset LastUpdated
+    {
+        readonly get => new(LastUpdatedTicks, TimeSpan.Zero);
+        set => LastUpdatedTicks = value.UtcTicks;
+    }
 }
 
 /// <summary>
@@ -49,9 +59,11 @@ public sealed class FileTable
     public bool HasChanges => _changed is { Count: > 0 } || _removed is { Count: > 0 };
 
     /// <summary>Adds a batch's sums. Returns how many files were new.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Add(ProcessDelta delta, DateTimeOffset at)
     {
         var added = 0;
+        var ticks = at.UtcTicks;
         foreach (var (path, d) in delta.Files)
         {
             ref var stats = ref CollectionsMarshal.GetValueRefOrAddDefault(_files, path, out var existed);
@@ -60,7 +72,7 @@ public sealed class FileTable
             stats.ReadBytes += d.ReadBytes;
             stats.WrittenBytes += d.WrittenBytes;
             stats.Operations += d.Operations;
-            stats.LastUpdated = at;
+            stats.LastUpdatedTicks = ticks;
             _changed?.Add(path);
         }
         ReadBytes += delta.ReadBytes;
@@ -109,9 +121,10 @@ public sealed class FileTable
     public int MergeSmall(string mergedPath, long threshold, DateTimeOffset idleBefore)
     {
         var paths = new List<string>();
+        var idleTicks = idleBefore.UtcTicks;
         foreach (var (path, s) in _files)
         {
-            if (s.ReadBytes < threshold && s.WrittenBytes < threshold && s.LastUpdated < idleBefore
+            if (s.ReadBytes < threshold && s.WrittenBytes < threshold && s.LastUpdatedTicks < idleTicks
                 && !MergedFiles.IsMergedPath(path))
                 paths.Add(path);
         }
@@ -125,32 +138,94 @@ public sealed class FileTable
     /// updated ones, and within each, fewer bytes (reads + writes) before more, older before newer.
     /// Returns how many entries were merged.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int MergeLeastSignificant(string mergedPath, int count, DateTimeOffset recentAfter)
     {
         if (count <= 0 || _files.Count == 0)
             return 0;
-        var candidates = new List<(bool Recent, long Bytes, long Ticks, string Path)>(_files.Count);
-        foreach (var (path, s) in _files)
+        // The cap runs this often while a flood of new paths comes in: select the entries in place
+        // (expected linear time) in a pooled buffer instead of sorting a new list every round.
+        var recentTicks = recentAfter.UtcTicks;
+        var buffer = ArrayPool<MergeCandidate>.Shared.Rent(_files.Count);
+        try
         {
-            if (!MergedFiles.IsMergedPath(path))
-                candidates.Add((s.LastUpdated >= recentAfter, s.ReadBytes + s.WrittenBytes, s.LastUpdated.UtcTicks, path));
-        }
-        if (count < candidates.Count)
-        {
-            candidates.Sort((a, b) =>
+            var n = 0;
+            foreach (var (path, s) in _files)
             {
-                var c = a.Recent.CompareTo(b.Recent);
-                if (c == 0)
-                    c = a.Bytes.CompareTo(b.Bytes);
-                return c != 0 ? c : a.Ticks.CompareTo(b.Ticks);
-            });
-            candidates.RemoveRange(count, candidates.Count - count);
+                if (!MergedFiles.IsMergedPath(path))
+                    buffer[n++] = new MergeCandidate(s.LastUpdatedTicks >= recentTicks, s.ReadBytes + s.WrittenBytes,
+                        s.LastUpdatedTicks, path);
+            }
+            var candidates = buffer.AsSpan(0, n);
+            if (count < n)
+            {
+                MergeCandidate.SelectSmallest(candidates, count);
+                candidates = candidates[..count];
+            }
+            var paths = new List<string>(candidates.Length);
+            foreach (ref readonly var c in candidates)
+                paths.Add(c.Path);
+            MergeInto(mergedPath, paths);
+            return paths.Count;
         }
-        var paths = new List<string>(candidates.Count);
-        foreach (var c in candidates)
-            paths.Add(c.Path);
-        MergeInto(mergedPath, paths);
-        return paths.Count;
+        finally
+        {
+            ArrayPool<MergeCandidate>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+
+    /// <summary>An entry the cap may merge, ordered least significant first: idle before recent, fewer
+    /// bytes before more, older before newer.</summary>
+    private readonly record struct MergeCandidate(bool Recent, long Bytes, long Ticks, string Path)
+    {
+        private static int Compare(in MergeCandidate a, in MergeCandidate b)
+        {
+            var c = a.Recent.CompareTo(b.Recent);
+            if (c == 0)
+                c = a.Bytes.CompareTo(b.Bytes);
+            return c != 0 ? c : a.Ticks.CompareTo(b.Ticks);
+        }
+
+        /// <summary>Reorders <paramref name="items"/> so that its first <paramref name="k"/> are the
+        /// <paramref name="k"/> least significant (in no particular order): quickselect, median of three.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void SelectSmallest(Span<MergeCandidate> items, int k)
+        {
+            var lo = 0;
+            var hi = items.Length - 1;
+            while (hi > lo)
+            {
+                var mid = lo + (hi - lo) / 2;
+                if (Compare(items[mid], items[lo]) < 0)
+                    (items[mid], items[lo]) = (items[lo], items[mid]);
+                if (Compare(items[hi], items[lo]) < 0)
+                    (items[hi], items[lo]) = (items[lo], items[hi]);
+                if (Compare(items[hi], items[mid]) < 0)
+                    (items[hi], items[mid]) = (items[mid], items[hi]);
+                var pivot = items[mid];
+                var i = lo;
+                var j = hi;
+                while (i <= j)
+                {
+                    while (Compare(items[i], pivot) < 0)
+                        i++;
+                    while (Compare(pivot, items[j]) < 0)
+                        j--;
+                    if (i > j)
+                        break;
+                    (items[i], items[j]) = (items[j], items[i]);
+                    i++;
+                    j--;
+                }
+                // items[lo..j] <= pivot <= items[i..hi]; between them, equal to the pivot.
+                if (k - 1 <= j)
+                    hi = j;
+                else if (k - 1 >= i)
+                    lo = i;
+                else
+                    return;
+            }
+        }
     }
 
     /// <summary>Paths of the entries that are not a merged row.</summary>
@@ -234,8 +309,8 @@ public sealed class FileTable
             merged.ReadBytes += s.ReadBytes;
             merged.WrittenBytes += s.WrittenBytes;
             merged.Operations += s.Operations;
-            if (s.LastUpdated > merged.LastUpdated)
-                merged.LastUpdated = s.LastUpdated;
+            if (s.LastUpdatedTicks > merged.LastUpdatedTicks)
+                merged.LastUpdatedTicks = s.LastUpdatedTicks;
             _changed?.Remove(path);
             _removed?.Add(path);
         }

@@ -84,6 +84,46 @@ public sealed class FileTableSpecs
         Assert.Equal(before, SumOfRows(table));
     }
 
+    [Theory]
+    [InlineData(1, 1, 4)]
+    [InlineData(2, 50, 4)]
+    [InlineData(3, 999, 4)]
+    [InlineData(4, 1000, 1)]
+    [InlineData(5, 4321, 4)]
+    [InlineData(6, 17, 1_000_000)]
+    [InlineData(7, 2500, 1_000_000)]
+    [InlineData(8, 4999, 1_000_000)]
+    public void Over_the_cap_the_merged_entries_are_exactly_the_least_significant_ones(int seed, int count, int sizes)
+    {
+        // Few sizes: many ties, so that the selection's partitioning meets equal keys; many: nearly none.
+        var random = new Random(seed);
+        var table = new FileTable();
+        var recentAfter = T0.AddSeconds(5);
+        var all = new List<(bool Recent, long Bytes, long Ticks, string Path)>();
+        for (var i = 0; i < 5000; i++)
+        {
+            var path = $"/f{i}";
+            var at = T0.AddSeconds(random.Next(10));
+            var bytes = random.Next(sizes) * 10L;
+            table.Add(Delta((path, bytes, 0)), at);
+            all.Add((at >= recentAfter, bytes, at.UtcTicks, path));
+        }
+        var before = Totals(table);
+
+        Assert.Equal(Math.Min(count, 5000), table.MergeLeastSignificant(Merged, count, recentAfter));
+
+        var kept = table.Snapshot().Where(f => !f.Merged).Select(f => f.Path).ToHashSet();
+        var merged = all.Where(e => !kept.Contains(e.Path)).ToList();
+        Assert.Equal(Math.Min(count, 5000), merged.Count);
+        // Everything merged orders before (or ties with) everything kept.
+        var order = Comparer<(bool Recent, long Bytes, long Ticks)>.Default;
+        var mostSignificantMerged = merged.Select(e => (e.Recent, e.Bytes, e.Ticks)).Max();
+        Assert.All(all.Where(e => kept.Contains(e.Path)),
+            e => Assert.True(order.Compare((e.Recent, e.Bytes, e.Ticks), mostSignificantMerged) >= 0, e.Path));
+        Assert.Equal(before, Totals(table));
+        Assert.Equal(before, SumOfRows(table));
+    }
+
     [Fact]
     public void Changes_between_two_takes_are_the_changed_rows_and_the_removed_paths()
     {
