@@ -88,7 +88,7 @@ public static class Bench
                 overview = await stats.Ask<Overview>(StatsProtocol.GetOverview.Instance, TimeSpan.FromSeconds(60));
                 break;
             }
-            await Task.Delay(5);
+            await Task.Delay(10);
         }
         clock.Stop();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
@@ -109,6 +109,7 @@ public static class Bench
         output.WriteLine($"gc mode         {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}");
         output.WriteLine($"peak working set {self.PeakWorkingSet64 / 1048576.0:0.0} MiB");
         output.WriteLine($"managed heap    {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB (peak {peakHeap / 1048576.0:0.0} MiB, committed peak {peakCommitted / 1048576.0:0.0} MiB)");
+        output.WriteLine($"live data       {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:0.0} MiB (managed, after a full collection at the end)");
         await system.Terminate();
         return 0;
     }

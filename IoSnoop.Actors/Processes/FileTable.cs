@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using IoSnoop.Actors.Events;
@@ -144,12 +143,12 @@ public sealed class FileTable
         if (count <= 0 || _files.Count == 0)
             return 0;
         // The cap runs this often while a flood of new paths comes in: select the entries in place
-        // (expected linear time) in a pooled buffer instead of sorting a new list every round.
+        // (expected linear time) in a shared buffer instead of sorting a new list every round.
         var recentTicks = recentAfter.UtcTicks;
-        var buffer = ArrayPool<MergeCandidate>.Shared.Rent(_files.Count);
+        var buffer = TakeSpare(_files.Count);
+        var n = 0;
         try
         {
-            var n = 0;
             foreach (var (path, s) in _files)
             {
                 if (!MergedFiles.IsMergedPath(path))
@@ -170,8 +169,26 @@ public sealed class FileTable
         }
         finally
         {
-            ArrayPool<MergeCandidate>.Shared.Return(buffer, clearArray: true);
+            Array.Clear(buffer, 0, n);
+            ReturnSpare(buffer);
         }
+    }
+
+    // One selection buffer shared by all tables (the cap asks every process actor at once; they run on a
+    // few threads): a table takes it, or allocates when another table holds it, and gives back the larger.
+    private static MergeCandidate[]? s_spare;
+
+    private static MergeCandidate[] TakeSpare(int size)
+    {
+        var spare = Interlocked.Exchange(ref s_spare, null);
+        return spare is not null && spare.Length >= size ? spare : new MergeCandidate[Math.Max(size, spare?.Length ?? 0)];
+    }
+
+    private static void ReturnSpare(MergeCandidate[] buffer)
+    {
+        var current = Volatile.Read(ref s_spare);
+        if (current is null || current.Length < buffer.Length)
+            Interlocked.CompareExchange(ref s_spare, buffer, current);
     }
 
     /// <summary>An entry the cap may merge, ordered least significant first: idle before recent, fewer

@@ -453,7 +453,7 @@ public sealed record MergePolicy(long Threshold, TimeSpan Idle, int MaxFiles, bo
     public static MergePolicy Default { get; } = new(33_554_432, TimeSpan.FromHours(1), 200_000, false);
 
     /// <summary>Over the cap, files are merged down to this share of it.</summary>
-    public double LowWater { get; init; } = 0.9;
+    public double LowWater { get; init; } = 0.8;
 
     /// <summary>Over the cap, files updated within this time are merged only after the idle ones.</summary>
     public TimeSpan CapRecent { get; init; } = TimeSpan.FromMinutes(1);

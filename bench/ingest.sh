@@ -1,0 +1,60 @@
+#!/bin/bash
+# Ingest speed and memory of the whole pipeline (read, frame, parse, route to the process actors,
+# aggregate, ready to query), median of RUNS runs per case, with the daemon's defaults (200,000-file cap).
+#
+#   a     gen_trace.py --events 2000000 --procs 200  --paths 20000      (target >= 1.3 M events/s, <= 110 MiB)
+#   big   gen_trace.py --events 2000000 --procs 2000 --paths 1000000    (target >= 1.0 M events/s, <= 150 MiB)
+#   big2  the same with --paths 2000000                                  (memory must stay flat)
+#
+# Each run is a fresh `iosnoopng bench FILE` process; the peak is that process's peak working set.
+# Usage: bench/ingest.sh [RUNS] [CASE...]        (RUNS defaults to 5, cases to "a big big2")
+# Environment: BENCH_TMP (trace files, default /tmp), IOSNOOPNG (the executable; default: published to
+# artifacts/bench first), any DOTNET_* setting to compare runtime modes, e.g. DOTNET_gcServer=1.
+set -euo pipefail
+
+RUNS=${1:-5}
+shift || true
+CASES=("$@")
+[ ${#CASES[@]} -gt 0 ] || CASES=(a big big2)
+HERE=$(cd "$(dirname "$0")" && pwd)
+TMP=${BENCH_TMP:-/tmp}
+
+if [ -z "${IOSNOOPNG:-}" ]; then
+    dotnet publish "$HERE/../IoSnoop.Host" -c Release -o "$HERE/../artifacts/bench" -p:SkipDashboard=true >/dev/null
+    IOSNOOPNG=$HERE/../artifacts/bench/iosnoopng
+fi
+
+trace() {
+    local name=$1 procs paths
+    case $name in
+        a) procs=200 paths=20000 ;;
+        big) procs=2000 paths=1000000 ;;
+        big2) procs=2000 paths=2000000 ;;
+        *) echo "ingest: unknown case $name" >&2; exit 2 ;;
+    esac
+    local file=$TMP/iosnoopng-bench-$name.trace
+    if [ ! -s "$file" ]; then
+        python3 "$HERE/gen_trace.py" --events 2000000 --procs $procs --paths $paths --seed 1 > "$file.part"
+        mv "$file.part" "$file"
+    fi
+    echo "$file"
+}
+
+median() { sort -n | awk '{v[NR]=$1} END {printf "%s", v[int((NR+1)/2)]}'; }
+
+printf '%-5s %12s %12s %12s   %s\n' case "events/s" "peak MiB" "alloc B/ev" "runs (events/s @ peak MiB)"
+for name in "${CASES[@]}"; do
+    file=$(trace "$name")
+    rates=() peaks=() allocs=() runs=""
+    for _ in $(seq "$RUNS"); do
+        out=$("$IOSNOOPNG" bench "$file")
+        rate=$(awk '/^events\/s/ {gsub(",", "", $2); print $2}' <<<"$out")
+        peak=$(awk '/^peak working set/ {print $4}' <<<"$out")
+        alloc=$(awk '/^alloc\/event/ {print $2}' <<<"$out")
+        rates+=("$rate") peaks+=("$peak") allocs+=("$alloc")
+        runs+=" $rate@$peak"
+    done
+    printf '%-5s %12s %12s %12s  %s\n' "$name" \
+        "$(printf '%s\n' "${rates[@]}" | median)" "$(printf '%s\n' "${peaks[@]}" | median)" \
+        "$(printf '%s\n' "${allocs[@]}" | median)" "$runs"
+done
