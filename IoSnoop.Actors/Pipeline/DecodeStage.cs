@@ -138,10 +138,10 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Ma
 /// <param name="MaxBatchDelayMs">…or once its first line has waited this long (latency bound for quiet tracers).</param>
 public sealed record DecodeSettings(
     int MaxLineBytes = 65_536,
-    int MaxBatchEntries = 16_384,
+    int MaxBatchEntries = 8_192,
     long MaxBatchEvents = 1_000_000,
     int NameTableCapacity = 65_536,
-    long MinBatchEvents = 16_384,
+    long MinBatchEvents = 8_192,
     int MaxBatchDelayMs = 50)
 {
     public static DecodeSettings Default { get; } = new();

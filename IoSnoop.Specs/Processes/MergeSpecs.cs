@@ -13,11 +13,14 @@ public sealed class MergeSpecs : Akka.TestKit.Xunit.TestKit
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private readonly ManualClock _clock = new(DateTimeOffset.Parse("2024-05-01T10:00:00Z"));
 
+    private int _capRounds;
+
     private IActorRef NewStats(long threshold = 1000, int idleSeconds = 3600, int maxFiles = 1_000_000, bool dedup = false) =>
         Sys.ActorOf(StatsActor.Props(
             new StatsSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
             {
                 Merge = new MergePolicy(threshold, TimeSpan.FromSeconds(idleSeconds), maxFiles, dedup),
+                AfterCapRound = () => Interlocked.Increment(ref _capRounds),
             },
             _clock));
 
@@ -135,7 +138,22 @@ public sealed class MergeSpecs : Akka.TestKit.Xunit.TestKit
         }
         AwaitAssert(() => Assert.True(OverviewOf(stats).Processes.Sum(p => p.Files) <= 500), Wait);
         Assert.Equal(expected, OverviewOf(stats).Totals.BytesWritten);
+        // 8,000 files through a cap of 500 merged down to 400 each round: a round per 100 to 300 new files,
+        // and the memory given back after each (a compacting collection by default).
+        Assert.InRange(Volatile.Read(ref _capRounds), 8_000 / 300, 8_000 / 100);
         Assert.Equal(expected, Enumerable.Range(0, 4).Sum(i => Sum(FilesOf(stats, $"p{i}")).Writes));
+    }
+
+    [Fact]
+    public void Under_the_cap_nothing_is_merged_and_no_memory_is_reclaimed()
+    {
+        var stats = NewStats(threshold: 0, maxFiles: 500);
+        Ingest(stats, Enumerable.Range(0, 500).Select(i => $"p|0|1|/f/{i}").ToArray());
+        Assert.Equal(500, OverviewOf(stats).Processes.Sum(p => p.Files));
+        Assert.Equal(0, Volatile.Read(ref _capRounds));
+        Ingest(stats, "p|0|1|/f/500");
+        AwaitAssert(() => Assert.Equal(1, Volatile.Read(ref _capRounds)), Wait);
+        Assert.Equal(400, OverviewOf(stats).Processes.Sum(p => p.Files));
     }
 
     [Fact]
@@ -153,11 +171,12 @@ public sealed class MergeSpecs : Akka.TestKit.Xunit.TestKit
     [Fact]
     public void Over_the_cap_idle_files_go_before_recent_ones()
     {
-        var stats = NewStats(threshold: 0, maxFiles: 10);
+        // 16 files over a cap of 12: down to 80 % of it (9), so 8 merged (one more: the merged row is new).
+        var stats = NewStats(threshold: 0, maxFiles: 12);
         Ingest(stats, Enumerable.Range(0, 8).Select(i => $"a|1|1000000|/idle/{i}").ToArray());
         _clock.Advance(TimeSpan.FromMinutes(5));
         Ingest(stats, Enumerable.Range(0, 8).Select(i => $"a|1|1|/recent/{i}").ToArray());
-        AwaitAssert(() => Assert.True(FilesOf(stats, "a").Files.Count <= 10), Wait);
+        AwaitAssert(() => Assert.True(FilesOf(stats, "a").Files.Count <= 9), Wait);
         var paths = FilesOf(stats, "a").Files.Select(f => f.Path).ToList();
         // The big idle files went first, although the recent ones are smaller.
         Assert.Equal(8, paths.Count(p => p.StartsWith("/recent/")));
