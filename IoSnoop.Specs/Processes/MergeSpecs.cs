@@ -15,12 +15,14 @@ public sealed class MergeSpecs : Akka.TestKit.Xunit.TestKit
 
     private int _capRounds;
 
-    private IActorRef NewStats(long threshold = 1000, int idleSeconds = 3600, int maxFiles = 1_000_000, bool dedup = false) =>
+    private IActorRef NewStats(long threshold = 1000, int idleSeconds = 3600, int maxFiles = 1_000_000, bool dedup = false,
+        int afterCapRoundMinMerged = 1) =>
         Sys.ActorOf(StatsActor.Props(
             new StatsSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
             {
                 Merge = new MergePolicy(threshold, TimeSpan.FromSeconds(idleSeconds), maxFiles, dedup),
                 AfterCapRound = () => Interlocked.Increment(ref _capRounds),
+                AfterCapRoundMinMerged = afterCapRoundMinMerged,
             },
             _clock));
 
@@ -154,6 +156,20 @@ public sealed class MergeSpecs : Akka.TestKit.Xunit.TestKit
         Ingest(stats, "p|0|1|/f/500");
         AwaitAssert(() => Assert.Equal(1, Volatile.Read(ref _capRounds)), Wait);
         Assert.Equal(400, OverviewOf(stats).Processes.Sum(p => p.Files));
+    }
+
+    [Fact]
+    public void Rounds_that_merge_few_files_leave_the_memory_to_the_gc()
+    {
+        // A cap of 500 merges about 100 files per round: under a minimum of 150, nothing runs; 50 is enough.
+        var stats = NewStats(threshold: 0, maxFiles: 500, afterCapRoundMinMerged: 150);
+        Ingest(stats, Enumerable.Range(0, 501).Select(i => $"p|0|1|/f/{i}").ToArray());
+        AwaitAssert(() => Assert.Equal(400, OverviewOf(stats).Processes.Sum(p => p.Files)), Wait);
+        Assert.Equal(0, Volatile.Read(ref _capRounds));
+
+        var other = NewStats(threshold: 0, maxFiles: 500, afterCapRoundMinMerged: 50);
+        Ingest(other, Enumerable.Range(0, 501).Select(i => $"p|0|1|/f/{i}").ToArray());
+        AwaitAssert(() => Assert.Equal(1, Volatile.Read(ref _capRounds)), Wait);
     }
 
     [Fact]
