@@ -113,10 +113,11 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
                 SetFileCount(merged.Name, merged.Files);
                 MarkUnsaved(merged.Name);
             }
-            if (merged.ForCap && _capMerging.Count == 0)
+            if (!merged.ForCap)
+                return;
+            if (_capMerging.Count == 0)
                 CapRoundDone();
-            if (merged.ForCap)
-                EnforceCap();
+            EnforceCap();
         });
         Receive<ProcessProtocol.PathsRemoved>(OnPathsRemoved);
         Receive<StatsProtocol.LaunchdDedupDone>(_ => _dedupRunning = false);
