@@ -1,16 +1,12 @@
 using Akka.Actor;
-using IoSnoop.Actors.Events;
-using IoSnoop.Actors.Parsing;
-using IoSnoop.Actors.Pipeline;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Processes;
 
 /// <summary>The original's -t, -s and -d, and the cap on tracked files, with a clock moved by hand.</summary>
-public sealed class MergeSpecs : Akka.TestKit.Xunit.TestKit
+public sealed class MergeSpecs : StatsActorSpec
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private readonly ManualClock _clock = new(DateTimeOffset.Parse("2024-05-01T10:00:00Z"));
 
     private int _capRounds;
@@ -25,34 +21,6 @@ public sealed class MergeSpecs : Akka.TestKit.Xunit.TestKit
                 AfterCapRoundMinMerged = afterCapRoundMinMerged,
             },
             _clock));
-
-    private static IngestBatch Batch(IEnumerable<string> lines)
-    {
-        var builder = new BatchBuilder(new NameTable());
-        var parser = new OriginalLineParser();
-        foreach (var line in lines)
-            parser.Parse(System.Text.Encoding.UTF8.GetBytes(line), builder);
-        return builder.Build();
-    }
-
-    private void Ingest(IActorRef stats, params string[] lines)
-    {
-        var stream = CreateTestProbe();
-        stats.Tell(new StatsProtocol.Ingest(Batch(lines)), stream.Ref);
-        stream.ExpectMsg<StatsProtocol.Ack>(Wait);
-    }
-
-    private Overview OverviewOf(IActorRef stats)
-    {
-        stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
-        return ExpectMsg<Overview>(Wait);
-    }
-
-    private ProcessFiles FilesOf(IActorRef stats, string name)
-    {
-        stats.Tell(new StatsProtocol.GetProcessFiles(name), TestActor);
-        return ExpectMsg<ProcessFiles>(Wait);
-    }
 
     private static (long Reads, long Writes) Sum(ProcessFiles files) => (files.Files.Sum(f => f.Reads), files.Files.Sum(f => f.Writes));
 

@@ -1,46 +1,14 @@
 using Akka.Actor;
-using IoSnoop.Actors.Events;
-using IoSnoop.Actors.Parsing;
-using IoSnoop.Actors.Pipeline;
 using IoSnoop.Actors.Processes;
+using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Processes;
 
-public sealed class StatsActorSpecs : Akka.TestKit.Xunit.TestKit
+public sealed class StatsActorSpecs : StatsActorSpec
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     private IActorRef NewStats(TimeSpan? push = null) =>
         Sys.ActorOf(StatsActor.Props(new StatsSettings(push ?? TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))));
-
-    private static IngestBatch Batch(params string[] lines)
-    {
-        var builder = new BatchBuilder(new NameTable());
-        var parser = new OriginalLineParser();
-        foreach (var line in lines)
-            parser.Parse(System.Text.Encoding.UTF8.GetBytes(line), builder);
-        return builder.Build();
-    }
-
-    /// <summary>Ingests and waits for the acknowledgement (on a probe of its own: the test actor may be a subscriber).</summary>
-    private void Ingest(IActorRef stats, params string[] lines)
-    {
-        var stream = CreateTestProbe();
-        stats.Tell(new StatsProtocol.Ingest(Batch(lines)), stream.Ref);
-        stream.ExpectMsg<StatsProtocol.Ack>(Wait);
-    }
-
-    private Overview OverviewOf(IActorRef stats)
-    {
-        stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
-        return ExpectMsg<Overview>(Wait);
-    }
-
-    private ProcessFiles FilesOf(IActorRef stats, string name)
-    {
-        stats.Tell(new StatsProtocol.GetProcessFiles(name), TestActor);
-        return ExpectMsg<ProcessFiles>(Wait);
-    }
 
     [Fact]
     public void Transient_processes_with_the_same_name_are_summed()

@@ -1,17 +1,16 @@
 using Akka.Actor;
-using IoSnoop.Actors.Events;
-using IoSnoop.Actors.Parsing;
-using IoSnoop.Actors.Pipeline;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Store;
+using IoSnoop.Specs.Support;
 using Microsoft.Data.Sqlite;
 
 namespace IoSnoop.Specs.Store;
 
 /// <summary>The stats actor and the store actor on a real database file.</summary>
-public sealed class StoreActorSpecs : Akka.TestKit.Xunit.TestKit
+public sealed class StoreActorSpecs : StatsActorSpec
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    protected override TimeSpan Wait => TimeSpan.FromSeconds(10);
+
     private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-storeactor-").FullName;
     private string DbPath => Path.Combine(_dir, "iosnoopng.db");
 
@@ -32,22 +31,6 @@ public sealed class StoreActorSpecs : Akka.TestKit.Xunit.TestKit
         }));
         var storeActor = Sys.ActorOf(StoreActor.Props(store, stats, new StoreSettings(flushInterval)));
         return (stats, storeActor);
-    }
-
-    private static IngestBatch Batch(params string[] lines)
-    {
-        var builder = new BatchBuilder(new NameTable());
-        var parser = new OriginalLineParser();
-        foreach (var line in lines)
-            parser.Parse(System.Text.Encoding.UTF8.GetBytes(line), builder);
-        return builder.Build();
-    }
-
-    private void Ingest(IActorRef stats, params string[] lines)
-    {
-        var stream = CreateTestProbe();
-        stats.Tell(new StatsProtocol.Ingest(Batch(lines)), stream.Ref);
-        stream.ExpectMsg<StatsProtocol.Ack>(Wait);
     }
 
     /// <summary>What another process would find in the database now.</summary>

@@ -1,0 +1,45 @@
+using Akka.Actor;
+using IoSnoop.Actors.Events;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Processes;
+
+namespace IoSnoop.Specs.Support;
+
+/// <summary>What the specs of the stats actor share: batches from trace lines, ingesting with the stream's
+/// acknowledgement, and the overview and file queries.</summary>
+public abstract class StatsActorSpec : Akka.TestKit.Xunit.TestKit
+{
+    /// <summary>How long a spec waits for an answer.</summary>
+    protected virtual TimeSpan Wait => TimeSpan.FromSeconds(5);
+
+    /// <summary>A batch of these lines in the original's format, parsed and summed as the pipeline does.</summary>
+    protected static IngestBatch Batch(params IEnumerable<string> lines)
+    {
+        var builder = new BatchBuilder(new NameTable());
+        var parser = new OriginalLineParser();
+        foreach (var line in lines)
+            parser.Parse(System.Text.Encoding.UTF8.GetBytes(line), builder);
+        return builder.Build();
+    }
+
+    /// <summary>Ingests and waits for the acknowledgement (on a probe of its own: the test actor may be a subscriber).</summary>
+    protected void Ingest(IActorRef stats, params string[] lines)
+    {
+        var stream = CreateTestProbe();
+        stats.Tell(new StatsProtocol.Ingest(Batch(lines)), stream.Ref);
+        stream.ExpectMsg<StatsProtocol.Ack>(Wait);
+    }
+
+    protected Overview OverviewOf(IActorRef stats)
+    {
+        stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
+        return ExpectMsg<Overview>(Wait);
+    }
+
+    protected ProcessFiles FilesOf(IActorRef stats, string name)
+    {
+        stats.Tell(new StatsProtocol.GetProcessFiles(name), TestActor);
+        return ExpectMsg<ProcessFiles>(Wait);
+    }
+}
