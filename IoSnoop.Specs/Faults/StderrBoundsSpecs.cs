@@ -1,6 +1,8 @@
 using System.Text;
+using Akka.Event;
 using IoSnoop.Actors.Pipeline;
 using IoSnoop.Actors.Sources;
+using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Faults;
 
@@ -55,15 +57,35 @@ public sealed class StderrBoundsSpecs
         Assert.Equal(0, suppressed);
     }
 
-    private sealed class ManualClock : TimeProvider
+    [Fact]
+    public void Malformed_lines_are_logged_a_few_a_second_and_the_rest_counted_with_the_next()
     {
-        private long _ticks;
+        var clock = new ManualClock();
+        var log = new CapturingLog();
+        var malformed = new MalformedLineLog(log, perSecond: 2, clock);
+        for (var i = 0; i < 10; i++)
+            malformed.Report("garbage"u8, "too few fields");
+        Assert.Equal(2, log.Lines.Count);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        malformed.Report(Encoding.UTF8.GetBytes(new string('x', 2000)), "too few fields");
+        Assert.Equal(3, log.Lines.Count);
+        Assert.Contains("(8 more not logged)", log.Lines[2]);
+        // At most 512 bytes of a line are shown.
+        Assert.Contains(new string('x', 512), log.Lines[2]);
+        Assert.DoesNotContain(new string('x', 513), log.Lines[2]);
+    }
 
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+    /// <summary>A log at debug level that keeps what it was given, formatted.</summary>
+    private sealed class CapturingLog() : LoggingAdapterBase(SemanticLogMessageFormatter.Instance)
+    {
+        public List<string> Lines { get; } = [];
 
-        public override long GetTimestamp() => _ticks;
+        public override bool IsDebugEnabled => true;
+        public override bool IsInfoEnabled => true;
+        public override bool IsWarningEnabled => true;
+        public override bool IsErrorEnabled => true;
 
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+        protected override void NotifyLog(LogLevel logLevel, object message, Exception? cause) => Lines.Add(message.ToString()!);
     }
 
     /// <summary>A reader of <c>count</c> copies of one character followed by a tail, generated on the fly.</summary>
