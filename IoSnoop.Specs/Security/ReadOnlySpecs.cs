@@ -33,6 +33,17 @@ public sealed class ReadOnlySpecs : IAsyncLifetime
     private async Task<int> Processes() =>
         (await _daemon.Http.GetFromJsonAsync<JsonElement>("/api/status", Cancel)).GetProperty("processes").GetInt32();
 
+    [Fact]
+    public async Task Status_and_the_hub_say_the_daemon_is_read_only_so_the_dashboard_hides_deleting()
+    {
+        var status = await _daemon.Http.GetFromJsonAsync<JsonElement>("/api/status", Cancel);
+        Assert.True(status.GetProperty("readOnly").GetBoolean());
+        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(_daemon.Address, "/hub/stats")).Build();
+        await hub.StartAsync(Cancel);
+        var overview = await hub.InvokeAsync<JsonElement>("GetOverview", Cancel);
+        Assert.True(overview.GetProperty("readOnly").GetBoolean());
+    }
+
     [Theory]
     [InlineData("/api/stats")]
     [InlineData("/api/stats/cc")]

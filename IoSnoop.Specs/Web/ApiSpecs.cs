@@ -144,6 +144,7 @@ public sealed class ApiSpecs : IAsyncLifetime
         Assert.Equal("replay", status.GetProperty("source").GetProperty("name").GetString());
         Assert.Equal(1, status.GetProperty("totals").GetProperty("malformedLines").GetInt64());
         Assert.Equal(OddNames.Length + 1, status.GetProperty("processes").GetInt32());
+        Assert.False(status.GetProperty("readOnly").GetBoolean());
     }
 
     [Fact]

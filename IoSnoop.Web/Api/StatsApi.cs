@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IoSnoop.Actors.Processes;
+using IoSnoop.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -36,10 +37,11 @@ public static class StatsApi
             var dump = await q.FullDump(http.RequestAborted);
             await WriteJson(http, json => CompatJson.WriteFull(json, dump));
         });
-        routes.MapGet("/api/status", async (StatsQueries q, HttpContext http) =>
+        routes.MapGet("/api/status", async (StatsQueries q, AccessSettings access, HttpContext http) =>
         {
             var overview = await q.Overview(http.RequestAborted);
-            return Results.Json(new StatusDto(overview.Totals, overview.Source, overview.Processes.Count), WebJson.Options);
+            return Results.Json(new StatusDto(overview.Totals, overview.Source, overview.Processes.Count, access.ReadOnly),
+                WebJson.Options);
         });
         return routes;
     }
@@ -57,8 +59,8 @@ public static class StatsApi
         await json.FlushAsync(http.RequestAborted);
     }
 
-    /// <summary>The answer of <c>/api/status</c>.</summary>
-    public sealed record StatusDto(Totals Totals, SourceStatus Source, int Processes);
+    /// <summary>The answer of <c>/api/status</c>; <see cref="ReadOnly"/>: started with <c>--read-only</c>.</summary>
+    public sealed record StatusDto(Totals Totals, SourceStatus Source, int Processes, bool ReadOnly);
 }
 
 /// <summary>JSON settings of the API and the hub: camelCase.</summary>

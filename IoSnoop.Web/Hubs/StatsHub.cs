@@ -11,7 +11,8 @@ namespace IoSnoop.Web.Hubs;
 /// <c>changes</c> push (see <see cref="ChangesFeed"/>). Methods that change the figures are marked
 /// <see cref="ChangesStateAttribute"/>: refused in read-only mode.
 /// </summary>
-public sealed class StatsHub(StatsQueries queries, HistoryQueries history, DashboardConnections connections) : Hub
+public sealed class StatsHub(StatsQueries queries, HistoryQueries history, DashboardConnections connections,
+    AccessSettings access) : Hub
 {
     public const string Path = "/hub/stats";
     public const string ChangesMethod = "changes";
@@ -32,7 +33,7 @@ public sealed class StatsHub(StatsQueries queries, HistoryQueries history, Dashb
     {
         var o = await queries.Overview(Context.ConnectionAborted);
         return new OverviewDto(o.Totals.Events, o.Totals.MalformedLines, o.Totals.DroppedEvents, o.Totals.BytesRead,
-            o.Totals.BytesWritten, o.Source, o.Processes);
+            o.Totals.BytesWritten, o.Source, o.Processes, access.ReadOnly);
     }
 
     public async Task<ProcessFilesDto> GetProcessFiles(string name)
@@ -73,7 +74,7 @@ public sealed class StatsHub(StatsQueries queries, HistoryQueries history, Dashb
 
 public sealed record OverviewDto(
     long Events, long MalformedLines, long DroppedEvents, long BytesRead, long BytesWritten,
-    SourceStatus Source, IReadOnlyList<ProcessSummary> Processes);
+    SourceStatus Source, IReadOnlyList<ProcessSummary> Processes, bool ReadOnly);
 
 public sealed record ProcessFilesDto(
     string Name, bool Found, long Reads, long Writes, DateTimeOffset? LastUpdated, long Events,

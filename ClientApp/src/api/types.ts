@@ -37,6 +37,8 @@ export interface ProcessSummary {
 export interface Overview extends Totals {
   source: SourceStatus
   processes: ProcessSummary[]
+  /** The daemon runs with --read-only: deleting and resetting are refused. */
+  readOnly?: boolean
 }
 
 export interface ChangedProcess extends ProcessSummary {

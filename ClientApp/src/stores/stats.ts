@@ -93,6 +93,8 @@ export const useStatsStore = defineStore('stats', () => {
   const lastPushAt = ref<number | null>(null)
   /** null until tried; false when the daemon has no GetHistory. */
   const historyAvailable = ref<boolean | null>(null)
+  /** The daemon refuses deleting and resetting (--read-only): the page offers neither. */
+  const readOnly = ref(false)
   const watchedName = ref<string | null>(null)
   const watchedSeries = shallowRef<RatePoint[]>([])
   const frozenWatched = shallowRef<RatePoint[]>([])
@@ -177,6 +179,7 @@ export const useStatsStore = defineStore('stats', () => {
         // A refetch is an explicit update: a paused view shows its result too.
         if (frozen.value) frozen.value = next
         source.value = o.source
+        readOnly.value = o.readOnly === true
         loaded.value = true
         emit({ type: 'refreshed' })
       } catch {
@@ -300,6 +303,7 @@ export const useStatsStore = defineStore('stats', () => {
     loaded,
     lastPushAt,
     historyAvailable,
+    readOnly,
     paused,
     missed,
     watchedName,

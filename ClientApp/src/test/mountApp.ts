@@ -30,7 +30,7 @@ export const proc = (name: string, reads: number, writes: number, s = 0): Proces
 
 export const changed = (p: ProcessSummary, readDelta = 0, writeDelta = 0): ChangedProcess => ({ ...p, readDelta, writeDelta })
 
-export function overviewOf(processes: ProcessSummary[], source: SourceStatus = running): Overview {
+export function overviewOf(processes: ProcessSummary[], source: SourceStatus = running, readOnly = false): Overview {
   return {
     events: 4242,
     malformedLines: 7,
@@ -39,6 +39,7 @@ export function overviewOf(processes: ProcessSummary[], source: SourceStatus = r
     bytesWritten: processes.reduce((s, p) => s + p.writes, 0),
     source,
     processes,
+    readOnly,
   }
 }
 
@@ -71,12 +72,14 @@ export interface Scenario {
   processes?: ProcessSummary[]
   files?: Record<string, FileSummary[]>
   init?: (hub: FakeHub) => void
+  /** The daemon runs with --read-only. */
+  readOnly?: boolean
 }
 
 export async function mountApp(path: string, scenario: Scenario = {}) {
   let processes = scenario.processes ?? []
   const f = fakeFactory((h) => {
-    h.replies.set('GetOverview', () => overviewOf(processes))
+    h.replies.set('GetOverview', () => overviewOf(processes, running, scenario.readOnly))
     h.replies.set('GetProcessFiles', (name: unknown) => {
       const files = scenario.files?.[name as string]
       return filesOf(name as string, files ?? [], files !== undefined)

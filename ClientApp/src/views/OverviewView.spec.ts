@@ -103,6 +103,21 @@ describe('overview page', () => {
     expect(app.names()).toEqual(['cp', 'Finder', 'my app #2?'])
   })
 
+  it('offers neither delete nor reset when the daemon is read-only', async () => {
+    app = await mountApp('/', { processes, readOnly: true })
+    expect(app.names()).toEqual(['cp', 'zsh', 'Finder', 'my app #2?'])
+    expect(app.wrapper.find('[data-testid="delete-button"]').exists()).toBe(false)
+    expect(app.wrapper.find('[data-testid="reset-button"]').exists()).toBe(false)
+    expect(app.wrapper.get('[data-testid="read-only"]').text()).toBe('read-only')
+  })
+
+  it('offers delete and reset when the daemon is not read-only', async () => {
+    app = await mountApp('/', { processes })
+    expect(app.wrapper.findAll('[data-testid="delete-button"]')).toHaveLength(processes.length)
+    expect(app.wrapper.find('[data-testid="reset-button"]').exists()).toBe(true)
+    expect(app.wrapper.find('[data-testid="read-only"]').exists()).toBe(false)
+  })
+
   it('resets only after confirmation', async () => {
     app = await mountApp('/', { processes })
     const body = () => document.body

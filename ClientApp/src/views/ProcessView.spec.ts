@@ -127,6 +127,12 @@ describe('process page', () => {
     expect(app.wrapper.get('[data-testid="process-delete"]').attributes('disabled')).toBeDefined()
   })
 
+  it('has no delete button when the daemon is read-only', async () => {
+    app = await mountApp(url, { processes: [proc(NAME, 1, 1)], files: { [NAME]: files }, readOnly: true })
+    expect(paths()).toHaveLength(files.length)
+    expect(app.wrapper.find('[data-testid="process-delete"]').exists()).toBe(false)
+  })
+
   it('deletes the process and goes back to the overview', async () => {
     app = await mountApp(url, { processes: [proc(NAME, 1, 1)], files: { [NAME]: files } })
     await app.wrapper.get('[data-testid="process-delete"]').trigger('click')
