@@ -74,6 +74,7 @@ public static class Bench
 
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gcBefore = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
+        var pauseBefore = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
         var tracer = system.ActorOf(TracerActor.Props(new TracerSettings(null, file, null), stats), "tracer");
         Overview overview;
@@ -106,6 +107,7 @@ public static class Bench
         output.WriteLine($"MiB/s           {bytes / 1048576.0 / seconds:0.0}");
         output.WriteLine($"alloc/event     {(events == 0 ? 0 : allocated / (double)events):0.0} B");
         output.WriteLine($"gc gen0/1/2     {GC.CollectionCount(0) - gcBefore[0]}/{GC.CollectionCount(1) - gcBefore[1]}/{GC.CollectionCount(2) - gcBefore[2]}");
+        output.WriteLine($"gc pauses       {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:N0} ms in all");
         output.WriteLine($"gc mode         {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}");
         output.WriteLine($"peak working set {self.PeakWorkingSet64 / 1048576.0:0.0} MiB");
         output.WriteLine($"managed heap    {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB (peak {peakHeap / 1048576.0:0.0} MiB, committed peak {peakCommitted / 1048576.0:0.0} MiB)");
