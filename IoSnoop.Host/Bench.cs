@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
+using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Pipeline;
 using IoSnoop.Actors.Processes;
 
@@ -38,17 +39,26 @@ public static class Bench
             {
                 framer.Feed(buffer.AsSpan(0, read), onLine, onOverlong);
                 if (batch.Entries >= DecodeSettings.Default.MaxBatchEntries)
-                    events += batch.Build().Events;
+                    events += Consume(batch.Build());
             }
         }
         framer.Finish(onLine);
-        events += batch.Build().Events;
+        events += Consume(batch.Build());
         clock.Stop();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         output.WriteLine($"parse only      {events:N0} events in {clock.Elapsed.TotalSeconds:0.000} s");
         output.WriteLine($"events/s        {events / clock.Elapsed.TotalSeconds:N0}");
         output.WriteLine($"alloc/event     {allocated / (double)Math.Max(1, events):0.0} B");
         return 0;
+    }
+
+    /// <summary>What the file tables would do with a batch's paths when they hold them already: give them back.</summary>
+    private static long Consume(IngestBatch batch)
+    {
+        foreach (var process in batch.Processes)
+            foreach (var file in process.Files)
+                IoSnoop.Actors.Parsing.PathPool.Shared.Release(file.Key);
+        return batch.Events;
     }
 
     public static async Task<int> Run(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
@@ -111,6 +121,8 @@ public static class Bench
         output.WriteLine($"gc mode         {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}");
         output.WriteLine($"peak working set {self.PeakWorkingSet64 / 1048576.0:0.0} MiB");
         output.WriteLine($"managed heap    {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB (peak {peakHeap / 1048576.0:0.0} MiB, committed peak {peakCommitted / 1048576.0:0.0} MiB)");
+        var paths = IoSnoop.Actors.Parsing.PathPool.Shared;
+        output.WriteLine($"path pool       {paths.Count:N0} paths (at most {paths.HighWater:N0} at once), {paths.SlabBytesAllocated / 1048576.0:0.0} MiB of path bytes");
         output.WriteLine($"live data       {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:0.0} MiB (managed, after a full collection at the end)");
         await system.Terminate();
         return 0;

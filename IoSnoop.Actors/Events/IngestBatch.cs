@@ -1,3 +1,5 @@
+using IoSnoop.Actors.Parsing;
+
 namespace IoSnoop.Actors.Events;
 
 /// <summary>Bytes and operations one process moved to and from one file within a batch.</summary>
@@ -10,17 +12,40 @@ public struct FileDelta
 
 /// <summary>Everything one process did within a batch, summed per file.</summary>
 /// <param name="Process">The process name.</param>
-/// <param name="Files">Per path sums, one entry per path (but see <c>BatchBuilder</c> on name tables).</param>
-public sealed record ProcessDelta(string Process, KeyValuePair<string, FileDelta>[] Files)
+/// <param name="Files">Per path sums, one entry per path. The key is the path's id in <see cref="PathPool.Shared"/>
+/// (or the pool the batch was built with); the delta holds one reference per entry, which the file table that
+/// adds it takes over.</param>
+public sealed record ProcessDelta(string Process, KeyValuePair<int, FileDelta>[] Files)
 {
     public long ReadBytes { get; set; }
     public long WrittenBytes { get; set; }
     public long Operations { get; set; }
+
+    /// <summary>A delta from path texts (loading, specs): interns each path in <paramref name="pool"/> and sums the totals.</summary>
+    public static ProcessDelta FromPaths(string process, IEnumerable<KeyValuePair<string, FileDelta>> files, PathPool? pool = null)
+    {
+        pool ??= PathPool.Shared;
+        var entries = files.Select(f => KeyValuePair.Create(pool.Intern(f.Key), f.Value)).ToArray();
+        return new ProcessDelta(process, entries)
+        {
+            ReadBytes = entries.Sum(e => e.Value.ReadBytes),
+            WrittenBytes = entries.Sum(e => e.Value.WrittenBytes),
+            Operations = entries.Sum(e => e.Value.Operations),
+        };
+    }
+
+    /// <summary>The entries with their path texts (while the delta still holds its references).</summary>
+    public IEnumerable<KeyValuePair<string, FileDelta>> Named(PathPool? pool = null)
+    {
+        pool ??= PathPool.Shared;
+        return Files.Select(f => KeyValuePair.Create(pool.GetString(f.Key), f.Value));
+    }
 }
 
 /// <summary>
 /// What the parsing stage hands to the process actors: the events of many trace lines, already summed
 /// per process and file, plus the lines that did not parse and the events the tracer said it lost.
+/// A batch is ingested once: the references it holds on its paths pass to the file tables.
 /// </summary>
 public sealed record IngestBatch(
     IReadOnlyList<ProcessDelta> Processes,

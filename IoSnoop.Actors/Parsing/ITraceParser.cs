@@ -21,6 +21,11 @@ public interface ITraceSink
     /// <summary>One I/O event.</summary>
     void Event(in Events.IoEvent ioEvent);
 
+    /// <summary>One I/O event whose path is still the tracer's UTF-8 bytes: a sink that keys paths by their bytes
+    /// (the batch builder) takes them without making a string per event.</summary>
+    void Event(string process, int pid, ReadOnlySpan<byte> path, Events.IoDirection direction, long bytes, long operations = 1) =>
+        Event(new Events.IoEvent(process, pid, Names.Get(path), direction, bytes, operations));
+
     /// <summary>A line the parser could not read; <paramref name="reason"/> is a short constant text.</summary>
     void Malformed(ReadOnlySpan<byte> line, string reason);
 

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -23,7 +21,6 @@ public sealed class NameTable
         public string Value;
     }
 
-    private readonly ulong _seed = (ulong)Random.Shared.NextInt64() | 1;
     private int[] _buckets;
     private Entry[] _entries;
     private int _count;
@@ -45,7 +42,7 @@ public sealed class NameTable
     {
         if (utf8.IsEmpty)
             return string.Empty;
-        var hash = Hash(utf8);
+        var hash = Utf8Hash.Of(utf8);
         for (var i = _buckets[hash & (_buckets.Length - 1)] - 1; i >= 0; i = _entries[i].Next)
         {
             ref var entry = ref _entries[i];
@@ -123,29 +120,5 @@ public sealed class NameTable
             if (rented is not null)
                 ArrayPool<char>.Shared.Return(rented);
         }
-    }
-
-    /// <summary>A fast multiply-rotate hash over 8-byte words, seeded per table.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int Hash(ReadOnlySpan<byte> bytes)
-    {
-        const ulong k = 0x9E3779B97F4A7C15;
-        var h = _seed ^ ((ulong)bytes.Length * k);
-        while (bytes.Length >= 8)
-        {
-            h = BitOperations.RotateLeft((h ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes)) * k, 31);
-            bytes = bytes[8..];
-        }
-        if (!bytes.IsEmpty)
-        {
-            ulong tail = 0;
-            for (var i = 0; i < bytes.Length; i++)
-                tail |= (ulong)bytes[i] << (8 * i);
-            h = BitOperations.RotateLeft((h ^ tail) * k, 31);
-        }
-        h ^= h >> 29;
-        h *= k;
-        h ^= h >> 32;
-        return (int)h & int.MaxValue;
     }
 }

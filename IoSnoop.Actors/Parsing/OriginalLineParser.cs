@@ -25,17 +25,35 @@ public sealed class OriginalLineParser : ITraceParser
 
     public void Parse(ReadOnlySpan<byte> line, ITraceSink sink)
     {
-        if (TryParse(line, sink.Names, out var ioEvent, out var reason))
-            sink.Event(ioEvent);
+        if (TryParse(line, out var fields, out var reason))
+            sink.Event(sink.Names.Get(fields.Name), 0, fields.Path, fields.Direction, fields.Bytes);
         else
             sink.Malformed(line, reason);
     }
 
-    /// <summary>Parses one line; on failure <paramref name="reason"/> says why.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>A line's fields, still as the line's bytes.</summary>
+    public readonly ref struct Fields(ReadOnlySpan<byte> name, IoDirection direction, long bytes, ReadOnlySpan<byte> path)
+    {
+        public ReadOnlySpan<byte> Name { get; } = name;
+        public IoDirection Direction { get; } = direction;
+        public long Bytes { get; } = bytes;
+        public ReadOnlySpan<byte> Path { get; } = path;
+    }
+
+    /// <summary>Parses one line into an event; on failure <paramref name="reason"/> says why.</summary>
     public static bool TryParse(ReadOnlySpan<byte> line, NameTable names, out IoEvent ioEvent, out string reason)
     {
-        ioEvent = default;
+        ioEvent = TryParse(line, out var fields, out reason)
+            ? new IoEvent(names.Get(fields.Name), 0, names.Get(fields.Path), fields.Direction, fields.Bytes)
+            : default;
+        return reason.Length == 0;
+    }
+
+    /// <summary>Parses one line; on failure <paramref name="reason"/> says why.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool TryParse(ReadOnlySpan<byte> line, out Fields fields, out string reason)
+    {
+        fields = default;
         if (!line.IsEmpty && line[^1] == (byte)'\r')
             line = line[..^1];
         if (line.IsEmpty)
@@ -71,12 +89,7 @@ public sealed class OriginalLineParser : ITraceParser
         if (path.IsEmpty)
             return Fail(Reasons.EmptyPath, out reason);
 
-        ioEvent = new IoEvent(
-            names.Get(name),
-            0,
-            names.Get(path),
-            readFlag == 0 ? IoDirection.Write : IoDirection.Read,
-            bytes);
+        fields = new Fields(name, readFlag == 0 ? IoDirection.Write : IoDirection.Read, bytes, path);
         reason = string.Empty;
         return true;
     }

@@ -10,25 +10,28 @@ namespace IoSnoop.Actors.Pipeline;
 /// on the spot so that the actors receive one entry per file touched, not one per event.
 /// </summary>
 /// <remarks>
-/// Names and paths come from the <see cref="NameTable"/>, which hands out one string object per text, so
-/// the batch's maps compare by reference (no hashing of the text). Should the table have started afresh
-/// within a batch, a text may appear twice as two objects: the process actors sum by text, so totals stay right.
+/// Process names come from the <see cref="NameTable"/>, which hands out one string object per text, so
+/// the batch's map of processes compares by reference (no hashing of the text). Should the table have
+/// started afresh within a batch, a name may appear twice as two objects: the stats actor sums by text,
+/// so totals stay right. Paths are interned in the <see cref="PathPool"/> straight from the tracer's bytes;
+/// the batch holds one reference per (process, path) entry.
 /// </remarks>
-public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog = null) : ITraceSink
+public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog = null, PathPool? pool = null) : ITraceSink
 {
     /// <summary>One process's sums within the batch being built; kept across batches while the process is busy,
     /// so its maps keep their size instead of growing again for every batch.</summary>
     private sealed class Scratch(string process)
     {
         public readonly string Process = process;
-        public readonly Dictionary<string, int> Index = new(SameObject);
-        public readonly List<KeyValuePair<string, FileDelta>> Files = [];
+        public readonly Dictionary<int, int> Index = [];
+        public readonly List<KeyValuePair<int, FileDelta>> Files = [];
         public long ReadBytes;
         public long WrittenBytes;
         public long Operations;
     }
 
     private static readonly IEqualityComparer<string> SameObject = ReferenceEqualityComparer.Instance;
+    private readonly PathPool _pool = pool ?? PathPool.Shared;
     private readonly Dictionary<string, Scratch> _processes = new(SameObject);
     private readonly List<Scratch> _used = [];
     private Scratch? _last;
@@ -47,46 +50,56 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
 
     public bool IsEmpty => _events == 0 && _malformed == 0 && _dropped == 0 && !_ready;
 
+    public void Event(in IoEvent ioEvent) =>
+        Add(ioEvent.Process, _pool.Intern(ioEvent.Path), ioEvent.Direction, ioEvent.Bytes, ioEvent.Operations);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Event(in IoEvent ioEvent)
+    public void Event(string process, int pid, ReadOnlySpan<byte> path, IoDirection direction, long bytes, long operations = 1) =>
+        Add(process, _pool.Intern(path), direction, bytes, operations);
+
+    /// <summary>Adds one event; <paramref name="path"/> comes with a reference, which the batch keeps for a new entry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Add(string name, int path, IoDirection direction, long bytes, long operations)
     {
         // Consecutive events of one process are common (a build step, a copy): skip the lookup then.
         var process = _last;
-        if (process is null || !ReferenceEquals(process.Process, ioEvent.Process))
+        if (process is null || !ReferenceEquals(process.Process, name))
         {
-            if (!_processes.TryGetValue(ioEvent.Process, out process))
+            if (!_processes.TryGetValue(name, out process))
             {
-                process = new Scratch(ioEvent.Process);
-                _processes[ioEvent.Process] = process;
+                process = new Scratch(name);
+                _processes[name] = process;
             }
             _last = process;
         }
         if (process.Operations == 0 && process.Files.Count == 0)
             _used.Add(process);
 
-        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(process.Index, ioEvent.Path, out var existed);
-        if (!existed)
+        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(process.Index, path, out var existed);
+        if (existed)
+            _pool.Release(path);
+        else
         {
             index = process.Files.Count;
-            process.Files.Add(new KeyValuePair<string, FileDelta>(ioEvent.Path, default));
+            process.Files.Add(new KeyValuePair<int, FileDelta>(path, default));
             _entries++;
         }
         ref var file = ref CollectionsMarshal.AsSpan(process.Files)[index];
         var delta = file.Value;
-        if (ioEvent.Direction == IoDirection.Read)
+        if (direction == IoDirection.Read)
         {
-            delta.ReadBytes += ioEvent.Bytes;
-            process.ReadBytes += ioEvent.Bytes;
+            delta.ReadBytes += bytes;
+            process.ReadBytes += bytes;
         }
         else
         {
-            delta.WrittenBytes += ioEvent.Bytes;
-            process.WrittenBytes += ioEvent.Bytes;
+            delta.WrittenBytes += bytes;
+            process.WrittenBytes += bytes;
         }
-        delta.Operations += ioEvent.Operations;
-        process.Operations += ioEvent.Operations;
-        file = new KeyValuePair<string, FileDelta>(file.Key, delta);
-        _events += ioEvent.Operations;
+        delta.Operations += operations;
+        process.Operations += operations;
+        file = new KeyValuePair<int, FileDelta>(file.Key, delta);
+        _events += operations;
     }
 
     public void Malformed(ReadOnlySpan<byte> line, string reason)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using IoSnoop.Actors.Events;
+using IoSnoop.Actors.Parsing;
 
 namespace IoSnoop.Actors.Processes;
 
@@ -26,21 +27,29 @@ public struct FileStats
 /// pure methods; the <see cref="ProcessActor"/> owns one.
 /// </summary>
 /// <remarks>
+/// Paths are keyed by their id in a <see cref="PathPool"/>: the table holds one reference per entry and
+/// gives it back when the entry goes (merged, removed, <see cref="Clear"/>), so a table entry is a
+/// fixed-size slot with no object of its own. Texts are made only for queries.
 /// With change tracking on (a database is kept), the table remembers which paths changed and which were
 /// removed since <see cref="TakeChanges"/> was last called, so a flush writes only those. Merging moves
 /// entries into the <c>&lt;Smaller Files of NAME&gt;</c> row: the totals never change.
 /// </remarks>
 public sealed class FileTable
 {
-    private readonly Dictionary<string, FileStats> _files = new(StringComparer.Ordinal);
-    private readonly HashSet<string>? _changed;
+    private readonly PathPool _pool;
+    private readonly Dictionary<int, FileStats> _files = [];
+    private readonly HashSet<int>? _changed;
     private readonly HashSet<string>? _removed;
+    // The merged row's path id, interned at the first merge and held (one reference) until Clear.
+    private int _mergedId = -1;
+    private string? _mergedPath;
 
-    public FileTable(bool trackChanges = false)
+    public FileTable(bool trackChanges = false, PathPool? pool = null)
     {
+        _pool = pool ?? PathPool.Shared;
         if (!trackChanges)
             return;
-        _changed = new HashSet<string>(StringComparer.Ordinal);
+        _changed = [];
         _removed = new HashSet<string>(StringComparer.Ordinal);
     }
 
@@ -57,7 +66,7 @@ public sealed class FileTable
     /// <summary>True when something changed since the last <see cref="TakeChanges"/> (always false without tracking).</summary>
     public bool HasChanges => _changed is { Count: > 0 } || _removed is { Count: > 0 };
 
-    /// <summary>Adds a batch's sums. Returns how many files were new.</summary>
+    /// <summary>Adds a batch's sums, taking over the delta's path references. Returns how many files were new.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Add(ProcessDelta delta, DateTimeOffset at)
     {
@@ -66,7 +75,9 @@ public sealed class FileTable
         foreach (var (path, d) in delta.Files)
         {
             ref var stats = ref CollectionsMarshal.GetValueRefOrAddDefault(_files, path, out var existed);
-            if (!existed)
+            if (existed)
+                _pool.Release(path);
+            else
                 added++;
             stats.ReadBytes += d.ReadBytes;
             stats.WrittenBytes += d.WrittenBytes;
@@ -85,9 +96,11 @@ public sealed class FileTable
     /// already in the database, so they are not a change to write.</summary>
     public void Set(string path, FileStats stats, bool saved = false)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_files, path, out var existed);
+        var id = _pool.Intern(path);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_files, id, out var existed);
         if (existed)
         {
+            _pool.Release(id);
             ReadBytes -= slot.ReadBytes;
             WrittenBytes -= slot.WrittenBytes;
             Operations -= slot.Operations;
@@ -99,10 +112,14 @@ public sealed class FileTable
         if (stats.LastUpdated > LastUpdated)
             LastUpdated = stats.LastUpdated;
         if (!saved)
-            _changed?.Add(path);
+            _changed?.Add(id);
     }
 
-    public bool TryGet(string path, out FileStats stats) => _files.TryGetValue(path, out stats);
+    public bool TryGet(string path, out FileStats stats)
+    {
+        stats = default;
+        return _pool.TryFind(path, out var id) && _files.TryGetValue(id, out stats);
+    }
 
     public IReadOnlyList<FileSummary> Snapshot()
     {
@@ -119,15 +136,15 @@ public sealed class FileTable
     /// </summary>
     public int MergeSmall(string mergedPath, long threshold, DateTimeOffset idleBefore)
     {
-        var paths = new List<string>();
+        var paths = new List<int>();
         var idleTicks = idleBefore.UtcTicks;
         foreach (var (path, s) in _files)
         {
             if (s.ReadBytes < threshold && s.WrittenBytes < threshold && s.LastUpdatedTicks < idleTicks
-                && !MergedFiles.IsMergedPath(path))
+                && !_pool.IsMerged(path))
                 paths.Add(path);
         }
-        MergeInto(mergedPath, paths);
+        MergeInto(mergedPath, CollectionsMarshal.AsSpan(paths));
         return paths.Count;
     }
 
@@ -146,12 +163,12 @@ public sealed class FileTable
         // (expected linear time) in a shared buffer instead of sorting a new list every round.
         var recentTicks = recentAfter.UtcTicks;
         var buffer = TakeSpare(_files.Count);
-        var n = 0;
         try
         {
+            var n = 0;
             foreach (var (path, s) in _files)
             {
-                if (!MergedFiles.IsMergedPath(path))
+                if (!_pool.IsMerged(path))
                     buffer[n++] = new MergeCandidate(s.LastUpdatedTicks >= recentTicks, s.ReadBytes + s.WrittenBytes,
                         s.LastUpdatedTicks, path);
             }
@@ -161,27 +178,32 @@ public sealed class FileTable
                 MergeCandidate.SelectSmallest(candidates, count);
                 candidates = candidates[..count];
             }
-            var paths = new List<string>(candidates.Length);
-            foreach (ref readonly var c in candidates)
-                paths.Add(c.Path);
-            MergeInto(mergedPath, paths);
-            return paths.Count;
+            // The ids are gathered at the front of the same buffer (an id takes less room than a candidate).
+            var ids = MemoryMarshal.Cast<MergeCandidate, int>(buffer.AsSpan());
+            for (var i = 0; i < candidates.Length; i++)
+                ids[i] = candidates[i].Path;
+            MergeInto(mergedPath, ids[..candidates.Length]);
+            return candidates.Length;
         }
         finally
         {
-            Array.Clear(buffer, 0, n);
             ReturnSpare(buffer);
         }
     }
 
     // One selection buffer shared by all tables (the cap asks every process actor at once; they run on a
-    // few threads): a table takes it, or allocates when another table holds it, and gives back the larger.
+    // few threads): a table takes it, or allocates one of its size when another table holds it, and the
+    // larger of the two is kept.
     private static MergeCandidate[]? s_spare;
 
     private static MergeCandidate[] TakeSpare(int size)
     {
         var spare = Interlocked.Exchange(ref s_spare, null);
-        return spare is not null && spare.Length >= size ? spare : new MergeCandidate[Math.Max(size, spare?.Length ?? 0)];
+        if (spare is not null && spare.Length >= size)
+            return spare;
+        if (spare is not null)
+            ReturnSpare(spare);
+        return new MergeCandidate[size];
     }
 
     private static void ReturnSpare(MergeCandidate[] buffer)
@@ -193,7 +215,7 @@ public sealed class FileTable
 
     /// <summary>An entry the cap may merge, ordered least significant first: idle before recent, fewer
     /// bytes before more, older before newer.</summary>
-    private readonly record struct MergeCandidate(bool Recent, long Bytes, long Ticks, string Path)
+    private readonly record struct MergeCandidate(bool Recent, long Bytes, long Ticks, int Path)
     {
         private static int Compare(in MergeCandidate a, in MergeCandidate b)
         {
@@ -251,8 +273,8 @@ public sealed class FileTable
         var list = new List<string>(_files.Count);
         foreach (var path in _files.Keys)
         {
-            if (!MergedFiles.IsMergedPath(path))
-                list.Add(path);
+            if (!_pool.IsMerged(path))
+                list.Add(_pool.GetString(path));
         }
         return list;
     }
@@ -263,7 +285,7 @@ public sealed class FileTable
         var found = new List<string>();
         foreach (var path in paths)
         {
-            if (_files.ContainsKey(path))
+            if (_pool.TryFind(path, out var id) && _files.ContainsKey(id))
                 found.Add(path);
         }
         return found;
@@ -275,7 +297,7 @@ public sealed class FileTable
         var removed = default(FileStats);
         foreach (var path in paths)
         {
-            if (!_files.Remove(path, out var s))
+            if (!_pool.TryFind(path, out var id) || !_files.Remove(id, out var s))
                 continue;
             removed.ReadBytes += s.ReadBytes;
             removed.WrittenBytes += s.WrittenBytes;
@@ -283,10 +305,27 @@ public sealed class FileTable
             ReadBytes -= s.ReadBytes;
             WrittenBytes -= s.WrittenBytes;
             Operations -= s.Operations;
-            _changed?.Remove(path);
+            _changed?.Remove(id);
             _removed?.Add(path);
+            _pool.Release(id);
         }
         return removed;
+    }
+
+    /// <summary>Forgets every entry and gives the paths back to the pool (the owner stops).</summary>
+    public void Clear()
+    {
+        var paths = new int[_files.Count];
+        _files.Keys.CopyTo(paths, 0);
+        _pool.Release(paths);
+        _files.Clear();
+        if (_mergedId >= 0)
+            _pool.Release(_mergedId);
+        _mergedId = -1;
+        _mergedPath = null;
+        _changed?.Clear();
+        _removed?.Clear();
+        ReadBytes = WrittenBytes = Operations = 0;
     }
 
     /// <summary>
@@ -315,11 +354,20 @@ public sealed class FileTable
         return (changed, removed);
     }
 
-    private void MergeInto(string mergedPath, List<string> paths)
+    private void MergeInto(string mergedPath, ReadOnlySpan<int> paths)
     {
-        if (paths.Count == 0)
+        if (paths.IsEmpty)
             return;
-        _files.TryGetValue(mergedPath, out var merged);
+        if (!ReferenceEquals(mergedPath, _mergedPath) && mergedPath != _mergedPath)
+        {
+            if (_mergedId >= 0)
+                _pool.Release(_mergedId);
+            _mergedId = _pool.Intern(mergedPath);
+            _mergedPath = mergedPath;
+        }
+        var mergedId = _mergedId;
+        if (!_files.TryGetValue(mergedId, out var merged))
+            _pool.AddRef(mergedId);
         foreach (var path in paths)
         {
             _files.Remove(path, out var s);
@@ -329,18 +377,19 @@ public sealed class FileTable
             if (s.LastUpdatedTicks > merged.LastUpdatedTicks)
                 merged.LastUpdatedTicks = s.LastUpdatedTicks;
             _changed?.Remove(path);
-            _removed?.Add(path);
+            _removed?.Add(_pool.GetString(path));
         }
-        _files[mergedPath] = merged;
+        _pool.Release(paths);
+        _files[mergedId] = merged;
         _removed?.Remove(mergedPath);
-        _changed?.Add(mergedPath);
+        _changed?.Add(mergedId);
         // A big merge leaves the table's arrays at their largest: give the memory back.
-        if (paths.Count > 1024 && _files.Count < paths.Count)
+        if (paths.Length > 1024 && _files.Count < paths.Length)
             _files.TrimExcess();
     }
 
-    private static FileSummary Summary(string path, in FileStats s) =>
-        new(path, s.ReadBytes, s.WrittenBytes, s.LastUpdated, s.Operations, MergedFiles.IsMergedPath(path));
+    private FileSummary Summary(int path, in FileStats s) =>
+        new(_pool.GetString(path), s.ReadBytes, s.WrittenBytes, s.LastUpdated, s.Operations, _pool.IsMerged(path));
 }
 
 /// <summary>The name of the row that stands for a process's merged small files.</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using IoSnoop.Actors.Events;
+using IoSnoop.Actors.Parsing;
 
 namespace IoSnoop.Actors.Processes;
 
@@ -61,17 +62,19 @@ public static class ProcessProtocol
 /// Owns one process name's file map. All processes with that name (every run of <c>clang</c> in a build)
 /// are summed here. A thin shell around <see cref="FileTable"/>.
 /// </summary>
+/// <remarks>Its parent stops it with a <see cref="PoisonPill"/>, after the batches already sent to it: each
+/// holds references on its paths, which only adding it to the table (or the table's clearing) gives back.</remarks>
 public sealed class ProcessActor : ReceiveActor
 {
     private readonly string _name;
     private readonly string _mergedPath;
     private readonly FileTable _files;
 
-    public ProcessActor(string name, bool trackChanges)
+    public ProcessActor(string name, bool trackChanges, PathPool? paths = null)
     {
         _name = name;
         _mergedPath = MergedFiles.PathFor(name);
-        _files = new FileTable(trackChanges);
+        _files = new FileTable(trackChanges, paths);
         Receive<ProcessProtocol.Record>(record =>
         {
             _files.Add(record.Delta, record.At);
@@ -114,8 +117,11 @@ public sealed class ProcessActor : ReceiveActor
         });
     }
 
-    public static Props Props(string name, bool trackChanges = false) =>
-        Akka.Actor.Props.Create(() => new ProcessActor(name, trackChanges));
+    /// <summary>The table's paths go back to the pool.</summary>
+    protected override void PostStop() => _files.Clear();
+
+    public static Props Props(string name, bool trackChanges = false, PathPool? paths = null) =>
+        Akka.Actor.Props.Create(() => new ProcessActor(name, trackChanges, paths));
 
     private ProcessFiles Snapshot() =>
         new(_name, true,

@@ -140,7 +140,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             var existed = _processes.Remove(delete.Name, out var entry);
             if (entry is not null)
             {
-                Context.Stop(entry.Actor);
+                entry.Actor.Tell(PoisonPill.Instance);
                 _bytesRead -= entry.Reads;
                 _bytesWritten -= entry.Writes;
                 _totalFiles -= entry.Files;
@@ -160,7 +160,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         Receive<StatsProtocol.ResetAll>(_ =>
         {
             foreach (var entry in _processes.Values)
-                Context.Stop(entry.Actor);
+                entry.Actor.Tell(PoisonPill.Instance);
             _processes.Clear();
             _changed.Clear();
             _removed.Clear();
@@ -265,7 +265,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         if (_processes.TryGetValue(name, out var entry))
             return entry;
         // Process names may hold any character; actor names may not, so the actor gets a number.
-        var actor = Context.ActorOf(ProcessActor.Props(name, _settings.TrackChanges), $"process-{++_actorCounter}");
+        var actor = Context.ActorOf(ProcessActor.Props(name, _settings.TrackChanges, _settings.Paths), $"process-{++_actorCounter}");
         entry = new Entry(actor);
         _processes[name] = entry;
         _removed.Remove(name);
@@ -460,6 +460,9 @@ public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
 
     /// <summary>A database is kept: track what changed between flushes and record the history.</summary>
     public bool TrackChanges { get; init; }
+
+    /// <summary>Where the paths of the batches live (the pipeline's batch builder interns into the same pool).</summary>
+    public Parsing.PathPool Paths { get; init; } = Parsing.PathPool.Shared;
 
     /// <summary>The finest history bucket.</summary>
     public TimeSpan HistoryResolution { get; init; } = TimeSpan.FromSeconds(10);

@@ -30,7 +30,7 @@ public sealed class BenchSpecs : IDisposable
         Assert.StartsWith($"{expected.Processes.Count:N0}, files ", files);
         var tracked = int.Parse(files.Split("files ")[1].Split(' ')[0], System.Globalization.NumberStyles.AllowThousands);
         Assert.InRange(tracked, 1, 1000 + 8_192);
-        foreach (var key in new[] { "events/s", "alloc/event", "gc gen0/1/2", "gc pauses", "peak working set", "live data" })
+        foreach (var key in new[] { "events/s", "alloc/event", "gc gen0/1/2", "gc pauses", "peak working set", "path pool", "live data" })
             Assert.True(figures.ContainsKey(key), $"no '{key}' line in:\n{output}");
     }
 

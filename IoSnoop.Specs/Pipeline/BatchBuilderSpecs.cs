@@ -10,7 +10,8 @@ public sealed class BatchBuilderSpecs
     public void Events_are_summed_per_process_and_file_and_batches_start_empty()
     {
         var names = new NameTable();
-        var builder = new BatchBuilder(names);
+        var pool = new PathPool();
+        var builder = new BatchBuilder(names, pool: pool);
         string N(string s) => names.Get(System.Text.Encoding.UTF8.GetBytes(s));
         builder.Event(new IoEvent(N("cc"), 1, N("/a"), IoDirection.Read, 10));
         builder.Event(new IoEvent(N("ld"), 2, N("/b"), IoDirection.Write, 5));
@@ -23,15 +24,36 @@ public sealed class BatchBuilderSpecs
         Assert.Equal((6L, 1L, 4L), (batch.Events, batch.MalformedLines, batch.DroppedEvents));
         var cc = batch.Processes.Single(p => p.Process == "cc");
         Assert.Equal((11L, 7L, 5L), (cc.ReadBytes, cc.WrittenBytes, cc.Operations));
-        var a = cc.Files.Single(f => f.Key == "/a").Value;
+        var a = cc.Named(pool).Single(f => f.Key == "/a").Value;
         Assert.Equal((10L, 7L, 4L), (a.ReadBytes, a.WrittenBytes, a.Operations));
         Assert.Equal(2, cc.Files.Length);
+        // One reference per entry of the batch, however many events the entry sums.
+        Assert.True(pool.TryFind("/a", out var aId));
+        Assert.Equal(1, pool.RefCount(aId));
 
         builder.Event(new IoEvent(N("cc"), 1, N("/a"), IoDirection.Read, 1));
         var next = builder.Build();
         var only = Assert.Single(next.Processes);
         Assert.Equal(1, Assert.Single(only.Files).Value.ReadBytes);
+        Assert.Equal(2, pool.RefCount(aId));
         Assert.Equal((1L, 0L, 0L), (next.Events, next.MalformedLines, next.DroppedEvents));
         Assert.True(builder.IsEmpty);
+    }
+
+    [Fact]
+    public void Paths_given_as_bytes_and_as_text_are_one_entry_and_invalid_utf8_is_its_decoded_text()
+    {
+        var pool = new PathPool();
+        var builder = new BatchBuilder(new NameTable(), pool: pool);
+        builder.Event("cc", 1, [(byte)'/', (byte)'s', 0xFF, (byte)'.', (byte)'c'], IoDirection.Read, 1); // not UTF-8
+        builder.Event(new IoEvent("cc", 1, "/s\uFFFD.c", IoDirection.Read, 10));
+        builder.Event("cc", 1, [(byte)'/', (byte)'x', 0xC3], IoDirection.Read, 2);                      // cut in a character
+        builder.Event(new IoEvent("cc", 1, "/x\uFFFD", IoDirection.Write, 4));
+        builder.Event("cc", 1, "/x\uFFFD"u8, IoDirection.Write, 8);
+        var files = Assert.Single(builder.Build().Processes).Named(pool).ToDictionary(f => f.Key, f => f.Value);
+        Assert.Equal(["/s\uFFFD.c", "/x\uFFFD"], files.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((11L, 0L, 2L), (files["/s\uFFFD.c"].ReadBytes, files["/s\uFFFD.c"].WrittenBytes, files["/s\uFFFD.c"].Operations));
+        Assert.Equal((2L, 12L, 3L), (files["/x\uFFFD"].ReadBytes, files["/x\uFFFD"].WrittenBytes, files["/x\uFFFD"].Operations));
+        Assert.Equal(2, pool.Count);
     }
 }

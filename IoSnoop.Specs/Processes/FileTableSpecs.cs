@@ -1,4 +1,5 @@
 using IoSnoop.Actors.Events;
+using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Processes;
 
 namespace IoSnoop.Specs.Processes;
@@ -8,15 +9,11 @@ public sealed class FileTableSpecs
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2024-05-01T10:00:00Z");
     private const string Merged = "<Smaller Files of p>";
 
-    private static ProcessDelta Delta(params (string Path, long Reads, long Writes)[] files)
-    {
-        var delta = new ProcessDelta("p", files.Select(f => KeyValuePair.Create(f.Path,
-            new FileDelta { ReadBytes = f.Reads, WrittenBytes = f.Writes, Operations = 1 })).ToArray());
-        delta.ReadBytes = files.Sum(f => f.Reads);
-        delta.WrittenBytes = files.Sum(f => f.Writes);
-        delta.Operations = files.Length;
-        return delta;
-    }
+    private static ProcessDelta Delta(params (string Path, long Reads, long Writes)[] files) => Delta(null, files);
+
+    private static ProcessDelta Delta(PathPool? pool, params (string Path, long Reads, long Writes)[] files) =>
+        ProcessDelta.FromPaths("p", files.Select(f => KeyValuePair.Create(f.Path,
+            new FileDelta { ReadBytes = f.Reads, WrittenBytes = f.Writes, Operations = 1 })), pool);
 
     private static (long, long, long) Totals(FileTable t) => (t.ReadBytes, t.WrittenBytes, t.Operations);
 
@@ -165,5 +162,33 @@ public sealed class FileTableSpecs
         Assert.Equal((10L, 20L, 1L), (removed.ReadBytes, removed.WrittenBytes, removed.Operations));
         Assert.Equal((1L, 2L, 1L), Totals(table));
         Assert.Equal(["/shared"], table.TakeChanges().Removed);
+    }
+
+    [Fact]
+    public void Every_path_the_table_lets_go_of_goes_back_to_the_pool()
+    {
+        var pool = new PathPool();
+        var table = new FileTable(trackChanges: true, pool);
+        table.Add(Delta(pool, ("/a", 1, 0), ("/b", 2, 0), ("/c", 3, 0), ("/d", 1000, 0)), T0);
+        // The same paths again: the table already holds them, so the batch's references are given back.
+        table.Add(Delta(pool, ("/a", 1, 0), ("/b", 2, 0)), T0);
+        Assert.Equal(4, pool.Count);
+        Assert.True(pool.TryFind("/a", out var a));
+        Assert.Equal(1, pool.RefCount(a));
+
+        table.Set("/e", new FileStats { ReadBytes = 5, LastUpdated = T0 });
+        table.Set("/e", new FileStats { ReadBytes = 6, LastUpdated = T0 });
+        Assert.Equal(1, table.MergeSmall(Merged, threshold: 3, idleBefore: T0.AddSeconds(1)));   // /a
+        Assert.Equal(2, table.MergeLeastSignificant(Merged, 2, T0));                                // /b, /c
+        table.Remove(["/d"]);
+        // Left: /e and the merged row; the merged paths are gone from the pool.
+        Assert.Equal(["/e", Merged], table.Snapshot().Select(f => f.Path).Order(StringComparer.Ordinal));
+        Assert.Equal(2, pool.Count);
+        Assert.False(pool.TryFind("/a", out _));
+        Assert.Equal(["/a", "/b", "/c", "/d"], table.TakeChanges().Removed.Order(StringComparer.Ordinal));
+
+        table.Clear();
+        Assert.Equal(0, pool.Count);
+        Assert.Equal((0L, 0L, 0L), Totals(table));
     }
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Specs.Support;
 
@@ -112,6 +113,40 @@ public sealed class MergeSpecs : StatsActorSpec
         // and the memory given back after each (a compacting collection by default).
         Assert.InRange(Volatile.Read(ref _capRounds), 8_000 / 300, 8_000 / 100);
         Assert.Equal(expected, Enumerable.Range(0, 4).Sum(i => Sum(FilesOf(stats, $"p{i}")).Writes));
+    }
+
+    [Fact]
+    public void Paths_merged_away_deleted_or_reset_go_back_to_the_pool()
+    {
+        var pool = new PathPool();
+        var stats = Sys.ActorOf(StatsActor.Props(
+            new StatsSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
+            {
+                Merge = new MergePolicy(0, TimeSpan.FromHours(1), 500, false),
+                Paths = pool,
+                AfterCapRound = null,
+            },
+            _clock));
+        var stream = CreateTestProbe();
+        for (var batch = 0; batch < 40; batch++)
+        {
+            stats.Tell(new StatsProtocol.Ingest(Batch(pool, Enumerable.Range(0, 200).Select(i => $"p{i % 4}|0|1|/f/{batch}/{i}"))), stream.Ref);
+            stream.ExpectMsg<StatsProtocol.Ack>(Wait);
+        }
+        // Every path in the pool is a file some process holds (each process's paths differ), merged rows included.
+        AwaitAssert(() => Assert.Equal(OverviewOf(stats).Processes.Sum(p => p.Files), pool.Count), Wait);
+        Assert.InRange(pool.Count, 4, 500);
+
+        // Batches still on their way to a process that is deleted are added, then given back with its table.
+        for (var batch = 0; batch < 5; batch++)
+            stats.Tell(new StatsProtocol.Ingest(Batch(pool, Enumerable.Range(0, 100).Select(i => $"p0|0|1|/late/{batch}/{i}"))), stream.Ref);
+        stats.Tell(new StatsProtocol.DeleteProcess("p0"), TestActor);
+        ExpectMsg<StatsProtocol.ProcessDeleted>(Wait);
+        AwaitAssert(() => Assert.Equal(OverviewOf(stats).Processes.Sum(p => p.Files), pool.Count), Wait);
+
+        stats.Tell(StatsProtocol.ResetAll.Instance, TestActor);
+        ExpectMsg<StatsProtocol.ResetDone>(Wait);
+        AwaitAssert(() => Assert.Equal(0, pool.Count), Wait);
     }
 
     [Fact]

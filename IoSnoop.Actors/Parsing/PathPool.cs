@@ -1,0 +1,348 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Unicode;
+
+namespace IoSnoop.Actors.Parsing;
+
+/// <summary>
+/// Every file path the process actors hold, stored once as UTF-8 bytes outside the garbage-collected
+/// heap's object graph and named by a small integer id. The parsing stage interns the path bytes of each
+/// event (no string per event), batches and file tables carry the id (4 bytes instead of a string
+/// reference and its 100-odd bytes of UTF-16), and the same path touched by 200 processes is stored once.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Ids are reference counted: <see cref="Intern(ReadOnlySpan{byte})"/> and <see cref="AddRef"/> take a
+/// reference, <see cref="Release"/> gives one back, and an id whose last reference is gone is freed and
+/// its bytes reused. Whoever holds a reference may read the id's bytes (<see cref="Bytes"/>,
+/// <see cref="GetString"/>) from any thread without a lock: interning and freeing take the pool's lock,
+/// and stored bytes never move (they live in fixed slabs of one size class each, so freed room is reused
+/// without compacting). Memory is bounded by the most paths held at once, which the file cap bounds.
+/// </para>
+/// <para>
+/// Bytes that are not valid UTF-8 are interned as the UTF-8 of their decoded text (U+FFFD for each bad
+/// sequence), so an id stands for exactly one text and two ids never decode to the same string.
+/// </para>
+/// </remarks>
+public sealed class PathPool
+{
+    /// <summary>The pool of the daemon's pipeline.</summary>
+    public static PathPool Shared { get; } = new();
+
+    private const int ChunkBits = 12;
+    private const int ChunkSize = 1 << ChunkBits;
+    private const int SlabBytes = 64 * 1024;
+    private const byte FlagMerged = 1;
+    private const byte FlagLive = 2;
+
+    private struct Meta
+    {
+        public int RefCount;
+        public int Hash;
+        /// <summary>The next id in the bucket's chain, plus one (0: none), as the buckets hold them.</summary>
+        public int Next;
+        public int Length;
+        public int Slab;
+        public int Offset;
+        public byte Flags;
+    }
+
+    /// <summary>Where the next slot of a size class is carved and which slots were freed.</summary>
+    private sealed class SizeClass(int slotBytes)
+    {
+        public readonly int SlotBytes = slotBytes;
+        public readonly Stack<(int Slab, int Offset)> Free = new();
+        public int Slab = -1;
+        public int Next;
+    }
+
+    private readonly Lock _lock = new();
+    private Meta[][] _meta = new Meta[16][];
+    private byte[]?[] _slabs = new byte[]?[16];
+    private int _slabCount;
+    private readonly Stack<int> _freeSlabs = new();
+    private readonly SizeClass[] _classes = CreateClasses();
+    private readonly Stack<int> _freeIds = new();
+    private int[] _buckets = new int[1024];
+    private int _highWater;
+    private int _live;
+    private long _slabBytes;
+
+    /// <summary>Paths held now.</summary>
+    public int Count => Volatile.Read(ref _live);
+
+    /// <summary>The most paths held at once so far (the id table's size).</summary>
+    public int HighWater => Volatile.Read(ref _highWater);
+
+    /// <summary>Bytes of slab memory the pool has taken (it keeps them for reuse).</summary>
+    public long SlabBytesAllocated => Interlocked.Read(ref _slabBytes);
+
+    /// <summary>The id of these bytes, with one reference taken for the caller.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Intern(ReadOnlySpan<byte> utf8)
+    {
+        if (!Utf8.IsValid(utf8))
+            return Intern(Encoding.UTF8.GetString(utf8));
+        var hash = Utf8Hash.Of(utf8);
+        lock (_lock)
+        {
+            var id = FindLocked(utf8, hash);
+            if (id >= 0)
+            {
+                Interlocked.Increment(ref MetaOf(id).RefCount);
+                return id;
+            }
+            return AddLocked(utf8, hash);
+        }
+    }
+
+    /// <summary>The id of this text, with one reference taken for the caller.</summary>
+    public int Intern(string path) => WithUtf8(path, this, static (bytes, pool) => pool.Intern(bytes));
+
+    /// <summary>The id of this text if the pool holds it (no reference is taken: the caller must hold one already
+    /// through a table that has the path, or use the id only to look it up there).</summary>
+    public bool TryFind(string path, out int id)
+    {
+        id = WithUtf8(path, this, static (bytes, pool) =>
+        {
+            lock (pool._lock)
+                return pool.FindLocked(bytes, Utf8Hash.Of(bytes));
+        });
+        return id >= 0;
+    }
+
+    /// <summary>Takes one more reference on an id the caller holds.</summary>
+    public void AddRef(int id) => Interlocked.Increment(ref MetaOf(id).RefCount);
+
+    /// <summary>Gives back one reference; the last one frees the id and its bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Release(int id)
+    {
+        ref var meta = ref MetaOf(id);
+        var left = Interlocked.Decrement(ref meta.RefCount);
+        if (left > 0)
+            return;
+        if (left < 0)
+            throw new InvalidOperationException($"Path id {id} released more often than taken.");
+        lock (_lock)
+        {
+            // Interned again meanwhile, or freed by another release that also saw zero.
+            if (Volatile.Read(ref meta.RefCount) != 0 || (meta.Flags & FlagLive) == 0)
+                return;
+            FreeLocked(id, ref meta);
+        }
+    }
+
+    /// <summary>Gives back one reference on each of these ids, taking the lock once for all those freed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Release(ReadOnlySpan<int> ids)
+    {
+        var freed = 0;
+        Span<int> zeros = ids.Length <= 256 ? stackalloc int[ids.Length] : new int[ids.Length];
+        foreach (var id in ids)
+        {
+            var left = Interlocked.Decrement(ref MetaOf(id).RefCount);
+            if (left < 0)
+                throw new InvalidOperationException($"Path id {id} released more often than taken.");
+            if (left == 0)
+                zeros[freed++] = id;
+        }
+        if (freed == 0)
+            return;
+        lock (_lock)
+        {
+            foreach (var id in zeros[..freed])
+            {
+                ref var meta = ref MetaOf(id);
+                if (Volatile.Read(ref meta.RefCount) == 0 && (meta.Flags & FlagLive) != 0)
+                    FreeLocked(id, ref meta);
+            }
+        }
+    }
+
+    /// <summary>The UTF-8 bytes of an id the caller holds.</summary>
+    public ReadOnlySpan<byte> Bytes(int id)
+    {
+        ref var meta = ref MetaOf(id);
+        if (meta.Length == 0)
+            return [];
+        return Volatile.Read(ref _slabs)[meta.Slab].AsSpan(meta.Offset, meta.Length);
+    }
+
+    public string GetString(int id) => Encoding.UTF8.GetString(Bytes(id));
+
+    /// <summary>Whether the id is a <c>&lt;Smaller Files of NAME&gt;</c> row's path.</summary>
+    public bool IsMerged(int id) => (MetaOf(id).Flags & FlagMerged) != 0;
+
+    /// <summary>References held on an id (for specs and diagnostics).</summary>
+    public int RefCount(int id) => Volatile.Read(ref MetaOf(id).RefCount);
+
+    private ref Meta MetaOf(int id) => ref Volatile.Read(ref _meta)[id >> ChunkBits]![id & (ChunkSize - 1)];
+
+    private int FindLocked(ReadOnlySpan<byte> utf8, int hash)
+    {
+        var slabs = _slabs;
+        for (var link = _buckets[hash & (_buckets.Length - 1)]; link != 0;)
+        {
+            ref var meta = ref MetaOf(link - 1);
+            if (meta.Hash == hash && meta.Length == utf8.Length
+                && (meta.Length == 0 || slabs[meta.Slab].AsSpan(meta.Offset, meta.Length).SequenceEqual(utf8)))
+                return link - 1;
+            link = meta.Next;
+        }
+        return -1;
+    }
+
+    private int AddLocked(ReadOnlySpan<byte> utf8, int hash)
+    {
+        int id;
+        if (_freeIds.Count > 0)
+            id = _freeIds.Pop();
+        else
+        {
+            id = _highWater++;
+            var chunk = id >> ChunkBits;
+            if (chunk == _meta.Length)
+            {
+                var grown = new Meta[_meta.Length * 2][];
+                Array.Copy(_meta, grown, _meta.Length);
+                Volatile.Write(ref _meta, grown);
+            }
+            _meta[chunk] ??= new Meta[ChunkSize];
+        }
+        ref var meta = ref MetaOf(id);
+        var (slab, offset) = utf8.IsEmpty ? (0, 0) : AllocateLocked(utf8.Length);
+        if (!utf8.IsEmpty)
+            utf8.CopyTo(_slabs[slab].AsSpan(offset));
+        meta.Hash = hash;
+        meta.Length = utf8.Length;
+        meta.Slab = slab;
+        meta.Offset = offset;
+        meta.Flags = (byte)(FlagLive | (IsMergedPath(utf8) ? FlagMerged : 0));
+        ref var bucket = ref _buckets[hash & (_buckets.Length - 1)];
+        meta.Next = bucket;
+        bucket = id + 1;
+        Volatile.Write(ref meta.RefCount, 1);
+        if (++_live > _buckets.Length)
+            GrowBucketsLocked();
+        return id;
+    }
+
+    private void FreeLocked(int id, ref Meta meta)
+    {
+        // Unlink from the bucket chain.
+        ref var link = ref _buckets[meta.Hash & (_buckets.Length - 1)];
+        while (link - 1 != id)
+            link = ref MetaOf(link - 1).Next;
+        link = meta.Next;
+        if (meta.Length > 0)
+            FreeSlotLocked(meta.Slab, meta.Offset, meta.Length);
+        meta = default;
+        _freeIds.Push(id);
+        _live--;
+    }
+
+    private void GrowBucketsLocked()
+    {
+        var buckets = new int[_buckets.Length * 2];
+        for (var id = 0; id < _highWater; id++)
+        {
+            ref var meta = ref MetaOf(id);
+            if ((meta.Flags & FlagLive) == 0)
+                continue;
+            ref var bucket = ref buckets[meta.Hash & (buckets.Length - 1)];
+            meta.Next = bucket;
+            bucket = id + 1;
+        }
+        _buckets = buckets;
+    }
+
+    private (int Slab, int Offset) AllocateLocked(int length)
+    {
+        var sizeClass = ClassOf(length);
+        if (sizeClass < 0)
+            return (NewSlabLocked(length), 0);
+        var c = _classes[sizeClass];
+        if (c.Free.Count > 0)
+            return c.Free.Pop();
+        if (c.Slab < 0 || c.Next + c.SlotBytes > SlabBytes)
+        {
+            c.Slab = NewSlabLocked(SlabBytes);
+            c.Next = 0;
+        }
+        var offset = c.Next;
+        c.Next += c.SlotBytes;
+        return (c.Slab, offset);
+    }
+
+    private void FreeSlotLocked(int slab, int offset, int length)
+    {
+        var sizeClass = ClassOf(length);
+        if (sizeClass >= 0)
+        {
+            _classes[sizeClass].Free.Push((slab, offset));
+            return;
+        }
+        // A path longer than the largest class had a slab of its own.
+        _slabBytes -= _slabs[slab]!.Length;
+        _slabs[slab] = null;
+        _freeSlabs.Push(slab);
+    }
+
+    private int NewSlabLocked(int bytes)
+    {
+        int slab;
+        if (_freeSlabs.Count > 0)
+            slab = _freeSlabs.Pop();
+        else
+        {
+            slab = _slabCount++;
+            if (slab == _slabs.Length)
+            {
+                var grown = new byte[]?[_slabs.Length * 2];
+                Array.Copy(_slabs, grown, _slabs.Length);
+                Volatile.Write(ref _slabs, grown);
+            }
+        }
+        _slabs[slab] = GC.AllocateUninitializedArray<byte>(bytes);
+        _slabBytes += bytes;
+        return slab;
+    }
+
+    /// <summary>Size classes: 16-byte steps up to 1 KiB, then powers of two up to 64 KiB; -1 beyond.</summary>
+    private static int ClassOf(int length) =>
+        length <= 1024 ? (length + 15) / 16 - 1
+        : length <= SlabBytes ? 64 + BitOperations.Log2((uint)(length - 1)) - 10
+        : -1;
+
+    private static SizeClass[] CreateClasses()
+    {
+        var classes = new List<SizeClass>();
+        for (var size = 16; size <= 1024; size += 16)
+            classes.Add(new SizeClass(size));
+        for (var size = 2048; size <= SlabBytes; size *= 2)
+            classes.Add(new SizeClass(size));
+        return [.. classes];
+    }
+
+    private static bool IsMergedPath(ReadOnlySpan<byte> utf8) =>
+        utf8.StartsWith("<Smaller Files of "u8) && utf8[^1] == (byte)'>';
+
+    private static T WithUtf8<T>(string text, PathPool pool, Func<ReadOnlySpan<byte>, PathPool, T> use)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        byte[]? rented = null;
+        var buffer = max <= 1024 ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            return use(buffer[..Encoding.UTF8.GetBytes(text, buffer)], pool);
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Text;
+using IoSnoop.Actors.Parsing;
+
+namespace IoSnoop.Specs.Parsing;
+
+public sealed class PathPoolSpecs
+{
+    private static byte[] U(string s) => Encoding.UTF8.GetBytes(s);
+
+    [Fact]
+    public void The_same_bytes_are_one_id_counted_once_per_reference_and_freed_with_the_last()
+    {
+        var pool = new PathPool();
+        var a = pool.Intern(U("/usr/lib/libc.so"));
+        var again = pool.Intern("/usr/lib/libc.so");
+        var b = pool.Intern(U("/usr/lib/libm.so"));
+        Assert.Equal(a, again);
+        Assert.NotEqual(a, b);
+        Assert.Equal((2, 1, 2), (pool.RefCount(a), pool.RefCount(b), pool.Count));
+        Assert.Equal("/usr/lib/libc.so", pool.GetString(a));
+        Assert.True(pool.Bytes(b).SequenceEqual(U("/usr/lib/libm.so")));
+
+        pool.Release(a);
+        Assert.True(pool.TryFind("/usr/lib/libc.so", out _));
+        pool.Release(a);
+        Assert.False(pool.TryFind("/usr/lib/libc.so", out _));
+        Assert.Equal(1, pool.Count);
+        Assert.Throws<InvalidOperationException>(() => pool.Release(a));
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_utf8_are_the_utf8_of_their_decoded_text()
+    {
+        var pool = new PathPool();
+        var bad = pool.Intern([(byte)'/', 0xFF, 0xFE, (byte)'a']);
+        Assert.Equal("/\uFFFD\uFFFDa", pool.GetString(bad));
+        Assert.Equal(bad, pool.Intern("/\uFFFD\uFFFDa"));
+        // A lone surrogate in a text has no UTF-8 either.
+        Assert.Equal("/\uFFFD", pool.GetString(pool.Intern("/\uD800")));
+        Assert.Equal(2, pool.Count);
+    }
+
+    [Fact]
+    public void Only_the_rows_of_merged_small_files_are_marked_merged()
+    {
+        var pool = new PathPool();
+        Assert.True(pool.IsMerged(pool.Intern("<Smaller Files of mds>")));
+        Assert.True(pool.IsMerged(pool.Intern("<Smaller Files of a | b>")));
+        Assert.False(pool.IsMerged(pool.Intern("<Smaller Files of mds")));
+        Assert.False(pool.IsMerged(pool.Intern("/<Smaller Files of mds>")));
+        Assert.False(pool.IsMerged(pool.Intern("")));
+        Assert.Equal("", pool.GetString(pool.Intern([])));
+    }
+
+    [Fact]
+    public void Freed_room_is_reused_so_a_stream_of_new_paths_needs_only_the_room_of_those_held_at_once()
+    {
+        var pool = new PathPool();
+        var held = new Queue<int>();
+        long afterFirstRound = 0;
+        for (var i = 0; i < 200_000; i++)
+        {
+            // Lengths from 10 bytes to 3 KiB in a cycle, so that many size classes take part.
+            held.Enqueue(pool.Intern($"/p/{i:D6}/{new string('x', i % 3000)}"));
+            if (held.Count > 1000)
+                pool.Release(held.Dequeue());
+            if (i == 20_000)
+                afterFirstRound = pool.SlabBytesAllocated;
+        }
+        Assert.Equal(1000, pool.Count);
+        Assert.Equal(afterFirstRound, pool.SlabBytesAllocated);
+        // The ones held still read back.
+        var first = 200_000 - 1000;
+        Assert.Equal($"/p/{first:D6}/{new string('x', first % 3000)}", pool.GetString(held.Peek()));
+    }
+
+    [Fact]
+    public void A_path_longer_than_the_largest_size_class_has_room_of_its_own_given_back_when_freed()
+    {
+        var pool = new PathPool();
+        var small = pool.Intern("/small");
+        var before = pool.SlabBytesAllocated;
+        var longPath = "/" + new string('y', 100_000);
+        var id = pool.Intern(longPath);
+        Assert.Equal(longPath, pool.GetString(id));
+        Assert.Equal(before + longPath.Length, pool.SlabBytesAllocated);
+        pool.Release(id);
+        Assert.Equal(before, pool.SlabBytesAllocated);
+        Assert.Equal("/small", pool.GetString(small));
+    }
+
+    [Fact]
+    public void Many_paths_with_the_same_start_are_kept_apart_as_the_table_grows()
+    {
+        var pool = new PathPool();
+        var ids = Enumerable.Range(0, 50_000).Select(i => pool.Intern($"/var/folders/zz/T/tmp{i:D6}")).ToArray();
+        Assert.Equal(50_000, ids.Distinct().Count());
+        for (var i = 0; i < ids.Length; i += 997)
+        {
+            Assert.Equal($"/var/folders/zz/T/tmp{i:D6}", pool.GetString(ids[i]));
+            Assert.True(pool.TryFind($"/var/folders/zz/T/tmp{i:D6}", out var found));
+            Assert.Equal(ids[i], found);
+        }
+        // Free every other one, then intern them again: the others keep their ids and texts.
+        for (var i = 0; i < ids.Length; i += 2)
+            pool.Release(ids[i]);
+        Assert.Equal(25_000, pool.Count);
+        for (var i = 0; i < ids.Length; i += 2)
+            ids[i] = pool.Intern($"/var/folders/zz/T/tmp{i:D6}");
+        for (var i = 0; i < ids.Length; i++)
+            Assert.Equal($"/var/folders/zz/T/tmp{i:D6}", pool.GetString(ids[i]));
+    }
+
+    [Fact]
+    public void Threads_interning_and_releasing_the_same_paths_at_once_leave_every_count_right()
+    {
+        var pool = new PathPool();
+        var paths = Enumerable.Range(0, 64).Select(i => $"/shared/{i}").ToArray();
+        var failures = 0;
+        Parallel.For(0, 4, worker =>
+        {
+            var random = new Random(worker);
+            for (var round = 0; round < 50_000; round++)
+            {
+                var path = paths[random.Next(paths.Length)];
+                var id = pool.Intern(U(path));
+                if (pool.GetString(id) != path)
+                    Interlocked.Increment(ref failures);
+                pool.Release(id);
+            }
+        });
+        Assert.Equal(0, failures);
+        Assert.Equal(0, pool.Count);
+    }
+}
