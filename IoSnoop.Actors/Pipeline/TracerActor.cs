@@ -197,7 +197,12 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
         var waitForReadyLine = _settings.Live is { SignalsReady: true };
         var stats = _stats;
         var askTimeout = _settings.IngestTimeout;
+        // The chunk source runs on the I/O dispatcher: without a boundary of its own, the parsing stage would
+        // run in the source's island and its batches, not the chunks, would wait in the buffer between islands
+        // (up to 16 batches built ahead of the actors: memory, and files past the cap). So the source is its
+        // own island: up to 16 chunks are read ahead, and a batch is built only when the actors can take it.
         var (killSwitch, completion) = chunks
+            .Async()
             .Via(new DecodeStage(parser, _settings.Decode, _malformedLog, onReady, waitForReadyLine))
             .ViaMaterialized(KillSwitches.Single<IngestBatch>(), Keep.Right)
             .SelectAsync(1, batch => stats.Ask<StatsProtocol.Ack>(new StatsProtocol.Ingest(batch), askTimeout))
