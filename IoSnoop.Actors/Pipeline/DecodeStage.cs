@@ -45,7 +45,7 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Ma
         {
             _stage = stage;
             _framer = new LineFramer(stage._settings.MaxLineBytes);
-            _batch = new BatchBuilder(new NameTable(stage._settings.NameTableCapacity), stage._malformedLog);
+            _batch = new BatchBuilder(new NameTable(stage._settings.NameTableCapacity), stage._malformedLog, stage._settings.Paths);
             _onLine = line => _stage._parser.Parse(line, _batch);
             _onOverlong = start => _batch.Malformed(start, $"line longer than {_stage._settings.MaxLineBytes} bytes");
             SetHandler(stage._in, onPush: OnPush, onUpstreamFinish: OnUpstreamFinish, onUpstreamFailure: OnUpstreamFailure);
@@ -145,6 +145,9 @@ public sealed record DecodeSettings(
     int MaxBatchDelayMs = 50)
 {
     public static DecodeSettings Default { get; } = new();
+
+    /// <summary>Where the batches' paths are interned (the stats actor's pool); null: <see cref="PathPool.Shared"/>.</summary>
+    public PathPool? Paths { get; init; }
 
     public TimeSpan MaxBatchDelay => TimeSpan.FromMilliseconds(MaxBatchDelayMs);
 }
