@@ -16,10 +16,11 @@ namespace IoSnoop.Host;
 /// </summary>
 public static class Bench
 {
-    public const string Usage = "Usage: iosnoopng bench TRACE_FILE [--max-files N] [--parse-only]\n" +
+    public const string Usage = "Usage: iosnoopng bench TRACE_FILE [--max-files N] [--parse-only] [--warm-up]\n" +
                                 "Replays TRACE_FILE (the original's line format, e.g. made by bench/gen_trace.py) through the pipeline and prints figures.\n" +
                                 "  --max-files N   cap on tracked files, as the daemon's flag (default 200000)\n" +
-                                "  --parse-only    only frame, parse and batch (no actors), to see where the time goes\n";
+                                "  --parse-only    only frame, parse and batch (no actors), to see where the time goes\n" +
+                                "  --warm-up       replay the file once first (then reset), and measure the second replay\n";
 
     private static int ParseOnly(string file, TextWriter output)
     {
@@ -64,7 +65,8 @@ public static class Bench
     public static async Task<int> Run(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
     {
         var parseOnly = args.Contains("--parse-only");
-        var files = args.Where(a => a != "--parse-only").ToList();
+        var warmUp = args.Contains("--warm-up");
+        var files = args.Where(a => a is not "--parse-only" and not "--warm-up").ToList();
         var maxFiles = MergePolicy.Default.MaxFiles;
         var valid = files.Count is 1 or 3 && File.Exists(files[0]);
         if (valid && files.Count == 3)
@@ -82,25 +84,35 @@ public static class Bench
         var settings = StatsSettings.Default with { Merge = MergePolicy.Default with { MaxFiles = maxFiles } };
         var stats = system.ActorOf(StatsActor.Props(settings), "stats");
 
+        long peakHeap = 0, peakCommitted = 0;
+        async Task<Overview> Replay(string name)
+        {
+            var tracer = system.ActorOf(TracerActor.Props(new TracerSettings(null, file, null), stats), name);
+            while (true)
+            {
+                peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
+                peakCommitted = Math.Max(peakCommitted, GC.GetGCMemoryInfo().TotalCommittedBytes);
+                var status = await tracer.Ask<SourceStatus>(TracerProtocol.GetStatus.Instance, TimeSpan.FromSeconds(30));
+                if (status.State is "stopped" or "failed")
+                    return await stats.Ask<Overview>(StatsProtocol.GetOverview.Instance, TimeSpan.FromSeconds(60));
+                await Task.Delay(10);
+            }
+        }
+
+        if (warmUp)
+        {
+            // The code is compiled (and re-compiled by tiering) during the first replay, as it would be
+            // during a daemon's first minutes; the second replay starts from empty tables.
+            var warm = await Replay("warm-up");
+            await stats.Ask<StatsProtocol.ResetDone>(StatsProtocol.ResetAll.Instance, TimeSpan.FromSeconds(60));
+            output.WriteLine($"warm-up         {warm.Totals.Events:N0} events, then reset");
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gcBefore = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
         var pauseBefore = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
-        var tracer = system.ActorOf(TracerActor.Props(new TracerSettings(null, file, null), stats), "tracer");
-        Overview overview;
-        long peakHeap = 0, peakCommitted = 0;
-        while (true)
-        {
-            peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
-            peakCommitted = Math.Max(peakCommitted, GC.GetGCMemoryInfo().TotalCommittedBytes);
-            var status = await tracer.Ask<SourceStatus>(TracerProtocol.GetStatus.Instance, TimeSpan.FromSeconds(30));
-            if (status.State is "stopped" or "failed")
-            {
-                overview = await stats.Ask<Overview>(StatsProtocol.GetOverview.Instance, TimeSpan.FromSeconds(60));
-                break;
-            }
-            await Task.Delay(10);
-        }
+        var overview = await Replay("tracer");
         clock.Stop();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         using var self = Process.GetCurrentProcess();

@@ -9,7 +9,8 @@
 # Each run is a fresh `iosnoopng bench FILE` process; the peak is that process's peak working set.
 # Usage: bench/ingest.sh [RUNS] [CASE...]        (RUNS defaults to 5, cases to "a big big2")
 # Environment: BENCH_TMP (trace files, default /tmp), IOSNOOPNG (the executable; default: published to
-# artifacts/bench first), any DOTNET_* setting to compare runtime modes, e.g. DOTNET_gcServer=1.
+# artifacts/bench first), BENCH_FLAGS (more `iosnoopng bench` flags, e.g. --warm-up to measure a second
+# replay after the code has been compiled), any DOTNET_* setting to compare runtime modes, e.g. DOTNET_gcServer=1.
 set -euo pipefail
 
 RUNS=${1:-5}
@@ -47,7 +48,8 @@ for name in "${CASES[@]}"; do
     file=$(trace "$name")
     rates=() peaks=() allocs=() runs=""
     for _ in $(seq "$RUNS"); do
-        out=$("$IOSNOOPNG" bench "$file")
+        # shellcheck disable=SC2086 # BENCH_FLAGS holds several flags
+        out=$("$IOSNOOPNG" bench "$file" ${BENCH_FLAGS:-})
         rate=$(awk '/^events\/s/ {gsub(",", "", $2); print $2}' <<<"$out")
         peak=$(awk '/^peak working set/ {print $4}' <<<"$out")
         alloc=$(awk '/^alloc\/event/ {print $2}' <<<"$out")

@@ -43,6 +43,22 @@ public sealed class BenchSpecs : IDisposable
         Assert.StartsWith($"{TraceFiles.Sum(trace).Events:N0} events in ", Figures(output.ToString())["parse only"]);
     }
 
+    [Fact]
+    public async Task With_a_warm_up_the_second_replay_is_measured_from_empty_tables()
+    {
+        var trace = TraceFiles.Generate(_dir, events: 30_000, procs: 20, paths: 2_000, seed: 5);
+        var expected = TraceFiles.Sum(trace);
+        var output = new StringWriter();
+
+        Assert.Equal(0, await Bench.Run([trace, "--warm-up"], output, TextWriter.Null));
+
+        var figures = Figures(output.ToString());
+        Assert.StartsWith($"{expected.Events:N0} events, then reset", figures["warm-up"]);
+        // The measured replay counts the file once, not twice.
+        Assert.StartsWith($"{expected.Events:N0} ", figures["events"]);
+        Assert.StartsWith($"{expected.Processes.Count:N0}, files ", figures["processes"]);
+    }
+
     [Theory]
     [InlineData("missing.trace")]
     [InlineData("t.trace", "--max-files", "0")]
