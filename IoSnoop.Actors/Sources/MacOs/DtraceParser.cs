@@ -40,31 +40,34 @@ public sealed class DtraceParser : ITraceParser
             sink.Ready();
             return;
         }
-        if (TryParse(line, sink.Names, out var ioEvent, out var reason))
-            sink.Event(ioEvent);
+        if (TryParse(line, out var fields, out var pid, out var reason))
+            sink.Event(sink.Names.Get(fields.Name), pid, fields.Path, fields.Direction, fields.Bytes);
         else
             sink.Malformed(line, reason);
     }
 
-    /// <summary>Parses one line of either format; on failure <paramref name="reason"/> says why.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> line, NameTable names, out IoEvent ioEvent, out string reason)
+    /// <summary>Parses one line of either format (the path stays the line's bytes); on failure
+    /// <paramref name="reason"/> says why. <paramref name="pid"/> is 0 for the original's lines.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> line, out OriginalLineParser.Fields fields, out int pid, out string reason)
     {
+        pid = 0;
         if (!line.IsEmpty && line[^1] == (byte)'\r')
             line = line[..^1];
         if (line.IsEmpty)
         {
-            ioEvent = default;
+            fields = default;
             reason = Reasons.Empty;
             return false;
         }
         if (LooksOurs(line))
         {
-            if (TryParseOurs(line, names, out ioEvent, out reason))
+            if (TryParseOurs(line, out fields, out pid, out reason))
                 return true;
             // A process of the original's format whose name merely starts like our line.
-            return OriginalLineParser.TryParse(line, names, out ioEvent, out _);
+            pid = 0;
+            return OriginalLineParser.TryParse(line, out fields, out _);
         }
-        return OriginalLineParser.TryParse(line, names, out ioEvent, out reason);
+        return OriginalLineParser.TryParse(line, out fields, out reason);
     }
 
     /// <summary><c>^[0-9]+ [RW] </c>: how our lines start.</summary>
@@ -78,12 +81,13 @@ public sealed class DtraceParser : ITraceParser
             && line[space + 2] == (byte)' ';
     }
 
-    private static bool TryParseOurs(ReadOnlySpan<byte> line, NameTable names, out IoEvent ioEvent, out string reason)
+    private static bool TryParseOurs(ReadOnlySpan<byte> line, out OriginalLineParser.Fields fields, out int pid, out string reason)
     {
-        ioEvent = default;
+        fields = default;
+        pid = 0;
         var rest = line;
         var pidText = NextField(ref rest);
-        if (!Utf8Parser.TryParse(pidText, out int pid, out var consumed) || consumed != pidText.Length || pid < 0)
+        if (!Utf8Parser.TryParse(pidText, out pid, out var consumed) || consumed != pidText.Length || pid < 0)
             return Fail(Reasons.BadPid, out reason);
         var direction = NextField(ref rest)[0] == (byte)'R' ? IoDirection.Read : IoDirection.Write;
         if (!OriginalLineParser.TryParseUnsigned(NextField(ref rest), out var bytes, out var overflow))
@@ -104,7 +108,7 @@ public sealed class DtraceParser : ITraceParser
         if (path.IsEmpty)
             return Fail(Reasons.EmptyPath, out reason);
 
-        ioEvent = new IoEvent(names.Get(name), pid, names.Get(path), direction, bytes);
+        fields = new OriginalLineParser.Fields(name, direction, bytes, path);
         reason = string.Empty;
         return true;
     }
