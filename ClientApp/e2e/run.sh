@@ -26,7 +26,7 @@ events=$(python3 -c 'import json,sys; print(sum(1 for _ in open(sys.argv[1], "rb
 mkfifo "$work/feed"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
-dotnet "$daemon_dll" --source replay --replay "$work/feed" -a "127.0.0.1:$port" --db "$work/iosnoopng.db" > "$work/daemon.log" 2>&1 &
+DOTNET_EnableDiagnostics=0 dotnet "$daemon_dll" --source replay --replay "$work/feed" -a "127.0.0.1:$port" --db "$work/iosnoopng.db" > "$work/daemon.log" 2>&1 &
 daemon_pid=$!
 # Keep the pipe open for writing (the daemon sees no end of file), then feed the trace.
 exec 3>"$work/feed"
