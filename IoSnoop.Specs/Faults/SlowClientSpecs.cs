@@ -62,6 +62,13 @@ public sealed class SlowClientSpecs : IAsyncLifetime
         await using var fast = new HubConnectionBuilder().WithUrl(hub).Build();
         fast.On<JsonElement>("changes", _ => Interlocked.Increment(ref pushes));
         await fast.StartAsync(Cancel);
+        // The server registers a connection just after the handshake it answered: wait for the fourth.
+        var registered = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (connections.Count < 4)
+        {
+            Assert.True(DateTime.UtcNow < registered, $"{connections.Count} connections registered");
+            await Task.Delay(20, Cancel);
+        }
         Assert.Equal(4, connections.Count);
 
         // Wait until the stuck clients' sends no longer complete and pushes to them are being merged.
