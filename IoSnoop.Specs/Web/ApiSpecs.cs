@@ -135,6 +135,12 @@ public sealed class ApiSpecs : IAsyncLifetime
         Assert.Contains("iosnoopng_written_bytes_total{process_name=\"Микро\"} 1004", text);
         Assert.Contains("iosnoopng_malformed_lines_total 1", text);
         Assert.Contains($"iosnoopng_events_total {TraceFiles.Sum(_trace).Events}", text);
+        // Two files per odd name and cc's object file; the paths are shared with other daemons of this
+        // test run (one pool per process), so at least as many.
+        Assert.Contains($"iosnoopng_tracked_files {OddNames.Length * 2 + 1}", text);
+        var paths = System.Text.RegularExpressions.Regex.Match(text, @"^iosnoopng_tracked_paths (\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(paths.Success, text);
+        Assert.True(long.Parse(paths.Groups[1].Value) >= OddNames.Length * 2 + 1, paths.Value);
     }
 
     [Fact]

@@ -18,6 +18,8 @@ public sealed class ProcessMetrics
     private readonly Counter _malformed;
     private readonly Counter _dropped;
     private readonly Counter _restarts;
+    private readonly Gauge _files;
+    private readonly Gauge _paths;
     private readonly Dictionary<string, (long Read, long Written)> _seen = new(StringComparer.Ordinal);
     private readonly long[] _lastHealth = new long[4];
     private readonly Lock _gate = new();
@@ -32,6 +34,9 @@ public sealed class ProcessMetrics
         _malformed = factory.CreateCounter("iosnoopng_malformed_lines_total", "Tracer lines that did not parse");
         _dropped = factory.CreateCounter("iosnoopng_dropped_events_total", "Events the tracer reported lost");
         _restarts = factory.CreateCounter("iosnoopng_tracer_restarts_total", "Times the tracer was restarted");
+        _files = factory.CreateGauge("iosnoopng_tracked_files",
+            "Process/file entries held (what --max-files bounds; merged rows included)");
+        _paths = factory.CreateGauge("iosnoopng_tracked_paths", "Distinct file paths held (each stored once)");
         Registry.AddBeforeCollectCallback(async cancel => Update(await queries.Overview(cancel)));
     }
 
@@ -64,6 +69,8 @@ public sealed class ProcessMetrics
             Advance(1, _malformed, overview.Totals.MalformedLines);
             Advance(2, _dropped, overview.Totals.DroppedEvents);
             Advance(3, _restarts, overview.Source.Restarts);
+            _files.Set(overview.Processes.Sum(p => (double)p.Files));
+            _paths.Set(IoSnoop.Actors.Parsing.PathPool.Shared.Count);
         }
     }
 
