@@ -252,7 +252,8 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>After a delete or reset some process actors will never answer: let the stream go on.</summary>
+    /// <summary>After a delete or reset the stream need not wait for the batches on their way: their process
+    /// actors still add them (and give their paths back) before they stop, but no longer count here.</summary>
     private void AckAllPending()
     {
         foreach (var batch in _pending.Values)
