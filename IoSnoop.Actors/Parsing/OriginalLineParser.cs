@@ -40,15 +40,6 @@ public sealed class OriginalLineParser : ITraceParser
         public ReadOnlySpan<byte> Path { get; } = path;
     }
 
-    /// <summary>Parses one line into an event; on failure <paramref name="reason"/> says why.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> line, NameTable names, out IoEvent ioEvent, out string reason)
-    {
-        ioEvent = TryParse(line, out var fields, out reason)
-            ? new IoEvent(names.Get(fields.Name), 0, names.Get(fields.Path), fields.Direction, fields.Bytes)
-            : default;
-        return reason.Length == 0;
-    }
-
     /// <summary>Parses one line; on failure <paramref name="reason"/> says why.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParse(ReadOnlySpan<byte> line, out Fields fields, out string reason)

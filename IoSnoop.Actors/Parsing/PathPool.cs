@@ -220,7 +220,7 @@ public sealed class PathPool
         meta.Length = utf8.Length;
         meta.Slab = slab;
         meta.Offset = offset;
-        meta.Flags = (byte)(FlagLive | (IsMergedPath(utf8) ? FlagMerged : 0));
+        meta.Flags = (byte)(FlagLive | (Processes.MergedFiles.IsMergedPath(utf8) ? FlagMerged : 0));
         ref var bucket = ref _buckets[hash & (_buckets.Length - 1)];
         meta.Next = bucket;
         bucket = id + 1;
@@ -326,9 +326,6 @@ public sealed class PathPool
             classes.Add(new SizeClass(size));
         return [.. classes];
     }
-
-    private static bool IsMergedPath(ReadOnlySpan<byte> utf8) =>
-        utf8.StartsWith("<Smaller Files of "u8) && utf8[^1] == (byte)'>';
 
     private static T WithUtf8<T>(string text, PathPool pool, Func<ReadOnlySpan<byte>, PathPool, T> use)
     {
