@@ -23,6 +23,7 @@ public sealed class OriginalLineParser : ITraceParser
         public const string EmptyPath = "empty path";
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Parse(ReadOnlySpan<byte> line, ITraceSink sink)
     {
         if (TryParse(line, out var fields, out var reason))
@@ -92,6 +93,7 @@ public sealed class OriginalLineParser : ITraceParser
     }
 
     /// <summary>An optionally signed decimal integer, digits only (like Go's strconv.Atoi).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryParseInteger(ReadOnlySpan<byte> text, out long value)
     {
         value = 0;
@@ -109,6 +111,7 @@ public sealed class OriginalLineParser : ITraceParser
     }
 
     /// <summary>Unsigned decimal digits only, at most <see cref="long.MaxValue"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseUnsigned(ReadOnlySpan<byte> text, out long value, out bool overflow)
     {
         value = 0;

@@ -217,6 +217,7 @@ public sealed class FileTable
     /// bytes before more, older before newer.</summary>
     private readonly record struct MergeCandidate(bool Recent, long Bytes, long Ticks, int Path)
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int Compare(in MergeCandidate a, in MergeCandidate b)
         {
             var c = a.Recent.CompareTo(b.Recent);
@@ -354,6 +355,7 @@ public sealed class FileTable
         return (changed, removed);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MergeInto(string mergedPath, ReadOnlySpan<int> paths)
     {
         if (paths.IsEmpty)
