@@ -20,6 +20,9 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
 {
     /// <summary>One process's sums within the batch being built; kept across batches while the process is busy,
     /// so its maps keep their size instead of growing again for every batch.</summary>
+    /// <remarks>With thousands of processes a process misses many batches while still busy (each batch holds
+    /// a few events of each), so a process's maps are given back only after <see cref="KeepIdleBatches"/>
+    /// batches without it.</remarks>
     private sealed class Scratch(string process)
     {
         public readonly string Process = process;
@@ -28,7 +31,11 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
         public long ReadBytes;
         public long WrittenBytes;
         public long Operations;
+        public int IdleBatches;
     }
+
+    /// <summary>Batches a process may miss before its maps are given back.</summary>
+    public const int KeepIdleBatches = 16;
 
     private static readonly IEqualityComparer<string> SameObject = ReferenceEqualityComparer.Instance;
     private readonly PathPool _pool = pool ?? PathPool.Shared;
@@ -136,14 +143,17 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
             scratch.Index.Clear();
             scratch.ReadBytes = scratch.WrittenBytes = scratch.Operations = 0;
         }
-        // Processes idle for a whole batch give their maps back.
         if (_processes.Count > _used.Count)
         {
-            var used = new HashSet<Scratch>(_used);
+            foreach (var scratch in _used)
+                scratch.IdleBatches = -1;
             foreach (var (name, scratch) in _processes)
-                if (!used.Contains(scratch))
+                if (++scratch.IdleBatches > KeepIdleBatches)
                     _processes.Remove(name);
         }
+        else
+            foreach (var scratch in _used)
+                scratch.IdleBatches = 0;
         _used.Clear();
         _last = null;
         var batch = new IngestBatch(processes, _events, _malformed, _dropped, _ready);
