@@ -15,11 +15,17 @@ namespace IoSnoop.Actors.Parsing;
 /// <remarks>
 /// <para>
 /// Ids are reference counted: <see cref="Intern(ReadOnlySpan{byte})"/> and <see cref="AddRef"/> take a
-/// reference, <see cref="Release"/> gives one back, and an id whose last reference is gone is freed and
-/// its bytes reused. Whoever holds a reference may read the id's bytes (<see cref="Bytes"/>,
-/// <see cref="GetString"/>) from any thread without a lock: interning and freeing take the pool's lock,
-/// and stored bytes never move (they live in fixed slabs of one size class each, so freed room is reused
-/// without compacting). Memory is bounded by the most paths held at once, which the file cap bounds.
+/// reference, <see cref="Release"/> gives one back. Whoever holds a reference may read the id's bytes
+/// (<see cref="Bytes"/>, <see cref="GetString"/>) from any thread without a lock: interning takes the
+/// pool's lock, and stored bytes never move (they live in fixed slabs of one size class each, so freed
+/// room is reused without compacting).
+/// </para>
+/// <para>
+/// Giving back the last reference takes no lock: the path stays in the table, unused, and comes back to
+/// life if it is interned again. A sweep frees the unused ones (their ids and bytes are reused) once they
+/// are more than an eighth of those held (and more than <see cref="SweepAtLeast"/>): one pass over the id
+/// table in order, instead of a walk through a hash chain for every path a cap round lets go of. Memory is
+/// bounded by the most paths held at once, which the file cap bounds, plus that eighth.
 /// </para>
 /// <para>
 /// Bytes that are not valid UTF-8 are interned as the UTF-8 of their decoded text (U+FFFD for each bad
@@ -68,7 +74,12 @@ public sealed class PathPool
     private int[] _buckets = new int[1024];
     private int _highWater;
     private int _live;
+    private int _unused;
+    private int _inTable;
     private long _slabBytes;
+
+    /// <summary>Unused paths are swept once there are more than this many (and more than an eighth of those held).</summary>
+    public const int SweepAtLeast = 1024;
 
     /// <summary>Paths held now.</summary>
     public int Count => Volatile.Read(ref _live);
@@ -89,26 +100,32 @@ public sealed class PathPool
         lock (_lock)
         {
             var id = FindLocked(utf8, hash);
-            if (id >= 0)
+            if (id < 0)
+                return AddLocked(utf8, hash);
+            if (Interlocked.Increment(ref MetaOf(id).RefCount) == 1)
             {
-                Interlocked.Increment(ref MetaOf(id).RefCount);
-                return id;
+                // An unused path back in use.
+                Interlocked.Increment(ref _live);
+                Interlocked.Decrement(ref _unused);
             }
-            return AddLocked(utf8, hash);
+            return id;
         }
     }
 
     /// <summary>The id of this text, with one reference taken for the caller.</summary>
     public int Intern(string path) => WithUtf8(path, this, static (bytes, pool) => pool.Intern(bytes));
 
-    /// <summary>The id of this text if the pool holds it (no reference is taken: the caller must hold one already
+    /// <summary>The id of this text if someone holds it (no reference is taken: the caller must hold one already
     /// through a table that has the path, or use the id only to look it up there).</summary>
     public bool TryFind(string path, out int id)
     {
         id = WithUtf8(path, this, static (bytes, pool) =>
         {
             lock (pool._lock)
-                return pool.FindLocked(bytes, Utf8Hash.Of(bytes));
+            {
+                var found = pool.FindLocked(bytes, Utf8Hash.Of(bytes));
+                return found >= 0 && pool.RefCount(found) > 0 ? found : -1;
+            }
         });
         return id >= 0;
     }
@@ -116,49 +133,63 @@ public sealed class PathPool
     /// <summary>Takes one more reference on an id the caller holds.</summary>
     public void AddRef(int id) => Interlocked.Increment(ref MetaOf(id).RefCount);
 
-    /// <summary>Gives back one reference; the last one frees the id and its bytes.</summary>
+    /// <summary>Gives back one reference; after the last one the path is unused, and freed at the next sweep.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Release(int id)
     {
-        ref var meta = ref MetaOf(id);
-        var left = Interlocked.Decrement(ref meta.RefCount);
+        var left = Interlocked.Decrement(ref MetaOf(id).RefCount);
         if (left > 0)
             return;
         if (left < 0)
             throw new InvalidOperationException($"Path id {id} released more often than taken.");
-        lock (_lock)
-        {
-            // Interned again meanwhile, or freed by another release that also saw zero.
-            if (Volatile.Read(ref meta.RefCount) != 0 || (meta.Flags & FlagLive) == 0)
-                return;
-            FreeLocked(id, ref meta);
-        }
+        // The id may be swept and handed out again from here on: only the counters are touched.
+        var live = Interlocked.Decrement(ref _live);
+        var unused = Interlocked.Increment(ref _unused);
+        if (unused > SweepAtLeast && unused > live / 8)
+            Sweep();
     }
 
-    /// <summary>Gives back one reference on each of these ids, taking the lock once for all those freed.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Gives back one reference on each of these ids.</summary>
     public void Release(ReadOnlySpan<int> ids)
     {
-        var freed = 0;
-        Span<int> zeros = ids.Length <= 256 ? stackalloc int[ids.Length] : new int[ids.Length];
         foreach (var id in ids)
-        {
-            var left = Interlocked.Decrement(ref MetaOf(id).RefCount);
-            if (left < 0)
-                throw new InvalidOperationException($"Path id {id} released more often than taken.");
-            if (left == 0)
-                zeros[freed++] = id;
-        }
-        if (freed == 0)
-            return;
+            Release(id);
+    }
+
+    /// <summary>Frees every unused path now (it also runs by itself, see the remarks): one pass over the id
+    /// table, relinking the paths still held into fresh buckets.</summary>
+    /// <remarks>Under the lock no count can rise from zero (only interning revives an unused path, and
+    /// <see cref="AddRef"/> needs a reference), so what is seen unused here stays unused.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Sweep()
+    {
         lock (_lock)
         {
-            foreach (var id in zeros[..freed])
+            if (Volatile.Read(ref _unused) == 0)
+                return;
+            var buckets = _buckets;
+            Array.Clear(buckets);
+            var freed = 0;
+            for (var id = 0; id < _highWater; id++)
             {
                 ref var meta = ref MetaOf(id);
-                if (Volatile.Read(ref meta.RefCount) == 0 && (meta.Flags & FlagLive) != 0)
-                    FreeLocked(id, ref meta);
+                if ((meta.Flags & FlagLive) == 0)
+                    continue;
+                if (Volatile.Read(ref meta.RefCount) == 0)
+                {
+                    if (meta.Length > 0)
+                        FreeSlotLocked(meta.Slab, meta.Offset, meta.Length);
+                    meta = default;
+                    _freeIds.Push(id);
+                    freed++;
+                    continue;
+                }
+                ref var bucket = ref buckets[meta.Hash & (buckets.Length - 1)];
+                meta.Next = bucket;
+                bucket = id + 1;
             }
+            _inTable -= freed;
+            Interlocked.Add(ref _unused, -freed);
         }
     }
 
@@ -179,8 +210,10 @@ public sealed class PathPool
     /// <summary>References held on an id (for specs and diagnostics).</summary>
     public int RefCount(int id) => Volatile.Read(ref MetaOf(id).RefCount);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref Meta MetaOf(int id) => ref Volatile.Read(ref _meta)[id >> ChunkBits]![id & (ChunkSize - 1)];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FindLocked(ReadOnlySpan<byte> utf8, int hash)
     {
         var slabs = _slabs;
@@ -195,6 +228,7 @@ public sealed class PathPool
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AddLocked(ReadOnlySpan<byte> utf8, int hash)
     {
         int id;
@@ -225,23 +259,10 @@ public sealed class PathPool
         meta.Next = bucket;
         bucket = id + 1;
         Volatile.Write(ref meta.RefCount, 1);
-        if (++_live > _buckets.Length)
+        Interlocked.Increment(ref _live);
+        if (++_inTable > _buckets.Length)
             GrowBucketsLocked();
         return id;
-    }
-
-    private void FreeLocked(int id, ref Meta meta)
-    {
-        // Unlink from the bucket chain.
-        ref var link = ref _buckets[meta.Hash & (_buckets.Length - 1)];
-        while (link - 1 != id)
-            link = ref MetaOf(link - 1).Next;
-        link = meta.Next;
-        if (meta.Length > 0)
-            FreeSlotLocked(meta.Slab, meta.Offset, meta.Length);
-        meta = default;
-        _freeIds.Push(id);
-        _live--;
     }
 
     private void GrowBucketsLocked()

@@ -85,8 +85,37 @@ public sealed class PathPoolSpecs
         Assert.Equal(longPath, pool.GetString(id));
         Assert.Equal(before + longPath.Length, pool.SlabBytesAllocated);
         pool.Release(id);
+        Assert.Equal(before + longPath.Length, pool.SlabBytesAllocated);
+        pool.Sweep();
         Assert.Equal(before, pool.SlabBytesAllocated);
         Assert.Equal("/small", pool.GetString(small));
+    }
+
+    [Fact]
+    public void A_path_given_back_stays_for_reuse_until_the_unused_ones_pass_an_eighth_of_those_held()
+    {
+        var pool = new PathPool();
+        var held = Enumerable.Range(0, 20_000).Select(i => pool.Intern($"/held/{i}")).ToArray();
+        var id = pool.Intern("/tmp/x.o");
+        pool.Release(id);
+        Assert.Equal(20_000, pool.Count);
+        Assert.False(pool.TryFind("/tmp/x.o", out _));
+        // Interned again before a sweep: the same entry comes back to life.
+        Assert.Equal(id, pool.Intern("/tmp/x.o"));
+        Assert.Equal(20_001, pool.Count);
+        pool.Release(id);
+
+        // Past about 2,200 unused of 17,800 held a sweep runs and frees them, so most of the 5,000 new paths
+        // take freed ids (the last unused ones, fewer than SweepAtLeast, wait for the next sweep).
+        var highWater = pool.HighWater;
+        for (var i = 0; i < 5_000; i++)
+            pool.Release(held[i]);
+        Assert.Equal(15_000, pool.Count);
+        var reused = Enumerable.Range(0, 5_000).Select(i => pool.Intern($"/new/{i}")).ToArray();
+        Assert.InRange(pool.HighWater, highWater, highWater + PathPool.SweepAtLeast);
+        Assert.Equal("/new/4999", pool.GetString(reused[^1]));
+        Assert.Equal("/held/19999", pool.GetString(held[^1]));
+        Assert.False(pool.TryFind("/held/0", out _));
     }
 
     [Fact]
