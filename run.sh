@@ -18,5 +18,5 @@ if [ "$(uname -s)" = Linux ] && ! command -v bpftrace >/dev/null 2>&1; then
   fi
 fi
 
-dotnet publish IoSnoop.Host -c Release -o artifacts/iosnoopng --nologo -v quiet
+dotnet publish IoSnoop.Host -c Release --use-current-runtime --self-contained false -o artifacts/iosnoopng --nologo -v quiet
 exec $SUDO artifacts/iosnoopng/iosnoopng "$@"

@@ -21,7 +21,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=${BENCH_TMP:-/tmp}
 
 if [ -z "${IOSNOOPNG:-}" ]; then
-    dotnet publish "$HERE/../IoSnoop.Host" -c Release -o "$HERE/../artifacts/bench" -p:SkipDashboard=true >/dev/null
+    dotnet publish "$HERE/../IoSnoop.Host" -c Release --use-current-runtime --self-contained false \
+        -o "$HERE/../artifacts/bench" -p:SkipDashboard=true >/dev/null
     IOSNOOPNG=$HERE/../artifacts/bench/iosnoopng
 fi
 
