@@ -45,7 +45,6 @@ public sealed class PathPool
 
     private struct Meta
     {
-        public int RefCount;
         public int Hash;
         /// <summary>The next id in the bucket's chain, plus one (0: none), as the buckets hold them.</summary>
         public int Next;
@@ -66,6 +65,10 @@ public sealed class PathPool
 
     private readonly Lock _lock = new();
     private Meta[][] _meta = new Meta[16][];
+    // The reference counts, apart from the metadata: the parser takes references and the process actors give
+    // them back on other cores, and a count in the same cache line as a path's hash and place would make
+    // every lookup of that path miss the cache.
+    private int[][] _refs = new int[16][];
     private byte[]?[] _slabs = new byte[]?[16];
     private int _slabCount;
     private readonly Stack<int> _freeSlabs = new();
@@ -102,7 +105,7 @@ public sealed class PathPool
             var id = FindLocked(utf8, hash);
             if (id < 0)
                 return AddLocked(utf8, hash);
-            if (Interlocked.Increment(ref MetaOf(id).RefCount) == 1)
+            if (Interlocked.Increment(ref RefOf(id)) == 1)
             {
                 // An unused path back in use.
                 Interlocked.Increment(ref _live);
@@ -131,13 +134,13 @@ public sealed class PathPool
     }
 
     /// <summary>Takes one more reference on an id the caller holds.</summary>
-    public void AddRef(int id) => Interlocked.Increment(ref MetaOf(id).RefCount);
+    public void AddRef(int id) => Interlocked.Increment(ref RefOf(id));
 
     /// <summary>Gives back one reference; after the last one the path is unused, and freed at the next sweep.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Release(int id)
     {
-        var left = Interlocked.Decrement(ref MetaOf(id).RefCount);
+        var left = Interlocked.Decrement(ref RefOf(id));
         if (left > 0)
             return;
         if (left < 0)
@@ -175,7 +178,7 @@ public sealed class PathPool
                 ref var meta = ref MetaOf(id);
                 if ((meta.Flags & FlagLive) == 0)
                     continue;
-                if (Volatile.Read(ref meta.RefCount) == 0)
+                if (Volatile.Read(ref RefOf(id)) == 0)
                 {
                     if (meta.Length > 0)
                         FreeSlotLocked(meta.Slab, meta.Offset, meta.Length);
@@ -208,10 +211,13 @@ public sealed class PathPool
     public bool IsMerged(int id) => (MetaOf(id).Flags & FlagMerged) != 0;
 
     /// <summary>References held on an id (for specs and diagnostics).</summary>
-    public int RefCount(int id) => Volatile.Read(ref MetaOf(id).RefCount);
+    public int RefCount(int id) => Volatile.Read(ref RefOf(id));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref Meta MetaOf(int id) => ref Volatile.Read(ref _meta)[id >> ChunkBits]![id & (ChunkSize - 1)];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref int RefOf(int id) => ref Volatile.Read(ref _refs)[id >> ChunkBits]![id & (ChunkSize - 1)];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FindLocked(ReadOnlySpan<byte> utf8, int hash)
@@ -242,8 +248,12 @@ public sealed class PathPool
             {
                 var grown = new Meta[_meta.Length * 2][];
                 Array.Copy(_meta, grown, _meta.Length);
+                var grownRefs = new int[_refs.Length * 2][];
+                Array.Copy(_refs, grownRefs, _refs.Length);
+                Volatile.Write(ref _refs, grownRefs);
                 Volatile.Write(ref _meta, grown);
             }
+            _refs[chunk] ??= new int[ChunkSize];
             _meta[chunk] ??= new Meta[ChunkSize];
         }
         ref var meta = ref MetaOf(id);
@@ -258,7 +268,7 @@ public sealed class PathPool
         ref var bucket = ref _buckets[hash & (_buckets.Length - 1)];
         meta.Next = bucket;
         bucket = id + 1;
-        Volatile.Write(ref meta.RefCount, 1);
+        Volatile.Write(ref RefOf(id), 1);
         Interlocked.Increment(ref _live);
         if (++_inTable > _buckets.Length)
             GrowBucketsLocked();
