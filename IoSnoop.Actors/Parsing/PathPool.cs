@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -76,8 +77,9 @@ public sealed class PathPool
     private readonly Stack<int> _freeIds = new();
     private int[] _buckets = new int[1024];
     private int _highWater;
-    private int _live;
-    private int _unused;
+    // Changed by the process actors' releases on another core than the parser's lookups: kept off the cache
+    // line of the fields every lookup reads.
+    private readonly Counters _counters = new();
     private int _inTable;
     private long _slabBytes;
 
@@ -85,7 +87,7 @@ public sealed class PathPool
     public const int SweepAtLeast = 1024;
 
     /// <summary>Paths held now.</summary>
-    public int Count => Volatile.Read(ref _live);
+    public int Count => Volatile.Read(ref _counters.Live);
 
     /// <summary>The most paths held at once so far (the id table's size).</summary>
     public int HighWater => Volatile.Read(ref _highWater);
@@ -108,8 +110,8 @@ public sealed class PathPool
             if (Interlocked.Increment(ref RefOf(id)) == 1)
             {
                 // An unused path back in use.
-                Interlocked.Increment(ref _live);
-                Interlocked.Decrement(ref _unused);
+                Interlocked.Increment(ref _counters.Live);
+                Interlocked.Decrement(ref _counters.Unused);
             }
             return id;
         }
@@ -146,8 +148,8 @@ public sealed class PathPool
         if (left < 0)
             throw new InvalidOperationException($"Path id {id} released more often than taken.");
         // The id may be swept and handed out again from here on: only the counters are touched.
-        var live = Interlocked.Decrement(ref _live);
-        var unused = Interlocked.Increment(ref _unused);
+        var live = Interlocked.Decrement(ref _counters.Live);
+        var unused = Interlocked.Increment(ref _counters.Unused);
         if (unused > SweepAtLeast && unused > live / 8)
             Sweep();
     }
@@ -168,7 +170,7 @@ public sealed class PathPool
     {
         lock (_lock)
         {
-            if (Volatile.Read(ref _unused) == 0)
+            if (Volatile.Read(ref _counters.Unused) == 0)
                 return;
             var buckets = _buckets;
             Array.Clear(buckets);
@@ -192,7 +194,7 @@ public sealed class PathPool
                 bucket = id + 1;
             }
             _inTable -= freed;
-            Interlocked.Add(ref _unused, -freed);
+            Interlocked.Add(ref _counters.Unused, -freed);
         }
     }
 
@@ -269,7 +271,7 @@ public sealed class PathPool
         meta.Next = bucket;
         bucket = id + 1;
         Volatile.Write(ref RefOf(id), 1);
-        Interlocked.Increment(ref _live);
+        Interlocked.Increment(ref _counters.Live);
         if (++_inTable > _buckets.Length)
             GrowBucketsLocked();
         return id;
@@ -347,6 +349,15 @@ public sealed class PathPool
         length <= 1024 ? (length + 15) / 16 - 1
         : length <= SlabBytes ? 64 + BitOperations.Log2((uint)(length - 1)) - 10
         : -1;
+
+    /// <summary>The live and unused counts, each on a cache line of its own.</summary>
+    [StructLayout(LayoutKind.Explicit)]
+    private sealed class Counters
+    {
+        [FieldOffset(64)] public int Live;
+        [FieldOffset(128)] public int Unused;
+        [FieldOffset(188)] private readonly int _end;
+    }
 
     private static SizeClass[] CreateClasses()
     {
