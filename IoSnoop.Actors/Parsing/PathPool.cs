@@ -150,9 +150,11 @@ public sealed class PathPool
         // The id may be swept and handed out again from here on: only the counters are touched.
         var live = Interlocked.Decrement(ref _counters.Live);
         var unused = Interlocked.Increment(ref _counters.Unused);
-        if (unused > SweepAtLeast && unused > live / 8)
-            Sweep();
+        if (SweepDue(live, unused))
+            Sweep(onlyIfDue: true);
     }
+
+    private static bool SweepDue(int live, int unused) => unused > SweepAtLeast && unused > live / 8;
 
     /// <summary>Gives back one reference on each of these ids.</summary>
     public void Release(ReadOnlySpan<int> ids)
@@ -165,12 +167,17 @@ public sealed class PathPool
     /// table, relinking the paths still held into fresh buckets.</summary>
     /// <remarks>Under the lock no count can rise from zero (only interning revives an unused path, and
     /// <see cref="AddRef"/> needs a reference), so what is seen unused here stays unused.</remarks>
+    public void Sweep() => Sweep(onlyIfDue: false);
+
+    /// <param name="onlyIfDue">Releases that saw the count pass the mark at the same time sweep once: the
+    /// others find it swept.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Sweep()
+    private void Sweep(bool onlyIfDue)
     {
         lock (_lock)
         {
-            if (Volatile.Read(ref _counters.Unused) == 0)
+            var unused = Volatile.Read(ref _counters.Unused);
+            if (unused <= 0 || (onlyIfDue && !SweepDue(Volatile.Read(ref _counters.Live), unused)))
                 return;
             var buckets = _buckets;
             Array.Clear(buckets);
