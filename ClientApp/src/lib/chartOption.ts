@@ -38,6 +38,23 @@ export function colorAt(name: string, index: number, theme: ChartTheme): string 
   return theme.palette[index % theme.palette.length]!
 }
 
+/** The shortest time the x axis spans: with one or two points ECharts would otherwise pick a range of days. */
+export const MIN_SPAN_MS = 10_000
+
+/** The x axis' bounds when the points span less than {@link MIN_SPAN_MS}: that much time ending at the last
+ * point. Undefined (ECharts decides) once they span more, or when there is no point. */
+export function timeBounds(series: ChartSeries[]): { min: number; max: number } | undefined {
+  let first = Infinity
+  let last = -Infinity
+  for (const s of series)
+    for (const [t] of s.data) {
+      if (t < first) first = t
+      if (t > last) last = t
+    }
+  if (last === -Infinity || last - first >= MIN_SPAN_MS) return undefined
+  return { min: last - MIN_SPAN_MS, max: last }
+}
+
 export function rateOption(series: ChartSeries[], theme: ChartTheme, stacked: boolean, colors?: string[]): ChartOption {
   return {
     animation: false,
@@ -57,6 +74,7 @@ export function rateOption(series: ChartSeries[], theme: ChartTheme, stacked: bo
     },
     xAxis: {
       type: 'time',
+      ...timeBounds(series),
       axisLabel: { color: theme.muted, fontSize: 11, hideOverlap: true },
       axisLine: { lineStyle: { color: theme.grid } },
       splitLine: { show: false },
