@@ -156,11 +156,26 @@ public sealed class PathPool
 
     private static bool SweepDue(int live, int unused) => unused > SweepAtLeast && unused > live / 8;
 
-    /// <summary>Gives back one reference on each of these ids.</summary>
+    /// <summary>Gives back one reference on each of these ids (a cap round's merge: the shared counts are
+    /// changed once for all of them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Release(ReadOnlySpan<int> ids)
     {
+        var unusedNow = 0;
         foreach (var id in ids)
-            Release(id);
+        {
+            var left = Interlocked.Decrement(ref RefOf(id));
+            if (left == 0)
+                unusedNow++;
+            else if (left < 0)
+                throw new InvalidOperationException($"Path id {id} released more often than taken.");
+        }
+        if (unusedNow == 0)
+            return;
+        var live = Interlocked.Add(ref _counters.Live, -unusedNow);
+        var unused = Interlocked.Add(ref _counters.Unused, unusedNow);
+        if (SweepDue(live, unused))
+            Sweep(onlyIfDue: true);
     }
 
     /// <summary>Frees every unused path now (it also runs by itself, see the remarks): one pass over the id
