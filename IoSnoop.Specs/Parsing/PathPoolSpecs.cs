@@ -141,6 +141,22 @@ public sealed class PathPoolSpecs
     }
 
     [Fact]
+    public void Releasing_many_at_once_counts_each_path_and_sweeps_when_due()
+    {
+        var pool = new PathPool();
+        var ids = Enumerable.Range(0, 10_000).Select(i => pool.Intern($"/merged/{i}")).ToArray();
+        pool.AddRef(ids[0]);
+        pool.Release(ids.AsSpan(0, 5_000));
+        // ids[0] is still held once; 4,999 are unused, past an eighth of the 5,001 held: swept.
+        Assert.Equal(5_001, pool.Count);
+        Assert.Equal("/merged/0", pool.GetString(ids[0]));
+        Assert.False(pool.TryFind("/merged/1", out _));
+        var fresh = pool.Intern("/fresh");
+        Assert.True(fresh < 10_000, "a swept id is handed out again");
+        Assert.Throws<InvalidOperationException>(() => pool.Release(new[] { ids[1] }));
+    }
+
+    [Fact]
     public void Threads_interning_and_releasing_the_same_paths_at_once_leave_every_count_right()
     {
         var pool = new PathPool();
