@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using IoSnoop.Actors.Events;
+using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Pipeline;
 using IoSnoop.Actors.Processes;
 
@@ -58,7 +59,7 @@ public static class Bench
     {
         foreach (var process in batch.Processes)
             foreach (var file in process.Files)
-                IoSnoop.Actors.Parsing.PathPool.Shared.Release(file.Key);
+                PathPool.Shared.Release(file.Key);
         return batch.Events;
     }
 
@@ -133,7 +134,7 @@ public static class Bench
         output.WriteLine($"gc mode         {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}");
         output.WriteLine($"peak working set {self.PeakWorkingSet64 / 1048576.0:0.0} MiB");
         output.WriteLine($"managed heap    {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB (peak {peakHeap / 1048576.0:0.0} MiB, committed peak {peakCommitted / 1048576.0:0.0} MiB)");
-        var paths = IoSnoop.Actors.Parsing.PathPool.Shared;
+        var paths = PathPool.Shared;
         output.WriteLine($"path pool       {paths.Count:N0} paths (at most {paths.HighWater:N0} at once), {paths.SlabBytesAllocated / 1048576.0:0.0} MiB of path bytes");
         output.WriteLine($"live data       {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:0.0} MiB (managed, after a full collection at the end)");
         await system.Terminate();

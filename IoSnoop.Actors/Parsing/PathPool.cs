@@ -139,22 +139,7 @@ public sealed class PathPool
     public void AddRef(int id) => Interlocked.Increment(ref RefOf(id));
 
     /// <summary>Gives back one reference; after the last one the path is unused, and freed at the next sweep.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Release(int id)
-    {
-        var left = Interlocked.Decrement(ref RefOf(id));
-        if (left > 0)
-            return;
-        if (left < 0)
-            throw new InvalidOperationException($"Path id {id} released more often than taken.");
-        // The id may be swept and handed out again from here on: only the counters are touched.
-        var live = Interlocked.Decrement(ref _counters.Live);
-        var unused = Interlocked.Increment(ref _counters.Unused);
-        if (SweepDue(live, unused))
-            Sweep(onlyIfDue: true);
-    }
-
-    private static bool SweepDue(int live, int unused) => unused > SweepAtLeast && unused > live / 8;
+    public void Release(int id) => Release(new ReadOnlySpan<int>(in id));
 
     /// <summary>Gives back one reference on each of these ids (a cap round's merge: the shared counts are
     /// changed once for all of them).</summary>
@@ -172,11 +157,14 @@ public sealed class PathPool
         }
         if (unusedNow == 0)
             return;
+        // The ids may be swept and handed out again from here on: only the counters are touched.
         var live = Interlocked.Add(ref _counters.Live, -unusedNow);
         var unused = Interlocked.Add(ref _counters.Unused, unusedNow);
         if (SweepDue(live, unused))
             Sweep(onlyIfDue: true);
     }
+
+    private static bool SweepDue(int live, int unused) => unused > SweepAtLeast && unused > live / 8;
 
     /// <summary>Frees every unused path now (it also runs by itself, see the remarks): one pass over the id
     /// table, relinking the paths still held into fresh buckets.</summary>
@@ -194,30 +182,38 @@ public sealed class PathPool
             var unused = Volatile.Read(ref _counters.Unused);
             if (unused <= 0 || (onlyIfDue && !SweepDue(Volatile.Read(ref _counters.Live), unused)))
                 return;
-            var buckets = _buckets;
-            Array.Clear(buckets);
-            var freed = 0;
-            for (var id = 0; id < _highWater; id++)
-            {
-                ref var meta = ref MetaOf(id);
-                if ((meta.Flags & FlagLive) == 0)
-                    continue;
-                if (Volatile.Read(ref RefOf(id)) == 0)
-                {
-                    if (meta.Length > 0)
-                        FreeSlotLocked(meta.Slab, meta.Offset, meta.Length);
-                    meta = default;
-                    _freeIds.Push(id);
-                    freed++;
-                    continue;
-                }
-                ref var bucket = ref buckets[meta.Hash & (buckets.Length - 1)];
-                meta.Next = bucket;
-                bucket = id + 1;
-            }
+            Array.Clear(_buckets);
+            var freed = IndexLocked(_buckets, freeUnused: true);
             _inTable -= freed;
             Interlocked.Add(ref _counters.Unused, -freed);
         }
+    }
+
+    /// <summary>Links every path in the table into <paramref name="buckets"/> (empty), in id order; with
+    /// <paramref name="freeUnused"/>, the unused ones are freed instead. Returns how many were freed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int IndexLocked(int[] buckets, bool freeUnused)
+    {
+        var freed = 0;
+        for (var id = 0; id < _highWater; id++)
+        {
+            ref var meta = ref MetaOf(id);
+            if ((meta.Flags & FlagLive) == 0)
+                continue;
+            if (freeUnused && Volatile.Read(ref RefOf(id)) == 0)
+            {
+                if (meta.Length > 0)
+                    FreeSlotLocked(meta.Slab, meta.Offset, meta.Length);
+                meta = default;
+                _freeIds.Push(id);
+                freed++;
+                continue;
+            }
+            ref var bucket = ref buckets[meta.Hash & (buckets.Length - 1)];
+            meta.Next = bucket;
+            bucket = id + 1;
+        }
+        return freed;
     }
 
     /// <summary>The UTF-8 bytes of an id the caller holds.</summary>
@@ -302,15 +298,7 @@ public sealed class PathPool
     private void GrowBucketsLocked()
     {
         var buckets = new int[_buckets.Length * 2];
-        for (var id = 0; id < _highWater; id++)
-        {
-            ref var meta = ref MetaOf(id);
-            if ((meta.Flags & FlagLive) == 0)
-                continue;
-            ref var bucket = ref buckets[meta.Hash & (buckets.Length - 1)];
-            meta.Next = bucket;
-            bucket = id + 1;
-        }
+        IndexLocked(buckets, freeUnused: false);
         _buckets = buckets;
     }
 

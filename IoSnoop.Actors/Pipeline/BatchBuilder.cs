@@ -31,7 +31,8 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
         public long ReadBytes;
         public long WrittenBytes;
         public long Operations;
-        public int IdleBatches;
+        /// <summary>The number of the last batch the process was in.</summary>
+        public long LastBatch;
     }
 
     /// <summary>Batches a process may miss before its maps are given back.</summary>
@@ -42,6 +43,7 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
     private readonly Dictionary<string, Scratch> _processes = new(SameObject);
     private readonly List<Scratch> _used = [];
     private Scratch? _last;
+    private long _batchNumber;
     private int _entries;
     private long _events;
     private long _malformed;
@@ -133,6 +135,7 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
         for (var i = 0; i < _used.Count; i++)
         {
             var scratch = _used[i];
+            scratch.LastBatch = _batchNumber;
             processes[i] = new ProcessDelta(scratch.Process, [.. scratch.Files])
             {
                 ReadBytes = scratch.ReadBytes,
@@ -144,16 +147,10 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
             scratch.ReadBytes = scratch.WrittenBytes = scratch.Operations = 0;
         }
         if (_processes.Count > _used.Count)
-        {
-            foreach (var scratch in _used)
-                scratch.IdleBatches = -1;
             foreach (var (name, scratch) in _processes)
-                if (++scratch.IdleBatches > KeepIdleBatches)
+                if (_batchNumber - scratch.LastBatch > KeepIdleBatches)
                     _processes.Remove(name);
-        }
-        else
-            foreach (var scratch in _used)
-                scratch.IdleBatches = 0;
+        _batchNumber++;
         _used.Clear();
         _last = null;
         var batch = new IngestBatch(processes, _events, _malformed, _dropped, _ready);

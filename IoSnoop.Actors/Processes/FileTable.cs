@@ -360,7 +360,7 @@ public sealed class FileTable
     {
         if (paths.IsEmpty)
             return;
-        if (!ReferenceEquals(mergedPath, _mergedPath) && mergedPath != _mergedPath)
+        if (mergedPath != _mergedPath)
         {
             if (_mergedId >= 0)
                 _pool.Release(_mergedId);
