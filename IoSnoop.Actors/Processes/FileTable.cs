@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using IoSnoop.Actors.Events;
@@ -141,7 +142,7 @@ public sealed class FileTable
         foreach (var (path, s) in _files)
         {
             if (s.ReadBytes < threshold && s.WrittenBytes < threshold && s.LastUpdatedTicks < idleTicks
-                && !_pool.IsMerged(path))
+                && !PathPool.IsMerged(path))
                 paths.Add(path);
         }
         MergeInto(mergedPath, CollectionsMarshal.AsSpan(paths));
@@ -160,15 +161,15 @@ public sealed class FileTable
         if (count <= 0 || _files.Count == 0)
             return 0;
         // The cap runs this often while a flood of new paths comes in: select the entries in place
-        // (expected linear time) in a shared buffer instead of sorting a new list every round.
+        // (expected linear time) in a rented buffer instead of sorting a new list every round.
         var recentTicks = recentAfter.UtcTicks;
-        var buffer = TakeSpare(_files.Count);
+        var buffer = ArrayPool<MergeCandidate>.Shared.Rent(_files.Count);
         try
         {
             var n = 0;
             foreach (var (path, s) in _files)
             {
-                if (!_pool.IsMerged(path))
+                if (!PathPool.IsMerged(path))
                     buffer[n++] = new MergeCandidate(s.LastUpdatedTicks >= recentTicks, s.ReadBytes + s.WrittenBytes,
                         s.LastUpdatedTicks, path);
             }
@@ -187,30 +188,8 @@ public sealed class FileTable
         }
         finally
         {
-            ReturnSpare(buffer);
+            ArrayPool<MergeCandidate>.Shared.Return(buffer);
         }
-    }
-
-    // One selection buffer shared by all tables (the cap asks every process actor at once; they run on a
-    // few threads): a table takes it, or allocates one of its size when another table holds it, and the
-    // larger of the two is kept.
-    private static MergeCandidate[]? s_spare;
-
-    private static MergeCandidate[] TakeSpare(int size)
-    {
-        var spare = Interlocked.Exchange(ref s_spare, null);
-        if (spare is not null && spare.Length >= size)
-            return spare;
-        if (spare is not null)
-            ReturnSpare(spare);
-        return new MergeCandidate[size];
-    }
-
-    private static void ReturnSpare(MergeCandidate[] buffer)
-    {
-        var current = Volatile.Read(ref s_spare);
-        if (current is null || current.Length < buffer.Length)
-            Interlocked.CompareExchange(ref s_spare, buffer, current);
     }
 
     /// <summary>An entry the cap may merge, ordered least significant first: idle before recent, fewer
@@ -274,7 +253,7 @@ public sealed class FileTable
         var list = new List<string>(_files.Count);
         foreach (var path in _files.Keys)
         {
-            if (!_pool.IsMerged(path))
+            if (!PathPool.IsMerged(path))
                 list.Add(_pool.GetString(path));
         }
         return list;
@@ -391,7 +370,7 @@ public sealed class FileTable
     }
 
     private FileSummary Summary(int path, in FileStats s) =>
-        new(_pool.GetString(path), s.ReadBytes, s.WrittenBytes, s.LastUpdated, s.Operations, _pool.IsMerged(path));
+        new(_pool.GetString(path), s.ReadBytes, s.WrittenBytes, s.LastUpdated, s.Operations, PathPool.IsMerged(path));
 }
 
 /// <summary>The name of the row that stands for a process's merged small files.</summary>

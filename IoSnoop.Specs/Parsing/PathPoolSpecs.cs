@@ -44,12 +44,32 @@ public sealed class PathPoolSpecs
     public void Only_the_rows_of_merged_small_files_are_marked_merged()
     {
         var pool = new PathPool();
-        Assert.True(pool.IsMerged(pool.Intern("<Smaller Files of mds>")));
-        Assert.True(pool.IsMerged(pool.Intern("<Smaller Files of a | b>")));
-        Assert.False(pool.IsMerged(pool.Intern("<Smaller Files of mds")));
-        Assert.False(pool.IsMerged(pool.Intern("/<Smaller Files of mds>")));
-        Assert.False(pool.IsMerged(pool.Intern("")));
+        Assert.True(PathPool.IsMerged(pool.Intern("<Smaller Files of mds>")));
+        Assert.True(PathPool.IsMerged(pool.Intern("<Smaller Files of a | b>")));
+        Assert.False(PathPool.IsMerged(pool.Intern("<Smaller Files of mds")));
+        Assert.False(PathPool.IsMerged(pool.Intern("/<Smaller Files of mds>")));
+        Assert.False(PathPool.IsMerged(pool.Intern("")));
         Assert.Equal("", pool.GetString(pool.Intern([])));
+    }
+
+    [Fact]
+    public void A_merged_rows_id_says_so_itself_and_names_its_path_like_any_other()
+    {
+        var pool = new PathPool();
+        var plain = pool.Intern("/a");
+        var merged = pool.Intern("<Smaller Files of a>");
+        Assert.Equal(0, plain & PathPool.MergedBit);
+        Assert.NotEqual(0, merged & PathPool.MergedBit);
+        Assert.Equal(merged, pool.Intern("<Smaller Files of a>"u8));
+        Assert.True(pool.TryFind("<Smaller Files of a>", out var found));
+        Assert.Equal(merged, found);
+        Assert.Equal("<Smaller Files of a>", pool.GetString(merged));
+        Assert.Equal(2, pool.RefCount(merged));
+        pool.AddRef(merged);
+        pool.Release([merged, merged, merged]);
+        Assert.Equal(0, pool.RefCount(merged));
+        Assert.False(pool.TryFind("<Smaller Files of a>", out _));
+        Assert.Equal(1, pool.Count);
     }
 
     [Fact]
@@ -176,5 +196,62 @@ public sealed class PathPoolSpecs
         });
         Assert.Equal(0, failures);
         Assert.Equal(0, pool.Count);
+    }
+
+    [Fact]
+    public void A_group_interned_at_once_gets_the_ids_and_references_of_interning_its_paths_one_by_one()
+    {
+        var pool = new PathPool();
+        var random = new Random(7);
+        // Paths seen before, new ones, the same path twice in a group, a merged row, an empty path; enough new
+        // paths that the table grows while groups are interned.
+        var texts = Enumerable.Range(0, 3000).Select(i => $"/group/{i % 2500}/{new string('x', i % 90)}").ToList();
+        texts.Insert(100, "<Smaller Files of g>");
+        texts.Insert(200, "");
+        var expected = new Dictionary<string, int>();
+        foreach (var text in texts.Take(500))
+            expected[text] = pool.Intern(text);
+        var references = texts.Take(500).GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
+        var at = 0;
+        while (at < texts.Count)
+        {
+            var group = texts.Skip(at).Take(random.Next(1, PathPool.MaxGroup + 1)).ToList();
+            at += group.Count;
+            var bytes = new List<byte>();
+            var ends = new int[group.Count];
+            for (var i = 0; i < group.Count; i++)
+            {
+                bytes.AddRange(U(group[i]));
+                ends[i] = bytes.Count;
+            }
+            var ids = new int[group.Count];
+            pool.Intern(bytes.ToArray(), ends, ids);
+            for (var i = 0; i < group.Count; i++)
+            {
+                Assert.Equal(group[i], pool.GetString(ids[i]));
+                if (expected.TryGetValue(group[i], out var id))
+                    Assert.Equal(id, ids[i]);
+                expected[group[i]] = ids[i];
+                references[group[i]] = references.GetValueOrDefault(group[i]) + 1;
+            }
+        }
+        Assert.Equal(expected.Count, pool.Count);
+        foreach (var (text, id) in expected)
+            Assert.Equal(references[text], pool.RefCount(id));
+        Assert.True(PathPool.IsMerged(expected["<Smaller Files of g>"]));
+    }
+
+    [Fact]
+    public void A_group_with_bytes_that_are_not_utf8_interns_their_decoded_text()
+    {
+        var pool = new PathPool();
+        byte[] bytes = [(byte)'/', (byte)'a', (byte)'/', 0xFF, (byte)'/', (byte)'a'];
+        var ids = new int[3];
+        pool.Intern(bytes, [2, 4, 6], ids);
+        Assert.Equal(ids[0], ids[2]);
+        Assert.Equal("/\uFFFD", pool.GetString(ids[1]));
+        Assert.Equal(ids[1], pool.Intern("/\uFFFD"));
+        Assert.Equal(2, pool.RefCount(ids[0]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Intern(new byte[65], Enumerable.Range(1, 65).ToArray(), new int[65]));
     }
 }
