@@ -32,9 +32,10 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         public long WriteDelta;
     }
 
-    private sealed class PendingBatch(IActorRef replyTo, int remaining)
+    private sealed class PendingBatch(IActorRef replyTo, Events.IngestBatch batch, int remaining)
     {
         public IActorRef ReplyTo { get; } = replyTo;
+        public Events.IngestBatch Batch { get; } = batch;
         public int Remaining = remaining;
     }
 
@@ -91,6 +92,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             if (_pending.TryGetValue(recorded.BatchId, out var batch) && --batch.Remaining == 0)
             {
                 _pending.Remove(recorded.BatchId);
+                batch.Batch.ReturnEntries();
                 batch.ReplyTo.Tell(StatsProtocol.Ack.Instance);
             }
             EnforceCap();
@@ -229,7 +231,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             return;
         }
         var batchId = ++_batchCounter;
-        _pending[batchId] = new PendingBatch(replyTo, batch.Processes.Count);
+        _pending[batchId] = new PendingBatch(replyTo, batch, batch.Processes.Count);
         var now = _clock.GetUtcNow();
         foreach (var delta in batch.Processes)
         {
@@ -253,7 +255,8 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>After a delete or reset the stream need not wait for the batches on their way: their process
-    /// actors still add them (and give their paths back) before they stop, but no longer count here.</summary>
+    /// actors still add them (and give their paths back) before they stop, but no longer count here. Their
+    /// entries' arrays are left to the GC: a process actor may still be reading them.</summary>
     private void AckAllPending()
     {
         foreach (var batch in _pending.Values)

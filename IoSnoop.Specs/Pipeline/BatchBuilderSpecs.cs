@@ -26,7 +26,7 @@ public sealed class BatchBuilderSpecs
         Assert.Equal((11L, 7L, 5L), (cc.ReadBytes, cc.WrittenBytes, cc.Operations));
         var a = cc.Named(pool).Single(f => f.Key == "/a").Value;
         Assert.Equal((10L, 7L, 4L), (a.ReadBytes, a.WrittenBytes, a.Operations));
-        Assert.Equal(2, cc.Files.Length);
+        Assert.Equal(2, cc.Files.Count);
         // One reference per entry of the batch, however many events the entry sums.
         Assert.True(pool.TryFind("/a", out var aId));
         Assert.Equal(1, pool.RefCount(aId));
@@ -55,5 +55,63 @@ public sealed class BatchBuilderSpecs
         Assert.Equal((11L, 0L, 2L), (files["/s\uFFFD.c"].ReadBytes, files["/s\uFFFD.c"].WrittenBytes, files["/s\uFFFD.c"].Operations));
         Assert.Equal((2L, 12L, 3L), (files["/x\uFFFD"].ReadBytes, files["/x\uFFFD"].WrittenBytes, files["/x\uFFFD"].Operations));
         Assert.Equal(2, pool.Count);
+    }
+
+    [Fact]
+    public void Events_gathered_in_groups_and_paths_too_long_for_a_group_sum_as_they_came()
+    {
+        var pool = new PathPool();
+        var names = new NameTable();
+        var builder = new BatchBuilder(names, pool: pool);
+        var random = new Random(3);
+        var paths = new[] { "/a", "/b", "/" + new string('l', 20_000), "/c/" + new string('m', 9_000), "/d" };
+        var expected = new Dictionary<(string, string), (long Read, long Written, long Ops)>();
+        for (var i = 0; i < 1000; i++)
+        {
+            var process = names.Get(System.Text.Encoding.UTF8.GetBytes($"p{random.Next(3)}"));
+            var path = paths[random.Next(paths.Length)];
+            var read = random.Next(2) == 0;
+            var bytes = random.Next(1, 100);
+            builder.Event(process, 1, System.Text.Encoding.UTF8.GetBytes(path), read ? IoDirection.Read : IoDirection.Write, bytes);
+            var sums = expected.GetValueOrDefault((process, path));
+            expected[(process, path)] = read ? (sums.Read + bytes, sums.Written, sums.Ops + 1) : (sums.Read, sums.Written + bytes, sums.Ops + 1);
+            if (i == 500)
+                Assert.Equal(501, builder.Events);
+        }
+        var batch = builder.Build();
+        Assert.Equal(1000, batch.Events);
+        var got = batch.Processes
+            .SelectMany(p => p.Named(pool).Select(f => ((p.Process, f.Key), (f.Value.ReadBytes, f.Value.WrittenBytes, f.Value.Operations))))
+            .ToDictionary(e => e.Item1, e => e.Item2);
+        Assert.Equal(expected.OrderBy(e => e.Key).ToList(), got.OrderBy(e => e.Key).ToList());
+        // One reference per entry.
+        foreach (var path in paths)
+            Assert.Equal(expected.Keys.Count(k => k.Item2 == path), pool.RefCount(pool.Intern(path)) - 1);
+    }
+
+    [Fact]
+    public void A_batchs_entries_are_one_array_which_the_next_batch_reuses_once_it_is_given_back()
+    {
+        var entries = new BatchEntries();
+        var builder = new BatchBuilder(new NameTable(), pool: new PathPool(), entries: entries);
+        builder.Event("a", 1, "/1"u8, IoDirection.Read, 1);
+        builder.Event("b", 1, "/2"u8, IoDirection.Read, 1);
+        builder.Event("a", 1, "/3"u8, IoDirection.Read, 1);
+        var first = builder.Build();
+        var array = first.Processes[0].Files.Array;
+        Assert.All(first.Processes, p => Assert.Same(array, p.Files.Array));
+        Assert.Equal(3, first.Processes.Sum(p => p.Files.Count));
+
+        builder.Event("a", 1, "/4"u8, IoDirection.Read, 1);
+        var second = builder.Build();
+        Assert.NotSame(array, second.Processes[0].Files.Array);
+
+        first.ReturnEntries();
+        first.ReturnEntries();
+        builder.Event("a", 1, "/5"u8, IoDirection.Read, 1);
+        var third = builder.Build();
+        Assert.Same(array, third.Processes[0].Files.Array);
+        builder.Event("a", 1, "/6"u8, IoDirection.Read, 1);
+        Assert.NotSame(array, builder.Build().Processes[0].Files.Array);
     }
 }
