@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using IoSnoop.Actors.Events;
@@ -161,9 +160,9 @@ public sealed class FileTable
         if (count <= 0 || _files.Count == 0)
             return 0;
         // The cap runs this often while a flood of new paths comes in: select the entries in place
-        // (expected linear time) in a rented buffer instead of sorting a new list every round.
+        // (expected linear time) in a reused buffer instead of sorting a new list every round.
         var recentTicks = recentAfter.UtcTicks;
-        var buffer = ArrayPool<MergeCandidate>.Shared.Rent(_files.Count);
+        var buffer = TakeBuffer(_files.Count);
         try
         {
             var n = 0;
@@ -188,8 +187,40 @@ public sealed class FileTable
         }
         finally
         {
-            ArrayPool<MergeCandidate>.Shared.Return(buffer);
+            GiveBack(buffer);
         }
+    }
+
+    // Selection buffers. The cap asks every process actor at once and they run on a few threads: each thread
+    // keeps a buffer for the tables of up to SmallTable entries (most of them); the larger ones share one
+    // spare, which a table takes or, when another holds it or it is too small, allocates one of its size (the
+    // larger of the two is kept). Memory: a few small buffers and one as large as the largest table.
+    private const int SmallTable = 4096;
+
+    [ThreadStatic]
+    private static MergeCandidate[]? t_small;
+
+    private static MergeCandidate[]? s_spare;
+
+    private static MergeCandidate[] TakeBuffer(int size)
+    {
+        if (size <= SmallTable)
+            return t_small ??= new MergeCandidate[SmallTable];
+        var spare = Interlocked.Exchange(ref s_spare, null);
+        if (spare is not null && spare.Length >= size)
+            return spare;
+        if (spare is not null)
+            GiveBack(spare);
+        return new MergeCandidate[size];
+    }
+
+    private static void GiveBack(MergeCandidate[] buffer)
+    {
+        if (buffer.Length <= SmallTable)
+            return;
+        var current = Volatile.Read(ref s_spare);
+        if (current is null || current.Length < buffer.Length)
+            Interlocked.CompareExchange(ref s_spare, buffer, current);
     }
 
     /// <summary>An entry the cap may merge, ordered least significant first: idle before recent, fewer
