@@ -346,18 +346,10 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>
-    /// A cap round has just let go of a fifth of the tracked files (their paths, their table slots), most of
-    /// them long-lived by then: they would wait for the next full collection while new files pile up, so the
-    /// memory is given back now (<see cref="StatsSettings.AfterCapRound"/>). Rounds come once per fifth of the
-    /// cap of new files, so the cost is a constant per new file; a round that merged fewer than
-    /// <see cref="StatsSettings.AfterCapRoundMinMerged"/> files (a small cap) leaves it to the GC, so that a
-    /// small cap under a stream of new paths does not collect all the time.
-    /// </summary>
+    /// <summary>A cap round is over (every process actor asked has answered).</summary>
     private void CapRoundDone()
     {
-        if (_capMergedThisRound > 0 && _capMergedThisRound >= _settings.AfterCapRoundMinMerged)
-            _settings.AfterCapRound?.Invoke();
+        _settings.AfterCapRound?.Invoke(_capMergedThisRound);
         _capMergedThisRound = 0;
     }
 
@@ -471,14 +463,11 @@ public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
     /// <summary>The finest history bucket.</summary>
     public TimeSpan HistoryResolution { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Runs when a round of the cap has merged files: by default a compacting full collection, which
-    /// gives the merged entries' memory back at once (measured in README's performance section).</summary>
-    public Action? AfterCapRound { get; init; } = CompactHeap;
-
-    /// <summary><see cref="AfterCapRound"/> runs only after rounds that merged at least this many files.</summary>
-    public int AfterCapRoundMinMerged { get; init; } = 10_000;
-
-    public static void CompactHeap() => GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    /// <summary>Runs after each round of the cap with the number of files it merged (diagnostics, specs).</summary>
+    /// <remarks>There is no collection to force here: a merged entry leaves no object behind (its path goes back
+    /// to the pool, its slot to the table's free list). A compacting collection after each round used to give
+    /// back what merged files left; without objects per entry it only cost time (README's performance section).</remarks>
+    public Action<long>? AfterCapRound { get; init; }
 }
 
 /// <summary>How the stats actor keeps memory bounded.</summary>

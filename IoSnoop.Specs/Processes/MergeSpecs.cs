@@ -12,14 +12,12 @@ public sealed class MergeSpecs : StatsActorSpec
 
     private int _capRounds;
 
-    private IActorRef NewStats(long threshold = 1000, int idleSeconds = 3600, int maxFiles = 1_000_000, bool dedup = false,
-        int afterCapRoundMinMerged = 1) =>
+    private IActorRef NewStats(long threshold = 1000, int idleSeconds = 3600, int maxFiles = 1_000_000, bool dedup = false) =>
         Sys.ActorOf(StatsActor.Props(
             new StatsSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
             {
                 Merge = new MergePolicy(threshold, TimeSpan.FromSeconds(idleSeconds), maxFiles, dedup),
-                AfterCapRound = () => Interlocked.Increment(ref _capRounds),
-                AfterCapRoundMinMerged = afterCapRoundMinMerged,
+                AfterCapRound = _ => Interlocked.Increment(ref _capRounds),
             },
             _clock));
 
@@ -109,8 +107,7 @@ public sealed class MergeSpecs : StatsActorSpec
         }
         AwaitAssert(() => Assert.True(OverviewOf(stats).Processes.Sum(p => p.Files) <= 500), Wait);
         Assert.Equal(expected, OverviewOf(stats).Totals.BytesWritten);
-        // 8,000 files through a cap of 500 merged down to 400 each round: a round per 100 to 300 new files,
-        // and the memory given back after each (a compacting collection by default).
+        // 8,000 files through a cap of 500 merged down to 400 each round: a round per 100 to 300 new files.
         Assert.InRange(Volatile.Read(ref _capRounds), 8_000 / 300, 8_000 / 100);
         Assert.Equal(expected, Enumerable.Range(0, 4).Sum(i => Sum(FilesOf(stats, $"p{i}")).Writes));
     }
@@ -124,7 +121,6 @@ public sealed class MergeSpecs : StatsActorSpec
             {
                 Merge = new MergePolicy(0, TimeSpan.FromHours(1), 500, false),
                 Paths = pool,
-                AfterCapRound = null,
             },
             _clock));
         var stream = CreateTestProbe();
@@ -150,7 +146,7 @@ public sealed class MergeSpecs : StatsActorSpec
     }
 
     [Fact]
-    public void Under_the_cap_nothing_is_merged_and_no_memory_is_reclaimed()
+    public void Under_the_cap_nothing_is_merged_and_one_file_over_it_starts_a_round()
     {
         var stats = NewStats(threshold: 0, maxFiles: 500);
         Ingest(stats, Enumerable.Range(0, 500).Select(i => $"p|0|1|/f/{i}").ToArray());
@@ -159,20 +155,6 @@ public sealed class MergeSpecs : StatsActorSpec
         Ingest(stats, "p|0|1|/f/500");
         AwaitAssert(() => Assert.Equal(1, Volatile.Read(ref _capRounds)), Wait);
         Assert.Equal(400, OverviewOf(stats).Processes.Sum(p => p.Files));
-    }
-
-    [Fact]
-    public void Rounds_that_merge_few_files_leave_the_memory_to_the_gc()
-    {
-        // A cap of 500 merges about 100 files per round: under a minimum of 150, nothing runs; 50 is enough.
-        var stats = NewStats(threshold: 0, maxFiles: 500, afterCapRoundMinMerged: 150);
-        Ingest(stats, Enumerable.Range(0, 501).Select(i => $"p|0|1|/f/{i}").ToArray());
-        AwaitAssert(() => Assert.Equal(400, OverviewOf(stats).Processes.Sum(p => p.Files)), Wait);
-        Assert.Equal(0, Volatile.Read(ref _capRounds));
-
-        var other = NewStats(threshold: 0, maxFiles: 500, afterCapRoundMinMerged: 50);
-        Ingest(other, Enumerable.Range(0, 501).Select(i => $"p|0|1|/f/{i}").ToArray());
-        AwaitAssert(() => Assert.Equal(1, Volatile.Read(ref _capRounds)), Wait);
     }
 
     [Fact]
