@@ -15,37 +15,44 @@ namespace IoSnoop.Actors.Pipeline;
 /// started afresh within a batch, a name may appear twice as two objects: the stats actor sums by text,
 /// so totals stay right. Paths are interned in the <see cref="PathPool"/> straight from the tracer's bytes;
 /// the batch holds one reference per (process, path) entry.
+/// <para>
+/// The batch's entries are kept in flat arrays for the whole batch (not a map per process): with thousands
+/// of processes each one's maps were cold in the cache at every event, while one table of a batch's
+/// 8,192 entries stays in it. <see cref="Build"/> then sorts the entries by process, in the order they came.
+/// </para>
 /// </remarks>
 public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog = null, PathPool? pool = null,
     BatchEntries? entries = null) : ITraceSink
 {
-    /// <summary>One process's sums within the batch being built; kept across batches while the process is busy,
-    /// so its maps keep their size instead of growing again for every batch.</summary>
-    /// <remarks>With thousands of processes a process misses many batches while still busy (each batch holds
-    /// a few events of each), so a process's maps are given back only after <see cref="KeepIdleBatches"/>
-    /// batches without it.</remarks>
-    private sealed class Scratch(string process)
+    /// <summary>One process's part of the batch being built.</summary>
+    private struct ProcessSums
     {
-        public readonly string Process = process;
-        public readonly Dictionary<int, int> Index = [];
-        public readonly List<KeyValuePair<int, FileDelta>> Files = [];
+        public string Name;
         public long ReadBytes;
         public long WrittenBytes;
         public long Operations;
-        /// <summary>The number of the last batch the process was in.</summary>
-        public long LastBatch;
+        public int Entries;
     }
 
-    /// <summary>Batches a process may miss before its maps are given back.</summary>
-    public const int KeepIdleBatches = 16;
+    /// <summary>One (process, path) entry: the process's place in the batch, the path's id, the sums.</summary>
+    private struct Entry
+    {
+        public int Process;
+        public int Path;
+        public FileDelta Delta;
+    }
 
     private static readonly IEqualityComparer<string> SameObject = ReferenceEqualityComparer.Instance;
     private readonly PathPool _pool = pool ?? PathPool.Shared;
     private readonly BatchEntries _entryArrays = entries ?? BatchEntries.Shared;
-    private readonly Dictionary<string, Scratch> _processes = new(SameObject);
-    private readonly List<Scratch> _used = [];
-    private Scratch? _last;
-    private long _batchNumber;
+    private readonly Dictionary<string, int> _processIndex = new(SameObject);
+    private ProcessSums[] _processes = new ProcessSums[64];
+    private int _processCount;
+    private string? _lastName;
+    private int _lastProcess;
+    private Entry[] _entryList = new Entry[1024];
+    // Open addressing over the entries: 0 is an empty slot, else the entry's place plus one.
+    private int[] _slots = new int[2048];
     private int _entries;
     private long _events;
     private long _malformed;
@@ -139,44 +146,83 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
     private void Add(string name, int path, IoDirection direction, long bytes, long operations)
     {
         // Consecutive events of one process are common (a build step, a copy): skip the lookup then.
-        var process = _last;
-        if (process is null || !ReferenceEquals(process.Process, name))
-        {
-            if (!_processes.TryGetValue(name, out process))
-            {
-                process = new Scratch(name);
-                _processes[name] = process;
-            }
-            _last = process;
-        }
-        if (process.Operations == 0 && process.Files.Count == 0)
-            _used.Add(process);
-
-        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(process.Index, path, out var existed);
-        if (existed)
-            _pool.Release(path);
+        int process;
+        if (ReferenceEquals(name, _lastName))
+            process = _lastProcess;
         else
         {
-            index = process.Files.Count;
-            process.Files.Add(new KeyValuePair<int, FileDelta>(path, default));
-            _entries++;
+            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_processIndex, name, out var existed);
+            if (!existed)
+            {
+                if (_processCount == _processes.Length)
+                    Array.Resize(ref _processes, _processes.Length * 2);
+                known = _processCount++;
+                _processes[known].Name = name;
+            }
+            process = known;
+            _lastName = name;
+            _lastProcess = process;
         }
-        ref var file = ref CollectionsMarshal.AsSpan(process.Files)[index];
-        var delta = file.Value;
+
+        var mask = _slots.Length - 1;
+        var slot = Mix(process, path) & mask;
+        int at;
+        while (true)
+        {
+            var taken = _slots[slot];
+            if (taken == 0)
+            {
+                at = _entries++;
+                if (at == _entryList.Length)
+                    Array.Resize(ref _entryList, _entryList.Length * 2);
+                _entryList[at] = new Entry { Process = process, Path = path };
+                _slots[slot] = at + 1;
+                _processes[process].Entries++;
+                if (_entries * 2 > _slots.Length)
+                    GrowSlots();
+                break;
+            }
+            ref readonly var entry = ref _entryList[taken - 1];
+            if (entry.Path == path && entry.Process == process)
+            {
+                at = taken - 1;
+                _pool.Release(path);
+                break;
+            }
+            slot = (slot + 1) & mask;
+        }
+
+        ref var delta = ref _entryList[at].Delta;
+        ref var sums = ref _processes[process];
         if (direction == IoDirection.Read)
         {
             delta.ReadBytes += bytes;
-            process.ReadBytes += bytes;
+            sums.ReadBytes += bytes;
         }
         else
         {
             delta.WrittenBytes += bytes;
-            process.WrittenBytes += bytes;
+            sums.WrittenBytes += bytes;
         }
         delta.Operations += operations;
-        process.Operations += operations;
-        file = new KeyValuePair<int, FileDelta>(file.Key, delta);
+        sums.Operations += operations;
         _events += operations;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Mix(int process, int path) => (int)(((uint)path * 0x9E3779B1u) ^ ((uint)process * 0x85EBCA77u)) & int.MaxValue;
+
+    private void GrowSlots()
+    {
+        _slots = new int[_slots.Length * 2];
+        var mask = _slots.Length - 1;
+        for (var i = 0; i < _entries; i++)
+        {
+            var slot = Mix(_entryList[i].Process, _entryList[i].Path) & mask;
+            while (_slots[slot] != 0)
+                slot = (slot + 1) & mask;
+            _slots[slot] = i + 1;
+        }
     }
 
     public void Malformed(ReadOnlySpan<byte> line, string reason)
@@ -200,36 +246,36 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
     public IngestBatch Build()
     {
         AddWaiting();
-        var processes = new ProcessDelta[_used.Count];
-        var entries = _used.Count == 0 ? [] : _entryArrays.Rent(_entries);
+        var processes = new ProcessDelta[_processCount];
+        var entries = _processCount == 0 ? [] : _entryArrays.Rent(_entries);
+        // Each process's entries go together, in the order they came: its start, then one pass.
+        Span<int> next = _processCount <= 1024 ? stackalloc int[_processCount] : new int[_processCount];
         var offset = 0;
-        for (var i = 0; i < _used.Count; i++)
+        for (var i = 0; i < _processCount; i++)
         {
-            var scratch = _used[i];
-            scratch.LastBatch = _batchNumber;
-            var files = CollectionsMarshal.AsSpan(scratch.Files);
-            files.CopyTo(entries.AsSpan(offset));
-            processes[i] = new ProcessDelta(scratch.Process, new ArraySegment<KeyValuePair<int, FileDelta>>(entries, offset, files.Length))
+            ref var sums = ref _processes[i];
+            next[i] = offset;
+            processes[i] = new ProcessDelta(sums.Name, new ArraySegment<KeyValuePair<int, FileDelta>>(entries, offset, sums.Entries))
             {
-                ReadBytes = scratch.ReadBytes,
-                WrittenBytes = scratch.WrittenBytes,
-                Operations = scratch.Operations,
+                ReadBytes = sums.ReadBytes,
+                WrittenBytes = sums.WrittenBytes,
+                Operations = sums.Operations,
             };
-            offset += files.Length;
-            scratch.Files.Clear();
-            scratch.Index.Clear();
-            scratch.ReadBytes = scratch.WrittenBytes = scratch.Operations = 0;
+            offset += sums.Entries;
+            sums = default;
         }
-        if (_processes.Count > _used.Count)
-            foreach (var (name, scratch) in _processes)
-                if (_batchNumber - scratch.LastBatch > KeepIdleBatches)
-                    _processes.Remove(name);
-        _batchNumber++;
-        _used.Clear();
-        _last = null;
+        for (var i = 0; i < _entries; i++)
+        {
+            ref readonly var entry = ref _entryList[i];
+            entries[next[entry.Process]++] = new KeyValuePair<int, FileDelta>(entry.Path, entry.Delta);
+        }
         var batch = processes.Length == 0
             ? new IngestBatch(processes, _events, _malformed, _dropped, _ready)
             : IngestBatch.InRented(_entryArrays, entries, processes, _events, _malformed, _dropped, _ready);
+        Array.Clear(_slots);
+        _processIndex.Clear();
+        _processCount = 0;
+        _lastName = null;
         _entries = 0;
         _events = 0;
         _malformed = 0;
