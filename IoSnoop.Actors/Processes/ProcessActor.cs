@@ -7,11 +7,12 @@ namespace IoSnoop.Actors.Processes;
 /// <summary>The messages one process actor answers.</summary>
 public static class ProcessProtocol
 {
-    /// <summary>Add a batch's sums for this process; answered with <see cref="Recorded"/>.</summary>
-    public sealed record Record(ProcessDelta Delta, DateTimeOffset At, long BatchId);
+    /// <summary>Add a batch's sums for this process and note how many files it has now in the batch's tally, at
+    /// place <see cref="Index"/>; the last process of the batch to do so answers with <see cref="BatchRecorded"/>.</summary>
+    public sealed record Record(ProcessDelta Delta, DateTimeOffset At, BatchTally Tally, int Index);
 
-    /// <summary>The batch's sums are in; <see cref="Files"/> is how many files the process has now.</summary>
-    public sealed record Recorded(string Name, long BatchId, int Files);
+    /// <summary>Every process of the batch has added its sums (sent by the last one).</summary>
+    public sealed record BatchRecorded(BatchTally Tally);
 
     /// <summary>Answered with <see cref="ProcessFiles"/>.</summary>
     public sealed record GetFiles
@@ -23,7 +24,7 @@ public static class ProcessProtocol
     /// the figures come from the database, so they need no writing.</summary>
     public sealed record SetFiles(IReadOnlyList<FileSummary> Files, bool Saved = false);
 
-    public sealed record FilesSet(string Name, int Files);
+    public sealed record FilesSet(string Name, int Files, long Version);
 
     /// <summary>The <c>-t</c>/<c>-s</c> pass: merge the small idle files. Answered with <see cref="FilesMerged"/>.</summary>
     public sealed record MergeSmall(long Threshold, DateTimeOffset IdleBefore);
@@ -32,7 +33,7 @@ public static class ProcessProtocol
     public sealed record MergeLeastSignificant(int Count, DateTimeOffset RecentAfter);
 
     /// <summary><see cref="ForCap"/>: the answer to <see cref="MergeLeastSignificant"/>.</summary>
-    public sealed record FilesMerged(string Name, int Merged, int Files, bool ForCap);
+    public sealed record FilesMerged(string Name, int Merged, int Files, bool ForCap, long Version);
 
     /// <summary>Answered with <see cref="PathList"/>: the paths of the files, merged rows left out.</summary>
     public sealed record GetPaths
@@ -50,7 +51,7 @@ public static class ProcessProtocol
     /// <summary>Forget these paths (launchd de-duplication); answered with <see cref="PathsRemoved"/>.</summary>
     public sealed record RemovePaths(IReadOnlyCollection<string> Paths);
 
-    public sealed record PathsRemoved(string Name, long Reads, long Writes, long Events, int Files);
+    public sealed record PathsRemoved(string Name, long Reads, long Writes, long Events, int Files, long Version);
 
     /// <summary>Answered with <see cref="FileChanges"/>: what changed since the last time (every file when <see cref="All"/>).</summary>
     public sealed record TakeChanges(bool All);
@@ -59,16 +60,50 @@ public static class ProcessProtocol
 }
 
 /// <summary>
+/// Where the process actors of one batch note how many files each has after adding its part, so that a batch
+/// costs its processes one answer in all (from the last one) instead of one each.
+/// </summary>
+/// <remarks>Each process writes only its own places; the count of those still adding is decremented atomically,
+/// and the last one's message to the stats actor publishes every place written before it.</remarks>
+public sealed class BatchTally(long batchId, int processes)
+{
+    private readonly int[] _files = new int[processes];
+    private readonly long[] _versions = new long[processes];
+    private int _remaining = processes;
+
+    public long BatchId { get; } = batchId;
+
+    public int Count => _files.Length;
+
+    /// <summary>Notes place <paramref name="index"/>'s file count; true for the last process of the batch.</summary>
+    public bool Recorded(int index, int files, long version)
+    {
+        _files[index] = files;
+        _versions[index] = version;
+        return Interlocked.Decrement(ref _remaining) == 0;
+    }
+
+    public int FilesAt(int index) => _files[index];
+
+    /// <summary>The process's count of reports when it noted its files (see <see cref="ProcessActor"/>).</summary>
+    public long VersionAt(int index) => _versions[index];
+}
+
+/// <summary>
 /// Owns one process name's file map. All processes with that name (every run of <c>clang</c> in a build)
 /// are summed here. A thin shell around <see cref="FileTable"/>.
 /// </summary>
 /// <remarks>Its parent stops it with a <see cref="PoisonPill"/>, after the batches already sent to it: each
-/// holds references on its paths, which only adding it to the table (or the table's clearing) gives back.</remarks>
+/// holds references on its paths, which only adding it to the table (or the table's clearing) gives back.
+/// Every file count it reports carries a version, its count of reports so far: counts noted in a batch's
+/// tally reach the parent with the batch's last process, possibly after a later count this actor sent
+/// itself, and the parent keeps the count with the highest version.</remarks>
 public sealed class ProcessActor : ReceiveActor
 {
     private readonly string _name;
     private readonly string _mergedPath;
     private readonly FileTable _files;
+    private long _reports;
 
     public ProcessActor(string name, bool trackChanges, PathPool? paths = null)
     {
@@ -78,7 +113,8 @@ public sealed class ProcessActor : ReceiveActor
         Receive<ProcessProtocol.Record>(record =>
         {
             _files.Add(record.Delta, record.At);
-            Sender.Tell(new ProcessProtocol.Recorded(_name, record.BatchId, _files.Count));
+            if (record.Tally.Recorded(record.Index, _files.Count, ++_reports))
+                Sender.Tell(new ProcessProtocol.BatchRecorded(record.Tally));
         });
         Receive<ProcessProtocol.GetFiles>(_ => Sender.Tell(Snapshot()));
         Receive<ProcessProtocol.SetFiles>(set =>
@@ -91,24 +127,24 @@ public sealed class ProcessActor : ReceiveActor
                     Operations = f.Events,
                     LastUpdated = f.LastUpdated,
                 }, set.Saved);
-            Sender.Tell(new ProcessProtocol.FilesSet(_name, _files.Count));
+            Sender.Tell(new ProcessProtocol.FilesSet(_name, _files.Count, ++_reports));
         });
         Receive<ProcessProtocol.MergeSmall>(merge =>
         {
             var merged = _files.MergeSmall(_mergedPath, merge.Threshold, merge.IdleBefore);
-            Sender.Tell(new ProcessProtocol.FilesMerged(_name, merged, _files.Count, false));
+            Sender.Tell(new ProcessProtocol.FilesMerged(_name, merged, _files.Count, false, ++_reports));
         });
         Receive<ProcessProtocol.MergeLeastSignificant>(merge =>
         {
             var merged = _files.MergeLeastSignificant(_mergedPath, merge.Count, merge.RecentAfter);
-            Sender.Tell(new ProcessProtocol.FilesMerged(_name, merged, _files.Count, true));
+            Sender.Tell(new ProcessProtocol.FilesMerged(_name, merged, _files.Count, true, ++_reports));
         });
         Receive<ProcessProtocol.GetPaths>(_ => Sender.Tell(new ProcessProtocol.PathList(_name, _files.Paths())));
         Receive<ProcessProtocol.FindPaths>(find => Sender.Tell(new ProcessProtocol.PathsFound(_name, _files.Find(find.Paths))));
         Receive<ProcessProtocol.RemovePaths>(remove =>
         {
             var removed = _files.Remove(remove.Paths);
-            Sender.Tell(new ProcessProtocol.PathsRemoved(_name, removed.ReadBytes, removed.WrittenBytes, removed.Operations, _files.Count));
+            Sender.Tell(new ProcessProtocol.PathsRemoved(_name, removed.ReadBytes, removed.WrittenBytes, removed.Operations, _files.Count, ++_reports));
         });
         Receive<ProcessProtocol.TakeChanges>(take =>
         {

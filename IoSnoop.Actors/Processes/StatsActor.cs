@@ -8,8 +8,9 @@ namespace IoSnoop.Actors.Processes;
 /// The parent of the process actors: routes each batch's per-process sums to the actor of that process
 /// name (creating it on first sight), keeps the per-process totals the overview needs, counts events,
 /// malformed lines and drops, and pushes what changed to subscribers at most once per push interval.
-/// A batch is acknowledged to the stream only when every process actor it went to has added it, so a
-/// slow process actor slows the tracer down instead of filling its mailbox.
+/// A batch is acknowledged to the stream only when every process actor it went to has added it (the last of
+/// them says so for all, <see cref="BatchTally"/>), so a slow process actor slows the tracer down instead of
+/// filling its mailbox.
 /// <para>
 /// Memory stays bounded (<see cref="MergePolicy"/>): the merge pass (every min(60, s) seconds) merges small
 /// idle files into <c>&lt;Smaller Files of NAME&gt;</c> as the original did, and when the number of tracked
@@ -30,13 +31,18 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         public DateTimeOffset LastUpdated;
         public long ReadDelta;
         public long WriteDelta;
+        /// <summary>The version of the last file count taken from the actor (see <see cref="ProcessActor"/>).</summary>
+        public long FilesVersion;
+        /// <summary>Deleted or reset: counts still on their way no longer count.</summary>
+        public bool Gone;
     }
 
-    private sealed class PendingBatch(IActorRef replyTo, Events.IngestBatch batch, int remaining)
+    /// <summary>A batch sent to the process actors: who gets the ack, and the entry each delta went to.</summary>
+    private sealed class PendingBatch(IActorRef replyTo, Events.IngestBatch batch, Entry[] entries)
     {
         public IActorRef ReplyTo { get; } = replyTo;
         public Events.IngestBatch Batch { get; } = batch;
-        public int Remaining = remaining;
+        public Entry[] Entries { get; } = entries;
     }
 
     private sealed record PushTick
@@ -86,20 +92,20 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             _history = new HistoryRecorder(settings.HistoryResolution);
 
         Receive<StatsProtocol.Ingest>(ingest => Ingest(ingest.Batch, Sender));
-        Receive<ProcessProtocol.Recorded>(recorded =>
+        Receive<ProcessProtocol.BatchRecorded>(recorded =>
         {
-            SetFileCount(recorded.Name, recorded.Files);
-            if (_pending.TryGetValue(recorded.BatchId, out var batch) && --batch.Remaining == 0)
-            {
-                _pending.Remove(recorded.BatchId);
-                batch.Batch.ReturnEntries();
-                batch.ReplyTo.Tell(StatsProtocol.Ack.Instance);
-            }
+            // A batch acked early (a delete or reset) is no longer pending; its tally no longer counts.
+            if (!_pending.Remove(recorded.Tally.BatchId, out var batch))
+                return;
+            for (var i = 0; i < batch.Entries.Length; i++)
+                SetFileCount(batch.Entries[i], recorded.Tally.FilesAt(i), recorded.Tally.VersionAt(i));
+            batch.Batch.ReturnEntries();
+            batch.ReplyTo.Tell(StatsProtocol.Ack.Instance);
             EnforceCap();
         });
         Receive<ProcessProtocol.FilesSet>(set =>
         {
-            SetFileCount(set.Name, set.Files);
+            SetFileCount(set.Name, set.Files, set.Version);
             // Loaded figures may hold more files than the cap allows (the cap was lowered since).
             EnforceCap();
         });
@@ -112,7 +118,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             }
             if (merged.Merged > 0)
             {
-                SetFileCount(merged.Name, merged.Files);
+                SetFileCount(merged.Name, merged.Files, merged.Version);
                 MarkUnsaved(merged.Name);
             }
             if (!merged.ForCap)
@@ -142,6 +148,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             var existed = _processes.Remove(delete.Name, out var entry);
             if (entry is not null)
             {
+                entry.Gone = true;
                 entry.Actor.Tell(PoisonPill.Instance);
                 _bytesRead -= entry.Reads;
                 _bytesWritten -= entry.Writes;
@@ -162,7 +169,10 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         Receive<StatsProtocol.ResetAll>(_ =>
         {
             foreach (var entry in _processes.Values)
+            {
+                entry.Gone = true;
                 entry.Actor.Tell(PoisonPill.Instance);
+            }
             _processes.Clear();
             _changed.Clear();
             _removed.Clear();
@@ -231,12 +241,15 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             return;
         }
         var batchId = ++_batchCounter;
-        _pending[batchId] = new PendingBatch(replyTo, batch, batch.Processes.Count);
+        var tally = new BatchTally(batchId, batch.Processes.Count);
+        var entries = new Entry[batch.Processes.Count];
+        _pending[batchId] = new PendingBatch(replyTo, batch, entries);
         var now = _clock.GetUtcNow();
-        foreach (var delta in batch.Processes)
+        for (var i = 0; i < entries.Length; i++)
         {
-            var entry = GetOrCreate(delta.Process);
-            entry.Actor.Tell(new ProcessProtocol.Record(delta, now, batchId));
+            var delta = batch.Processes[i];
+            var entry = entries[i] = GetOrCreate(delta.Process);
+            entry.Actor.Tell(new ProcessProtocol.Record(delta, now, tally, i));
             entry.Reads += delta.ReadBytes;
             entry.Writes += delta.WrittenBytes;
             entry.Events += delta.Operations;
@@ -309,10 +322,19 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             Sender.Tell(new StatsProtocol.Loaded(load.Dump.Processes.Count, files));
     }
 
-    private void SetFileCount(string name, int files)
+    /// <summary>A file count the sender (a process actor) reported.</summary>
+    private void SetFileCount(string name, int files, long version)
     {
-        if (!_processes.TryGetValue(name, out var entry) || !entry.Actor.Equals(Sender))
+        if (_processes.TryGetValue(name, out var entry) && entry.Actor.Equals(Sender))
+            SetFileCount(entry, files, version);
+    }
+
+    /// <summary>Takes a process's file count unless a later one was taken already.</summary>
+    private void SetFileCount(Entry entry, int files, long version)
+    {
+        if (entry.Gone || version <= entry.FilesVersion)
             return;
+        entry.FilesVersion = version;
         _totalFiles += files - entry.Files;
         entry.Files = files;
     }
@@ -375,7 +397,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     {
         if (!_processes.TryGetValue(removed.Name, out var entry) || !entry.Actor.Equals(Sender))
             return;
-        SetFileCount(removed.Name, removed.Files);
+        SetFileCount(entry, removed.Files, removed.Version);
         if (removed.Reads == 0 && removed.Writes == 0 && removed.Events == 0)
             return;
         entry.Reads -= removed.Reads;

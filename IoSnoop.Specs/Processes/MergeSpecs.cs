@@ -110,6 +110,10 @@ public sealed class MergeSpecs : StatsActorSpec
         // 8,000 files through a cap of 500 merged down to 400 each round: a round per 100 to 300 new files.
         Assert.InRange(Volatile.Read(ref _capRounds), 8_000 / 300, 8_000 / 100);
         Assert.Equal(expected, Enumerable.Range(0, 4).Sum(i => Sum(FilesOf(stats, $"p{i}")).Writes));
+        // The file counts the overview shows (from batch tallies and merge answers, in whatever order they
+        // came) are the tables' own.
+        var overview = OverviewOf(stats);
+        Assert.All(overview.Processes, p => Assert.Equal(FilesOf(stats, p.Name).Files.Count, p.Files));
     }
 
     [Fact]
