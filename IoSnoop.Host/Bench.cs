@@ -113,9 +113,11 @@ public static class Bench
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gcBefore = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
         var pauseBefore = GC.GetTotalPauseDuration();
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         var overview = await Replay("tracer");
         clock.Stop();
+        var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         using var self = Process.GetCurrentProcess();
         self.Refresh();
@@ -129,6 +131,7 @@ public static class Bench
         output.WriteLine($"elapsed         {seconds:0.000} s");
         output.WriteLine($"events/s        {events / seconds:N0}");
         output.WriteLine($"MiB/s           {bytes / 1048576.0 / seconds:0.0}");
+        output.WriteLine($"cpu time        {cpu.TotalSeconds:0.000} s ({cpu.TotalSeconds / seconds:0.00} of {Environment.ProcessorCount} cores), {cpu.TotalMicroseconds * 1000 / Math.Max(1, events):0} ns/event");
         output.WriteLine($"alloc/event     {(events == 0 ? 0 : allocated / (double)events):0.0} B");
         output.WriteLine($"gc gen0/1/2     {GC.CollectionCount(0) - gcBefore[0]}/{GC.CollectionCount(1) - gcBefore[1]}/{GC.CollectionCount(2) - gcBefore[2]}");
         output.WriteLine($"gc pauses       {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:N0} ms in all");
