@@ -105,9 +105,9 @@ public sealed class PathPool
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Intern(ReadOnlySpan<byte> utf8)
     {
-        if (!Utf8.IsValid(utf8))
+        var hash = Utf8Hash.Of(utf8, out var ascii);
+        if (!ascii && !Utf8.IsValid(utf8))
             return Intern(Encoding.UTF8.GetString(utf8));
-        var hash = Utf8Hash.Of(utf8);
         lock (_lock)
             return InternLocked(utf8, hash);
     }
@@ -150,8 +150,8 @@ public sealed class PathPool
         for (var i = 0; i < ends.Length; i++)
         {
             var path = bytes[(i == 0 ? 0 : ends[i - 1])..ends[i]];
-            valid &= Utf8.IsValid(path);
-            hashes[i] = Utf8Hash.Of(path);
+            hashes[i] = Utf8Hash.Of(path, out var ascii);
+            valid &= ascii || Utf8.IsValid(path);
         }
         if (!valid)
         {
