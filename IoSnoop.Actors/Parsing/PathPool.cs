@@ -19,7 +19,7 @@ namespace IoSnoop.Actors.Parsing;
 /// reference, <see cref="Release"/> gives one back. Whoever holds a reference may read the id's bytes
 /// (<see cref="Bytes"/>, <see cref="GetString"/>) from any thread without a lock: interning takes the
 /// pool's lock, and stored bytes never move (they live in fixed slabs of one size class each, so freed
-/// room is reused without compacting).
+/// room is reused without compacting; the slabs are on the pinned heap, which a collection does not copy).
 /// </para>
 /// <para>
 /// Giving back the last reference takes no lock: the path stays in the table, unused, and comes back to
