@@ -98,7 +98,7 @@ public sealed class BatchTally(long batchId, int processes)
 /// Every file count it reports carries a version, its count of reports so far: counts noted in a batch's
 /// tally reach the parent with the batch's last process, possibly after a later count this actor sent
 /// itself, and the parent keeps the count with the highest version.</remarks>
-public sealed class ProcessActor : ReceiveActor
+public sealed class ProcessActor : UntypedActor
 {
     private readonly string _name;
     private readonly string _mergedPath;
@@ -110,47 +110,68 @@ public sealed class ProcessActor : ReceiveActor
         _name = name;
         _mergedPath = MergedFiles.PathFor(name);
         _files = new FileTable(trackChanges, paths);
-        Receive<ProcessProtocol.Record>(record =>
+    }
+
+    /// <remarks>One plain switch rather than a <see cref="ReceiveActor"/>'s handlers: the stats actor makes a
+    /// thousand and more of these at once when a busy machine's first batch comes, and each gets a message per
+    /// batch; building and matching the handlers was a part of both.</remarks>
+    protected override void OnReceive(object message)
+    {
+        switch (message)
         {
-            _files.Add(record.Delta, record.At);
-            if (record.Tally.Recorded(record.Index, _files.Count, ++_reports))
-                Sender.Tell(new ProcessProtocol.BatchRecorded(record.Tally));
-        });
-        Receive<ProcessProtocol.GetFiles>(_ => Sender.Tell(Snapshot()));
-        Receive<ProcessProtocol.SetFiles>(set =>
-        {
-            foreach (var f in set.Files)
-                _files.Set(f.Path, new FileStats
-                {
-                    ReadBytes = f.Reads,
-                    WrittenBytes = f.Writes,
-                    Operations = f.Events,
-                    LastUpdated = f.LastUpdated,
-                }, set.Saved);
-            Sender.Tell(new ProcessProtocol.FilesSet(_name, _files.Count, ++_reports));
-        });
-        Receive<ProcessProtocol.MergeSmall>(merge =>
-        {
-            var merged = _files.MergeSmall(_mergedPath, merge.Threshold, merge.IdleBefore);
-            Sender.Tell(new ProcessProtocol.FilesMerged(_name, merged, _files.Count, false, ++_reports));
-        });
-        Receive<ProcessProtocol.MergeLeastSignificant>(merge =>
-        {
-            var merged = _files.MergeLeastSignificant(_mergedPath, merge.Count, merge.RecentAfter);
-            Sender.Tell(new ProcessProtocol.FilesMerged(_name, merged, _files.Count, true, ++_reports));
-        });
-        Receive<ProcessProtocol.GetPaths>(_ => Sender.Tell(new ProcessProtocol.PathList(_name, _files.Paths())));
-        Receive<ProcessProtocol.FindPaths>(find => Sender.Tell(new ProcessProtocol.PathsFound(_name, _files.Find(find.Paths))));
-        Receive<ProcessProtocol.RemovePaths>(remove =>
-        {
-            var removed = _files.Remove(remove.Paths);
-            Sender.Tell(new ProcessProtocol.PathsRemoved(_name, removed.ReadBytes, removed.WrittenBytes, removed.Operations, _files.Count, ++_reports));
-        });
-        Receive<ProcessProtocol.TakeChanges>(take =>
-        {
-            var (changed, removed) = _files.TakeChanges(take.All);
-            Sender.Tell(new ProcessProtocol.FileChanges(_name, changed, removed));
-        });
+            case ProcessProtocol.Record record:
+                _files.Add(record.Delta, record.At);
+                if (record.Tally.Recorded(record.Index, _files.Count, ++_reports))
+                    Sender.Tell(new ProcessProtocol.BatchRecorded(record.Tally));
+                break;
+            case ProcessProtocol.MergeLeastSignificant merge:
+            {
+                var merged = _files.MergeLeastSignificant(_mergedPath, merge.Count, merge.RecentAfter);
+                Sender.Tell(new ProcessProtocol.FilesMerged(_name, merged, _files.Count, true, ++_reports));
+                break;
+            }
+            case ProcessProtocol.GetFiles:
+                Sender.Tell(Snapshot());
+                break;
+            case ProcessProtocol.SetFiles set:
+                foreach (var f in set.Files)
+                    _files.Set(f.Path, new FileStats
+                    {
+                        ReadBytes = f.Reads,
+                        WrittenBytes = f.Writes,
+                        Operations = f.Events,
+                        LastUpdated = f.LastUpdated,
+                    }, set.Saved);
+                Sender.Tell(new ProcessProtocol.FilesSet(_name, _files.Count, ++_reports));
+                break;
+            case ProcessProtocol.MergeSmall merge:
+            {
+                var merged = _files.MergeSmall(_mergedPath, merge.Threshold, merge.IdleBefore);
+                Sender.Tell(new ProcessProtocol.FilesMerged(_name, merged, _files.Count, false, ++_reports));
+                break;
+            }
+            case ProcessProtocol.GetPaths:
+                Sender.Tell(new ProcessProtocol.PathList(_name, _files.Paths()));
+                break;
+            case ProcessProtocol.FindPaths find:
+                Sender.Tell(new ProcessProtocol.PathsFound(_name, _files.Find(find.Paths)));
+                break;
+            case ProcessProtocol.RemovePaths remove:
+            {
+                var removed = _files.Remove(remove.Paths);
+                Sender.Tell(new ProcessProtocol.PathsRemoved(_name, removed.ReadBytes, removed.WrittenBytes, removed.Operations, _files.Count, ++_reports));
+                break;
+            }
+            case ProcessProtocol.TakeChanges take:
+            {
+                var (changed, removed) = _files.TakeChanges(take.All);
+                Sender.Tell(new ProcessProtocol.FileChanges(_name, changed, removed));
+                break;
+            }
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     /// <summary>The table's paths go back to the pool.</summary>
