@@ -149,7 +149,7 @@ public sealed class PathPool
         var valid = true;
         for (var i = 0; i < ends.Length; i++)
         {
-            var path = bytes[(i == 0 ? 0 : ends[i - 1])..ends[i]];
+            var path = PathAt(bytes, ends, i);
             hashes[i] = Utf8Hash.Of(path, out var ascii);
             valid &= ascii || Utf8.IsValid(path);
         }
@@ -157,7 +157,7 @@ public sealed class PathPool
         {
             // Rare (the tracer printed bytes that are not UTF-8): one by one, each as its decoded text if need be.
             for (var i = 0; i < ends.Length; i++)
-                ids[i] = Intern(bytes[(i == 0 ? 0 : ends[i - 1])..ends[i]]);
+                ids[i] = Intern(PathAt(bytes, ends, i));
             return;
         }
         lock (_lock)
@@ -182,9 +182,13 @@ public sealed class PathPool
             }
             _touched = touched;
             for (var i = 0; i < ends.Length; i++)
-                ids[i] = InternLocked(bytes[(i == 0 ? 0 : ends[i - 1])..ends[i]], hashes[i]);
+                ids[i] = InternLocked(PathAt(bytes, ends, i), hashes[i]);
         }
     }
+
+    /// <summary>Path <paramref name="i"/> of a group: from the end of the one before it to its own end.</summary>
+    private static ReadOnlySpan<byte> PathAt(ReadOnlySpan<byte> bytes, ReadOnlySpan<int> ends, int i) =>
+        bytes[(i == 0 ? 0 : ends[i - 1])..ends[i]];
 
     // Keeps the reads that warm the cache from being optimised away.
     private int _touched;

@@ -125,11 +125,8 @@ public sealed class ProcessActor : UntypedActor
                     Sender.Tell(new ProcessProtocol.BatchRecorded(record.Tally));
                 break;
             case ProcessProtocol.MergeLeastSignificant merge:
-            {
-                var merged = _files.MergeLeastSignificant(_mergedPath, merge.Count, merge.RecentAfter);
-                Sender.Tell(new ProcessProtocol.FilesMerged(_name, merged, _files.Count, true, ++_reports));
+                Sender.Tell(Merged(_files.MergeLeastSignificant(_mergedPath, merge.Count, merge.RecentAfter), forCap: true));
                 break;
-            }
             case ProcessProtocol.GetFiles:
                 Sender.Tell(Snapshot());
                 break;
@@ -145,11 +142,8 @@ public sealed class ProcessActor : UntypedActor
                 Sender.Tell(new ProcessProtocol.FilesSet(_name, _files.Count, ++_reports));
                 break;
             case ProcessProtocol.MergeSmall merge:
-            {
-                var merged = _files.MergeSmall(_mergedPath, merge.Threshold, merge.IdleBefore);
-                Sender.Tell(new ProcessProtocol.FilesMerged(_name, merged, _files.Count, false, ++_reports));
+                Sender.Tell(Merged(_files.MergeSmall(_mergedPath, merge.Threshold, merge.IdleBefore), forCap: false));
                 break;
-            }
             case ProcessProtocol.GetPaths:
                 Sender.Tell(new ProcessProtocol.PathList(_name, _files.Paths()));
                 break;
@@ -173,6 +167,9 @@ public sealed class ProcessActor : UntypedActor
                 break;
         }
     }
+
+    private ProcessProtocol.FilesMerged Merged(int merged, bool forCap) =>
+        new(_name, merged, _files.Count, forCap, ++_reports);
 
     /// <summary>The table's paths go back to the pool.</summary>
     protected override void PostStop() => _files.Clear();
