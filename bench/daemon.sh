@@ -1,0 +1,123 @@
+#!/bin/bash
+# Ingest speed and memory of the running daemon, measured from outside: for each case a fresh
+#   iosnoopng --source replay --replay FIFO --db none
+# is started, the trace is written into the FIFO, and the clock stops when /api/stats counts every event.
+# Printed per case (median of RUNS runs): events/s, the rate of `awk -F'|' '{s+=$3}'` over the same file
+# measured in the same run, their ratio, the daemon's peak resident memory (VmHWM) and its peak private
+# memory (RssAnon + RssShmem, sampled every 50 ms while it ingests).
+#
+#   a     gen_trace.py --events 2000000 --procs 200  --paths 20000
+#   big   gen_trace.py --events 2000000 --procs 2000 --paths 1000000
+#   big2  the same with --paths 2000000                (memory must stay flat when paths double)
+#
+# Usage: bench/daemon.sh [RUNS] [CASE...]        (RUNS defaults to 5, cases to "a big big2")
+# Environment: BENCH_TMP (trace files, default /tmp), IOSNOOPNG (the executable; default: published to
+# artifacts/bench first), BENCH_PORT (default 18092), BENCH_FLAGS (more daemon flags, e.g. --max-files 100000).
+set -euo pipefail
+
+RUNS=${1:-5}
+shift || true
+CASES=("$@")
+[ ${#CASES[@]} -gt 0 ] || CASES=(a big big2)
+HERE=$(cd "$(dirname "$0")" && pwd)
+TMP=${BENCH_TMP:-/tmp}
+PORT=${BENCH_PORT:-18092}
+GEN=$HERE/gen_trace.py
+[ -f "$GEN" ] || GEN=$HERE/../../shared/bench/gen_trace.py
+
+if [ -z "${IOSNOOPNG:-}" ]; then
+    dotnet publish "$HERE/../IoSnoop.Host" -c Release --use-current-runtime --self-contained false \
+        -o "$HERE/../artifacts/bench" -p:SkipDashboard=true >/dev/null
+    IOSNOOPNG=$HERE/../artifacts/bench/iosnoopng
+fi
+
+trace() {
+    local name=$1 procs paths
+    case $name in
+        a) procs=200 paths=20000 ;;
+        big) procs=2000 paths=1000000 ;;
+        big2) procs=2000 paths=2000000 ;;
+        *) echo "daemon.sh: unknown case $name" >&2; exit 2 ;;
+    esac
+    local file=$TMP/iosnoopng-bench-$name.trace
+    if [ ! -s "$file" ]; then
+        python3 "$GEN" --events 2000000 --procs $procs --paths $paths --seed 1 > "$file.part"
+        mv "$file.part" "$file"
+    fi
+    echo "$file"
+}
+
+median() { sort -g | awk '{v[NR]=$1} END {printf "%s", v[int((NR+1)/2)]}'; }
+now() { date +%s.%N; }
+kib() { awk -v k="$1" "/^$1:/ {print \$2}" "/proc/$2/status" 2>/dev/null || echo 0; }
+
+DAEMON=""
+WORK=""
+cleanup() {
+    [ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null || true
+    [ -n "$WORK" ] && rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# One run: prints "events/s awk/s peak_rss_MiB peak_private_MiB".
+run_once() {
+    local file=$1 events=$2
+    WORK=$(mktemp -d)
+    mkfifo "$WORK/trace"
+    # shellcheck disable=SC2086 # BENCH_FLAGS holds several flags
+    "$IOSNOOPNG" --source replay --replay "$WORK/trace" --db none -a "127.0.0.1:$PORT" -l warn ${BENCH_FLAGS:-} \
+        >"$WORK/daemon.log" 2>&1 &
+    DAEMON=$!
+    local deadline=$((SECONDS + 60))
+    until curl -sf "http://127.0.0.1:$PORT/api/status" >/dev/null; do
+        kill -0 "$DAEMON" 2>/dev/null || { echo "daemon.sh: the daemon exited:" >&2; cat "$WORK/daemon.log" >&2; exit 1; }
+        [ $SECONDS -lt $deadline ] || { echo "daemon.sh: the daemon did not answer within 60 s" >&2; exit 1; }
+        sleep 0.1
+    done
+
+    local start end count peak_private=0 private
+    start=$(now)
+    cat "$file" > "$WORK/trace" &
+    local writer=$!
+    deadline=$((SECONDS + 300))
+    while :; do
+        private=$(( $(kib RssAnon "$DAEMON") + $(kib RssShmem "$DAEMON") ))
+        [ "$private" -gt "$peak_private" ] && peak_private=$private
+        count=$(curl -sf "http://127.0.0.1:$PORT/api/stats" | grep -o '"events": *[0-9]*' | head -n 1 | tr -dc 0-9 || true)
+        count=${count:-0}
+        [ "$count" -ge "$events" ] && break
+        [ $SECONDS -lt $deadline ] || { echo "daemon.sh: only $count of $events events counted after 300 s" >&2; exit 1; }
+        sleep 0.05
+    done
+    end=$(now)
+    wait "$writer"
+    local peak_rss
+    peak_rss=$(kib VmHWM "$DAEMON")
+    kill "$DAEMON"; wait "$DAEMON" 2>/dev/null || true
+    DAEMON=""
+    rm -rf "$WORK"; WORK=""
+
+    local awk_start awk_end
+    awk_start=$(now)
+    awk -F'|' '{s+=$3} END {print s}' "$file" >/dev/null
+    awk_end=$(now)
+    awk -v e="$events" -v s="$start" -v t="$end" -v as="$awk_start" -v ae="$awk_end" -v r="$peak_rss" -v p="$peak_private" \
+        'BEGIN {printf "%.0f %.0f %.1f %.1f\n", e / (t - s), e / (ae - as), r / 1024, p / 1024}'
+}
+
+printf '%-5s %11s %11s %7s %9s %13s   %s\n' case "events/s" "awk/s" "ratio" "peak RSS" "peak private" "runs (events/s, ratio, private MiB)"
+for name in "${CASES[@]}"; do
+    file=$(trace "$name")
+    events=$(wc -l < "$file")
+    rates=() awks=() ratios=() rss=() priv=() runs=""
+    for _ in $(seq "$RUNS"); do
+        read -r rate awkrate peak_rss peak_private < <(run_once "$file" "$events")
+        ratio=$(awk -v a="$rate" -v b="$awkrate" 'BEGIN {printf "%.3f", a / b}')
+        rates+=("$rate") awks+=("$awkrate") ratios+=("$ratio") rss+=("$peak_rss") priv+=("$peak_private")
+        runs+=" $rate/$ratio/$peak_private"
+    done
+    printf '%-5s %11s %11s %7s %9s %13s  %s\n' "$name" \
+        "$(printf '%s\n' "${rates[@]}" | median)" "$(printf '%s\n' "${awks[@]}" | median)" \
+        "$(printf '%s\n' "${ratios[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | median)" \
+        "$(printf '%s\n' "${priv[@]}" | median)" "$runs"
+done
