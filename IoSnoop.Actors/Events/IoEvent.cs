@@ -25,3 +25,23 @@ public readonly record struct IoEvent(
     IoDirection Direction,
     long Bytes,
     long Operations = 1);
+
+/// <summary>Arithmetic on byte and event counts: sums stop at <see cref="long.MaxValue"/> instead of wrapping to
+/// negative figures. The batch builder refuses absurd counts per event (<see cref="MaxEventBytes"/>), so this
+/// is a last guard for sums of many huge events, not a normal case.</summary>
+public static class Figures
+{
+    /// <summary>The most bytes (or events) one event may carry, 256 TiB; more is a tracer's garbage.</summary>
+    public const long MaxEventBytes = 1L << 48;
+
+    public static long Add(long a, long b)
+    {
+        var sum = unchecked(a + b);
+        // Overflow only when both have the same sign and the sum's sign differs.
+        if (((a ^ sum) & (b ^ sum)) < 0)
+            return a < 0 ? long.MinValue : long.MaxValue;
+        return sum;
+    }
+
+    public static long Subtract(long a, long b) => b == long.MinValue ? Add(Add(a, long.MaxValue), 1) : Add(a, -b);
+}

@@ -97,6 +97,8 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
 
     public void Event(in IoEvent ioEvent)
     {
+        if (!InRange(ioEvent.Process, ioEvent.Bytes, ioEvent.Operations))
+            return;
         AddWaiting();
         Add(ioEvent.Process, _pool.Intern(ioEvent.Path), ioEvent.Direction, ioEvent.Bytes, ioEvent.Operations);
     }
@@ -106,6 +108,8 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Event(string process, int pid, ReadOnlySpan<byte> path, IoDirection direction, long bytes, long operations = 1)
     {
+        if (!InRange(process, bytes, operations))
+            return;
         var used = _waitingCount == 0 ? 0 : _waitingEnds[_waitingCount - 1];
         if (used + path.Length > _waitingBytes.Length)
         {
@@ -196,17 +200,17 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
         ref var sums = ref _processes[process];
         if (direction == IoDirection.Read)
         {
-            delta.ReadBytes += bytes;
-            sums.ReadBytes += bytes;
+            delta.ReadBytes = Figures.Add(delta.ReadBytes, bytes);
+            sums.ReadBytes = Figures.Add(sums.ReadBytes, bytes);
         }
         else
         {
-            delta.WrittenBytes += bytes;
-            sums.WrittenBytes += bytes;
+            delta.WrittenBytes = Figures.Add(delta.WrittenBytes, bytes);
+            sums.WrittenBytes = Figures.Add(sums.WrittenBytes, bytes);
         }
-        delta.Operations += operations;
-        sums.Operations += operations;
-        _events += operations;
+        delta.Operations = Figures.Add(delta.Operations, operations);
+        sums.Operations = Figures.Add(sums.Operations, operations);
+        _events = Figures.Add(_events, operations);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -225,13 +229,25 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
         }
     }
 
+    /// <summary>Byte and event counts no real I/O produces (negative, or above <see cref="Figures.MaxEventBytes"/>) are
+    /// a malformed event here, at the edge, so no figure downstream turns negative.</summary>
+    private bool InRange(string process, long bytes, long operations)
+    {
+        if (bytes is >= 0 and <= Figures.MaxEventBytes && operations is >= 0 and <= Figures.MaxEventBytes)
+            return true;
+        Malformed(System.Text.Encoding.UTF8.GetBytes($"{process}: {bytes} bytes in {operations} events"), OutOfRange);
+        return false;
+    }
+
+    public const string OutOfRange = "byte or event count out of range";
+
     public void Malformed(ReadOnlySpan<byte> line, string reason)
     {
         _malformed++;
         malformedLog?.Report(line, reason);
     }
 
-    public void Dropped(long count) => _dropped += count;
+    public void Dropped(long count) => _dropped = Figures.Add(_dropped, Math.Max(0, count));
 
     public void Ready()
     {

@@ -79,15 +79,15 @@ public sealed class FileTable
                 _pool.Release(path);
             else
                 added++;
-            stats.ReadBytes += d.ReadBytes;
-            stats.WrittenBytes += d.WrittenBytes;
-            stats.Operations += d.Operations;
+            stats.ReadBytes = Figures.Add(stats.ReadBytes, d.ReadBytes);
+            stats.WrittenBytes = Figures.Add(stats.WrittenBytes, d.WrittenBytes);
+            stats.Operations = Figures.Add(stats.Operations, d.Operations);
             stats.LastUpdatedTicks = ticks;
             _changed?.Add(path);
         }
-        ReadBytes += delta.ReadBytes;
-        WrittenBytes += delta.WrittenBytes;
-        Operations += delta.Operations;
+        ReadBytes = Figures.Add(ReadBytes, delta.ReadBytes);
+        WrittenBytes = Figures.Add(WrittenBytes, delta.WrittenBytes);
+        Operations = Figures.Add(Operations, delta.Operations);
         LastUpdated = at;
         return added;
     }
@@ -101,14 +101,14 @@ public sealed class FileTable
         if (existed)
         {
             _pool.Release(id);
-            ReadBytes -= slot.ReadBytes;
-            WrittenBytes -= slot.WrittenBytes;
-            Operations -= slot.Operations;
+            ReadBytes = Figures.Subtract(ReadBytes, slot.ReadBytes);
+            WrittenBytes = Figures.Subtract(WrittenBytes, slot.WrittenBytes);
+            Operations = Figures.Subtract(Operations, slot.Operations);
         }
         slot = stats;
-        ReadBytes += stats.ReadBytes;
-        WrittenBytes += stats.WrittenBytes;
-        Operations += stats.Operations;
+        ReadBytes = Figures.Add(ReadBytes, stats.ReadBytes);
+        WrittenBytes = Figures.Add(WrittenBytes, stats.WrittenBytes);
+        Operations = Figures.Add(Operations, stats.Operations);
         if (stats.LastUpdated > LastUpdated)
             LastUpdated = stats.LastUpdated;
         if (!saved)
@@ -310,12 +310,12 @@ public sealed class FileTable
         {
             if (!_pool.TryFind(path, out var id) || !_files.Remove(id, out var s))
                 continue;
-            removed.ReadBytes += s.ReadBytes;
-            removed.WrittenBytes += s.WrittenBytes;
-            removed.Operations += s.Operations;
-            ReadBytes -= s.ReadBytes;
-            WrittenBytes -= s.WrittenBytes;
-            Operations -= s.Operations;
+            removed.ReadBytes = Figures.Add(removed.ReadBytes, s.ReadBytes);
+            removed.WrittenBytes = Figures.Add(removed.WrittenBytes, s.WrittenBytes);
+            removed.Operations = Figures.Add(removed.Operations, s.Operations);
+            ReadBytes = Figures.Subtract(ReadBytes, s.ReadBytes);
+            WrittenBytes = Figures.Subtract(WrittenBytes, s.WrittenBytes);
+            Operations = Figures.Subtract(Operations, s.Operations);
             _changed?.Remove(id);
             _removed?.Add(path);
             _pool.Release(id);
@@ -383,9 +383,9 @@ public sealed class FileTable
         foreach (var path in paths)
         {
             _files.Remove(path, out var s);
-            merged.ReadBytes += s.ReadBytes;
-            merged.WrittenBytes += s.WrittenBytes;
-            merged.Operations += s.Operations;
+            merged.ReadBytes = Figures.Add(merged.ReadBytes, s.ReadBytes);
+            merged.WrittenBytes = Figures.Add(merged.WrittenBytes, s.WrittenBytes);
+            merged.Operations = Figures.Add(merged.Operations, s.Operations);
             if (s.LastUpdatedTicks > merged.LastUpdatedTicks)
                 merged.LastUpdatedTicks = s.LastUpdatedTicks;
             _changed?.Remove(path);

@@ -1,3 +1,4 @@
+using IoSnoop.Actors.Events;
 using Akka.Actor;
 using Akka.Event;
 using IoSnoop.Actors.Store;
@@ -144,33 +145,13 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             Context.ActorOf(DumpCollector.Props(
                 _processes.Values.Select(e => e.Actor).ToList(), Sender, _events, _settings.QueryTimeout)));
         Receive<StatsProtocol.DeleteProcess>(delete =>
-        {
-            var existed = _processes.Remove(delete.Name, out var entry);
-            if (entry is not null)
-            {
-                entry.Gone = true;
-                entry.Actor.Tell(PoisonPill.Instance);
-                _bytesRead -= entry.Reads;
-                _bytesWritten -= entry.Writes;
-                _totalFiles -= entry.Files;
-                _capMerging.Remove(entry.Actor);
-                _changed.Remove(delete.Name);
-                _removed.Add(delete.Name);
-                AckAllPending();
-                if (_settings.TrackChanges)
-                {
-                    _unsaved.Remove(delete.Name);
-                    _deletedUnsaved.Add(delete.Name);
-                    _history?.Forget(delete.Name);
-                }
-            }
-            Sender.Tell(new StatsProtocol.ProcessDeleted(delete.Name, existed));
-        });
+            Sender.Tell(new StatsProtocol.ProcessDeleted(delete.Name, Forget(delete.Name))));
         Receive<StatsProtocol.ResetAll>(_ =>
         {
             foreach (var entry in _processes.Values)
             {
                 entry.Gone = true;
+                Context.Unwatch(entry.Actor);
                 entry.Actor.Tell(PoisonPill.Instance);
             }
             _processes.Clear();
@@ -194,7 +175,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         Receive<StatsProtocol.Load>(Load);
         Receive<StatsProtocol.DropsReported>(drops =>
         {
-            _dropped += drops.Count;
+            _dropped = Figures.Add(_dropped, Math.Max(0, drops.Count));
             _countersChanged = true;
         });
         Receive<StatsProtocol.SourceStatusChanged>(changed =>
@@ -212,7 +193,17 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             _subscribers.Remove(unsubscribe.Subscriber);
             Context.Unwatch(unsubscribe.Subscriber);
         });
-        Receive<Terminated>(terminated => _subscribers.Remove(terminated.ActorRef));
+        Receive<Terminated>(terminated =>
+        {
+            if (_subscribers.Remove(terminated.ActorRef))
+                return;
+            // Only a failed process actor stops while still listed (see SupervisorStrategy).
+            var failed = _processes.FirstOrDefault(p => p.Value.Actor.Equals(terminated.ActorRef));
+            if (failed.Value is null)
+                return;
+            Context.GetLogger().Error("The figures of process {0} were dropped: its actor failed", failed.Key);
+            Forget(failed.Key);
+        });
         Receive<PushTick>(_ => Push());
     }
 
@@ -220,6 +211,39 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
 
     public static Props Props(StatsSettings settings, TimeProvider? clock = null) =>
         Akka.Actor.Props.Create(() => new StatsActor(settings, clock));
+
+    /// <summary>
+    /// A process actor that throws is stopped, not restarted: a restart would start it with an empty table while
+    /// its figures were still counted here. Its process is then forgotten (<see cref="Forget"/>): taken out of the
+    /// totals, the dashboard and the database, and logged; its next events start a new actor. Input from outside
+    /// is validated where it enters (parsers, hub, API), so a failure here is a bug, not a bad line.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    /// <summary>Forgets a process: its actor stops after the messages already sent to it, whose answers no longer
+    /// count; the batches waiting for it are acknowledged now.</summary>
+    private bool Forget(string name)
+    {
+        if (!_processes.Remove(name, out var entry))
+            return false;
+        entry.Gone = true;
+        Context.Unwatch(entry.Actor);
+        entry.Actor.Tell(PoisonPill.Instance);
+        _bytesRead = Figures.Subtract(_bytesRead, entry.Reads);
+        _bytesWritten = Figures.Subtract(_bytesWritten, entry.Writes);
+        _totalFiles -= entry.Files;
+        _capMerging.Remove(entry.Actor);
+        _changed.Remove(name);
+        _removed.Add(name);
+        AckAllPending();
+        if (_settings.TrackChanges)
+        {
+            _unsaved.Remove(name);
+            _deletedUnsaved.Add(name);
+            _history?.Forget(name);
+        }
+        return true;
+    }
 
     protected override void PreStart()
     {
@@ -230,9 +254,9 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
 
     private void Ingest(Events.IngestBatch batch, IActorRef replyTo)
     {
-        _events += batch.Events;
-        _malformed += batch.MalformedLines;
-        _dropped += batch.DroppedEvents;
+        _events = Figures.Add(_events, batch.Events);
+        _malformed = Figures.Add(_malformed, batch.MalformedLines);
+        _dropped = Figures.Add(_dropped, batch.DroppedEvents);
         if (batch.MalformedLines != 0 || batch.DroppedEvents != 0)
             _countersChanged = true;
         if (batch.Processes.Count == 0)
@@ -250,14 +274,14 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             var delta = batch.Processes[i];
             var entry = entries[i] = GetOrCreate(delta.Process);
             entry.Actor.Tell(new ProcessProtocol.Record(delta, now, tally, i));
-            entry.Reads += delta.ReadBytes;
-            entry.Writes += delta.WrittenBytes;
-            entry.Events += delta.Operations;
-            entry.ReadDelta += delta.ReadBytes;
-            entry.WriteDelta += delta.WrittenBytes;
+            entry.Reads = Figures.Add(entry.Reads, delta.ReadBytes);
+            entry.Writes = Figures.Add(entry.Writes, delta.WrittenBytes);
+            entry.Events = Figures.Add(entry.Events, delta.Operations);
+            entry.ReadDelta = Figures.Add(entry.ReadDelta, delta.ReadBytes);
+            entry.WriteDelta = Figures.Add(entry.WriteDelta, delta.WrittenBytes);
             entry.LastUpdated = now;
-            _bytesRead += delta.ReadBytes;
-            _bytesWritten += delta.WrittenBytes;
+            _bytesRead = Figures.Add(_bytesRead, delta.ReadBytes);
+            _bytesWritten = Figures.Add(_bytesWritten, delta.WrittenBytes);
             _changed.Add(delta.Process);
             if (_history is not null)
             {
@@ -283,6 +307,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             return entry;
         // Process names may hold any character; actor names may not, so the actor gets a number.
         var actor = Context.ActorOf(ProcessActor.Props(name, _settings.TrackChanges, _settings.Paths), $"process-{++_actorCounter}");
+        Context.Watch(actor);
         entry = new Entry(actor);
         _processes[name] = entry;
         _removed.Remove(name);
@@ -300,22 +325,22 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
                 MarkUnsaved(name);
             foreach (var f in list)
             {
-                entry.Reads += f.Reads;
-                entry.Writes += f.Writes;
-                entry.Events += f.Events;
-                _bytesRead += f.Reads;
-                _bytesWritten += f.Writes;
+                entry.Reads = Figures.Add(entry.Reads, f.Reads);
+                entry.Writes = Figures.Add(entry.Writes, f.Writes);
+                entry.Events = Figures.Add(entry.Events, f.Events);
+                _bytesRead = Figures.Add(_bytesRead, f.Reads);
+                _bytesWritten = Figures.Add(_bytesWritten, f.Writes);
                 if (f.LastUpdated > entry.LastUpdated)
                     entry.LastUpdated = f.LastUpdated;
             }
             files += list.Count;
             _changed.Add(name);
         }
-        _events += load.Dump.Events;
+        _events = Figures.Add(_events, load.Dump.Events);
         if (load.Counters is { } counters)
         {
-            _malformed += counters.MalformedLines;
-            _dropped += counters.DroppedEvents;
+            _malformed = Figures.Add(_malformed, counters.MalformedLines);
+            _dropped = Figures.Add(_dropped, counters.DroppedEvents);
         }
         _countersChanged = true;
         if (!Sender.IsNobody())
@@ -400,11 +425,11 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         SetFileCount(entry, removed.Files, removed.Version);
         if (removed.Reads == 0 && removed.Writes == 0 && removed.Events == 0)
             return;
-        entry.Reads -= removed.Reads;
-        entry.Writes -= removed.Writes;
-        entry.Events -= removed.Events;
-        _bytesRead -= removed.Reads;
-        _bytesWritten -= removed.Writes;
+        entry.Reads = Figures.Subtract(entry.Reads, removed.Reads);
+        entry.Writes = Figures.Subtract(entry.Writes, removed.Writes);
+        entry.Events = Figures.Subtract(entry.Events, removed.Events);
+        _bytesRead = Figures.Subtract(_bytesRead, removed.Reads);
+        _bytesWritten = Figures.Subtract(_bytesWritten, removed.Writes);
         _changed.Add(removed.Name);
         MarkUnsaved(removed.Name);
     }

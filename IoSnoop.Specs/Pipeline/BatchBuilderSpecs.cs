@@ -114,4 +114,20 @@ public sealed class BatchBuilderSpecs
         builder.Event("a", 1, "/6"u8, IoDirection.Read, 1);
         Assert.NotSame(array, builder.Build().Processes[0].Files.Array);
     }
+
+    [Theory]
+    [InlineData(-1L, 1L)]
+    [InlineData(Figures.MaxEventBytes + 1, 1L)]
+    [InlineData(long.MaxValue, 1L)]
+    [InlineData(10L, -5L)]
+    public void An_absurd_byte_or_event_count_is_a_malformed_event_not_a_figure(long bytes, long events)
+    {
+        var builder = new BatchBuilder(new NameTable(), pool: new PathPool());
+        builder.Event(new IoEvent("cc", 1, "/a", IoDirection.Write, bytes, events));
+        builder.Event("cc", 1, "/a"u8, IoDirection.Write, bytes, events);
+        builder.Event("cc", 1, "/a"u8, IoDirection.Write, Figures.MaxEventBytes);
+        var batch = builder.Build();
+        Assert.Equal((1L, 2L), (batch.Events, batch.MalformedLines));
+        Assert.Equal(Figures.MaxEventBytes, Assert.Single(batch.Processes).WrittenBytes);
+    }
 }

@@ -175,4 +175,46 @@ public sealed class StatsActorSpecs : StatsActorSpec
         Assert.Equal(10, o.Totals.Events);
         Assert.Equal((16, 22), (o.Processes[0].Reads, o.Processes[0].Writes));
     }
+
+    [Fact]
+    public void A_process_actor_that_fails_is_stopped_and_its_figures_leave_the_totals_with_it()
+    {
+        var stats = NewStats();
+        Ingest(stats, "good|1|100|/a", "bad|0|7|/b");
+        // A file without a path cannot come from outside (the edges refuse it); here it makes the actor throw.
+        var broken = new FileSummary(null!, 5, 5, DateTimeOffset.UnixEpoch, 1, false);
+        stats.Tell(new StatsProtocol.Load(new FullDump(0,
+            new Dictionary<string, IReadOnlyList<FileSummary>> { ["bad"] = [broken] })), TestActor);
+        ExpectMsg<StatsProtocol.Loaded>(Wait);
+
+        AwaitAssert(() => Assert.Equal(["good"], OverviewOf(stats).Processes.Select(p => p.Name)), Wait);
+        var overview = OverviewOf(stats);
+        Assert.Equal((100L, 0L), (overview.Totals.BytesRead, overview.Totals.BytesWritten));
+        Assert.Equal(overview.Processes.Sum(p => p.Reads), overview.Totals.BytesRead);
+        Assert.False(FilesOf(stats, "bad").Found);
+        Assert.Equal(100, Assert.Single(FilesOf(stats, "good").Files).Reads);
+
+        // The name's next events start a new actor; nothing of the failed one comes back.
+        Ingest(stats, "bad|0|3|/c");
+        var bad = FilesOf(stats, "bad");
+        Assert.Equal(["/c"], bad.Files.Select(f => f.Path));
+        Assert.Equal(3, OverviewOf(stats).Totals.BytesWritten);
+    }
+
+    [Fact]
+    public void Sums_of_huge_events_stop_at_the_largest_figure_instead_of_turning_negative()
+    {
+        var stats = NewStats();
+        // 2^48 bytes is the most one event may carry; 40,000 of them pass 2^63.
+        var huge = Enumerable.Repeat($"dd|0|{1L << 48}|/huge", 40_000).ToArray();
+        Ingest(stats, huge);
+        Ingest(stats, huge);
+        Ingest(stats, "dd|0|9223372036854775807|/huge", "dd|1|-5|/huge");
+        var overview = OverviewOf(stats);
+        Assert.Equal(long.MaxValue, overview.Totals.BytesWritten);
+        Assert.Equal(long.MaxValue, Assert.Single(overview.Processes).Writes);
+        Assert.Equal(long.MaxValue, Assert.Single(FilesOf(stats, "dd").Files).Writes);
+        Assert.Equal(80_000, overview.Totals.Events);
+        Assert.Equal(2, overview.Totals.MalformedLines);
+    }
 }
