@@ -10,6 +10,11 @@ public interface ITraceParser
     /// <param name="line">One line without its trailing <c>\n</c> (a trailing <c>\r</c> may remain).</param>
     /// <param name="sink">Where events, malformed lines and drops go.</param>
     void Parse(ReadOnlySpan<byte> line, ITraceSink sink);
+
+    /// <summary>The output ended (the last line has been given): report what is still held.</summary>
+    void Finish(ITraceSink sink)
+    {
+    }
 }
 
 /// <summary>What a parser reports while it reads a tracer's output.</summary>

@@ -1,14 +1,31 @@
 namespace IoSnoop.Actors.Parsing;
 
 /// <summary>
-/// Reads a recorded raw log whose format is known only from its content: a log recorded by the original
-/// tool (<c>EXECNAME|ISREAD|BYTES|PATH</c>) or one recorded from a source of ours. The first non-blank
-/// line decides: if it reads as the original format, every line is read so; otherwise the given
-/// source's parser reads the log.
+/// Reads a recorded raw log whose format is known only from its content: the original tool's lines
+/// (<c>EXECNAME|ISREAD|BYTES|PATH</c>) or the output of any source of ours recorded with <c>-o</c> (bpftrace,
+/// fs_usage, DTrace), whatever machine it was recorded on. The first line that a format reads without calling
+/// it malformed decides, the formats tried in order (the original's first); lines before it (blank or unreadable
+/// by every format) are malformed. Deciding on one line keeps a live feed (a FIFO) without delay.
 /// </summary>
-public sealed class ReplayParser(Func<ITraceParser>? sourceParser) : ITraceParser
+public sealed class ReplayParser : ITraceParser
 {
+    private sealed record Candidate(Func<ITraceParser> Create, ITraceParser Trial);
+
+    private readonly List<Candidate> _candidates;
+    private readonly CountingSink _probe = new();
     private ITraceParser? _chosen;
+
+    /// <param name="otherFormats">Parsers of the formats besides the original's, in order of preference.</param>
+    public ReplayParser(params IEnumerable<Func<ITraceParser>>? otherFormats)
+    {
+        _candidates = new[] { () => (ITraceParser)new OriginalLineParser() }
+            .Concat(otherFormats ?? [])
+            .Select(create => new Candidate(create, create()))
+            .ToList();
+    }
+
+    /// <summary>The format chosen, once a line has decided it.</summary>
+    public ITraceParser? Chosen => _chosen;
 
     public void Parse(ReadOnlySpan<byte> line, ITraceSink sink)
     {
@@ -19,9 +36,61 @@ public sealed class ReplayParser(Func<ITraceParser>? sourceParser) : ITraceParse
                 sink.Malformed(line, OriginalLineParser.Reasons.Empty);
                 return;
             }
-            _chosen = sourceParser is null || LooksOriginal(line) ? new OriginalLineParser() : sourceParser();
+            Candidate? reader = null;
+            foreach (var candidate in _candidates)
+            {
+                if (Reads(candidate.Trial, line))
+                {
+                    reader = candidate;
+                    break;
+                }
+            }
+            if (reader is null)
+            {
+                sink.Malformed(line, UnknownFormat);
+                return;
+            }
+            _chosen = reader.Create();
+            _candidates.Clear();
         }
         _chosen.Parse(line, sink);
+    }
+
+    public const string UnknownFormat = "no known trace format reads this line";
+
+    public void Finish(ITraceSink sink) => _chosen?.Finish(sink);
+
+    private bool Reads(ITraceParser trial, ReadOnlySpan<byte> line)
+    {
+        var before = _probe.MalformedLines;
+        trial.Parse(line, _probe);
+        return _probe.MalformedLines == before;
+    }
+
+    /// <summary>Where a trial parser reports: only its malformed lines are counted.</summary>
+    private sealed class CountingSink : ITraceSink
+    {
+        public int MalformedLines { get; private set; }
+
+        public NameTable Names { get; } = new(256);
+
+        public void Event(in Events.IoEvent ioEvent)
+        {
+        }
+
+        public void Event(string process, int pid, ReadOnlySpan<byte> path, Events.IoDirection direction, long bytes, long operations = 1)
+        {
+        }
+
+        public void Malformed(ReadOnlySpan<byte> line, string reason) => MalformedLines++;
+
+        public void Dropped(long count)
+        {
+        }
+
+        public void Ready()
+        {
+        }
     }
 
     /// <summary>NAME|INTEGER|DIGITS|… — the original's line shape.</summary>

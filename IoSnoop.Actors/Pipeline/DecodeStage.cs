@@ -70,6 +70,7 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Ma
         private void OnUpstreamFinish()
         {
             _framer.Finish(_onLine);
+            _stage._parser.Finish(_batch);
             SignalReadyOnce();
             if (_batch.IsEmpty)
                 CompleteStage();

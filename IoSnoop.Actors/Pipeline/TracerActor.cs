@@ -169,7 +169,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
             _run = null;
             _log.Info("Replaying {0}", _settings.ReplayFile);
             chunks = TraceStreams.FromFile(_settings.ReplayFile!, _settings.ChunkSize);
-            parser = new ReplayParser(_settings.Live is null ? null : _settings.Live.CreateParser);
+            parser = RecordedFormats.CreateReplayParser();
             SetStatus("running", null);
         }
         else if (_settings.Live is not null)

@@ -60,6 +60,7 @@ internal sealed class CollectingSink : ITraceSink
     {
         foreach (var line in text.Split('\n'))
             parser.Parse(Encoding.UTF8.GetBytes(line), this);
+        parser.Finish(this);
     }
 
     /// <summary>Feeds raw bytes, split at <c>\n</c>, to a parser.</summary>
@@ -71,5 +72,6 @@ internal sealed class CollectingSink : ITraceSink
             parser.Parse(end < 0 ? bytes : bytes[..end], this);
             bytes = end < 0 ? default : bytes[(end + 1)..];
         }
+        parser.Finish(this);
     }
 }

@@ -1,16 +1,16 @@
 using System.Text;
 using IoSnoop.Actors.Parsing;
-using IoSnoop.Specs.Support;
+using IoSnoop.Actors.Sources;
+using IoSnoop.Actors.Sources.Linux;
+using IoSnoop.Actors.Sources.MacOs;
+using IoSnoop.Specs.Linux;
 
 namespace IoSnoop.Specs.Parsing;
 
 public sealed class ReplayParserSpecs
 {
-    private sealed class CountingParser : ITraceParser
-    {
-        public int Lines;
-        public void Parse(ReadOnlySpan<byte> line, ITraceSink sink) => Lines++;
-    }
+    private static string Fixture(params string[] parts) =>
+        File.ReadAllText(Path.Combine([AppContext.BaseDirectory, "Fixtures", .. parts]));
 
     [Theory]
     [InlineData("clang|0|4096|/a", true)]
@@ -22,28 +22,57 @@ public sealed class ReplayParserSpecs
     public void The_original_line_shape_is_recognised(string line, bool original) =>
         Assert.Equal(original, ReplayParser.LooksOriginal(Encoding.UTF8.GetBytes(line)));
 
-    [Fact]
-    public void A_log_of_the_original_is_read_as_the_original_format_whatever_the_source()
+    public static TheoryData<string, string> RecordedLogs => new()
     {
-        var other = new CountingParser();
-        var parser = new ReplayParser(() => other);
-        var sink = new CollectingSink();
-        parser.Parse(""u8, sink);
-        parser.Parse("clang|0|10|/a"u8, sink);
-        parser.Parse("clang|1|5|/a"u8, sink);
-        Assert.Equal(2, sink.Events.Count);
-        Assert.Equal(0, other.Lines);
+        { "original", "macos/dtrace-original.txt" },
+        { "bpftrace", "bpftrace/short-run.txt" },
+        { "dtrace", "macos/dtrace-io.txt" },
+        { "fs_usage", "macos/diskio-wide.txt" },
+    };
+
+    private static ITraceParser LiveParser(string format) => format switch
+    {
+        "original" => new OriginalLineParser(),
+        "bpftrace" => new BpftraceParser(loadMounts: () => MountTable.Empty),
+        "dtrace" => new DtraceParser(),
+        _ => new FsUsageParser(),
+    };
+
+    [Theory]
+    [MemberData(nameof(RecordedLogs))]
+    public void A_recorded_log_of_any_source_replays_to_the_figures_of_its_live_parse(string format, string file)
+    {
+        var text = Fixture(file.Split('/'));
+        var live = new CollectingSink();
+        live.Feed(LiveParser(format), text);
+        var replay = RecordedFormats.CreateReplayParser();
+        var replayed = new CollectingSink();
+        replayed.Feed(replay, text);
+
+        Assert.NotEmpty(live.Events);
+        Assert.Equal(LiveParser(format).GetType(), replay.Chosen!.GetType());
+        Assert.Equal(live.Events.Select(e => (e.Process, e.Path, e.Direction, e.Bytes, e.Operations)),
+            replayed.Events.Select(e => (e.Process, e.Path, e.Direction, e.Bytes, e.Operations)));
+        Assert.Equal(live.MalformedLines.Count, replayed.MalformedLines.Count);
     }
 
     [Fact]
-    public void A_log_of_another_source_goes_to_that_source_parser()
+    public void The_first_line_decides_so_a_live_feed_is_read_at_once()
     {
-        var other = new CountingParser();
-        var parser = new ReplayParser(() => other);
+        var parser = RecordedFormats.CreateReplayParser();
         var sink = new CollectingSink();
-        parser.Parse("READY"u8, sink);
         parser.Parse("clang|0|10|/a"u8, sink);
-        Assert.Equal(2, other.Lines);
-        Assert.Empty(sink.Events);
+        Assert.Single(sink.Events);
+        Assert.IsType<OriginalLineParser>(parser.Chosen);
+    }
+
+    [Fact]
+    public void Garbage_before_the_real_lines_does_not_decide_the_format()
+    {
+        var sink = new CollectingSink();
+        var lines = new[] { "garbage", "", "more garbage |" }.Concat(Enumerable.Range(0, 100).Select(i => $"{i} W 4096 2 cc ??/f{i}"));
+        sink.Feed(RecordedFormats.CreateReplayParser(), string.Join('\n', lines));
+        Assert.Equal(100, sink.Events.Count);
+        Assert.Equal(3, sink.MalformedLines.Count);
     }
 }
