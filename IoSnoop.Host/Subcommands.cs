@@ -24,6 +24,13 @@ public sealed record LaunchdInstallOptions
     public string Directory { get; init; } = LaunchdPlist.DaemonsDirectory;
 }
 
+/// <summary>The options of <c>install-systemd</c>.</summary>
+public sealed record SystemdInstallOptions
+{
+    [Flag("dir", "`directory` to write the unit to")]
+    public string Directory { get; init; } = SystemdUnit.UnitsDirectory;
+}
+
 /// <summary>The subcommands: installing iosnoopng as a system daemon, and the benchmark.</summary>
 public static class Subcommands
 {
@@ -31,12 +38,16 @@ public static class Subcommands
 
     public static IReadOnlyList<Subcommand> All { get; } =
     [
+        new("install-systemd", DaemonFlags, "write the systemd unit that runs the daemon at boot (Linux)",
+            (args, output, errors) => Task.FromResult(InstallSystemd(args, output, errors))),
         new("install-launchd", DaemonFlags, "write the launchd plist that runs the daemon at boot (macOS)",
             (args, output, errors) => Task.FromResult(InstallLaunchd(args, output, errors))),
         new("bench", "[flags] TRACE_FILE", "replay a recorded trace through the pipeline and print its speed and memory", Bench.Run),
     ];
 
     public static FlagSet<LaunchdInstallOptions> LaunchdFlags { get; } = new(() => new LaunchdInstallOptions());
+
+    public static FlagSet<SystemdInstallOptions> SystemdFlags { get; } = new(() => new SystemdInstallOptions());
 
     public static string LaunchdUsage() => $"""
         Usage: iosnoopng install-launchd {DaemonFlags}
@@ -48,6 +59,17 @@ public static class Subcommands
         Flags:
 
         """ + LaunchdFlags.Describe();
+
+    public static string SystemdUsage() => $"""
+        Usage: iosnoopng install-systemd {DaemonFlags}
+
+        Writes DIR/{SystemdUnit.UnitName}.service so that systemd starts iosnoopng as root at boot and restarts
+        it when it fails, then prints the commands that enable and start it. Flags after -- are passed
+        to the daemon unchanged, e.g.: iosnoopng install-systemd -- -a 127.0.0.1:8092 --max-files 500000
+
+        Flags:
+
+        """ + SystemdFlags.Describe();
 
     /// <summary>Runs <c>install-launchd</c>; returns the exit code.</summary>
     public static int InstallLaunchd(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
@@ -69,6 +91,30 @@ public static class Subcommands
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
         {
             errors.WriteLine($"Cannot install the launchd daemon: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Runs <c>install-systemd</c>; returns the exit code.</summary>
+    public static int InstallSystemd(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
+    {
+        if (SystemdFlags.ParseOrExit(args, SystemdUsage(), output, errors, out var o, out var daemonArgs) is { } exit)
+            return exit;
+        if (CheckDaemonFlags(daemonArgs, errors) is { } bad)
+            return bad;
+        try
+        {
+            var installed = SystemdUnit.Write(LaunchdPlist.CurrentProgramArguments(daemonArgs), o.Directory);
+            output.WriteLine($"Wrote {installed.UnitPath}");
+            output.WriteLine("Enable and start the daemon:");
+            output.WriteLine($"  {installed.EnableCommand}");
+            output.WriteLine("If it runs already, restart it with the new unit:");
+            output.WriteLine($"  {installed.RestartCommand}");
+            return 0;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            errors.WriteLine($"Cannot install the systemd unit: {e.Message}");
             return 1;
         }
     }
