@@ -93,7 +93,12 @@ public static class Bench
             return ParseOnly(file, output);
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         using var system = ActorSystem.Create("bench", config);
-        var settings = StatsSettings.Default with { Merge = DaemonApp.MergePolicyFor(new DaemonOptions { MaxFiles = options.MaxFiles }) };
+        var daemon = new DaemonOptions { MaxFiles = options.MaxFiles };
+        var settings = StatsSettings.Default with
+        {
+            PushInterval = TimeSpan.FromSeconds(daemon.PushIntervalSeconds),
+            Merge = DaemonApp.MergePolicyFor(daemon),
+        };
         var stats = system.ActorOf(StatsActor.Props(settings), "stats");
 
         long peakHeap = 0, peakCommitted = 0;

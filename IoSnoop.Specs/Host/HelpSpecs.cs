@@ -14,7 +14,7 @@ public sealed class HelpSpecs
         Assert.Contains("(default 33554432)\n  -s seconds\n", help);
         Assert.Contains("for more than this many seconds (default 3600)\n", help);
         Assert.Contains("  -d\n        de-duplicate launchd", help);
-        Assert.Contains($"(default \"{IoSnoop.Actors.Store.StatsStore.DefaultPath}\")", help);
+        Assert.Contains($"(default \"{DaemonOptions.PlatformDatabase}\")", help);
         Assert.Contains("dashboard at http://127.0.0.1:8092.", help);
     }
 
