@@ -17,12 +17,18 @@ namespace IoSnoop.Host;
 /// </summary>
 public static class Bench
 {
-    public const string Usage = "Usage: iosnoopng bench TRACE_FILE [--max-files N] [--parse-only] [--warm-up]\n" +
-                                "Replays TRACE_FILE (the original's line format, e.g. made by bench/gen_trace.py) through the pipeline and prints figures\n" +
-                                "(the trace stream is started once on an empty file first, as the daemon starts it before events come).\n" +
-                                "  --max-files N   cap on tracked files, as the daemon's flag (default 200000)\n" +
-                                "  --parse-only    only frame, parse and batch (no actors), to see where the time goes\n" +
-                                "  --warm-up       replay the file once first (then reset), and measure the second replay\n";
+    public static FlagSet<BenchOptions> Flags { get; } = new(() => new BenchOptions());
+
+    public static string Usage() => """
+        Usage: iosnoopng bench [flags] TRACE_FILE
+
+        Replays TRACE_FILE (the original's line format, e.g. made by bench/gen_trace.py) through the pipeline
+        and prints figures (the trace stream is started once on an empty file first, as the daemon starts it
+        before events come).
+
+        Flags:
+
+        """ + Flags.Describe();
 
     private static int ParseOnly(string file, TextWriter output)
     {
@@ -67,24 +73,32 @@ public static class Bench
 
     public static async Task<int> Run(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
     {
-        var parseOnly = args.Contains("--parse-only");
-        var warmUp = args.Contains("--warm-up");
-        var files = args.Where(a => a is not "--parse-only" and not "--warm-up").ToList();
-        var maxFiles = MergePolicy.Default.MaxFiles;
-        var valid = files.Count is 1 or 3 && File.Exists(files[0]);
-        if (valid && files.Count == 3)
-            valid = files[1] is "--max-files" or "-max-files" && int.TryParse(files[2], out maxFiles) && maxFiles > 0;
-        if (!valid)
+        if (Flags.ParseOrExit(args, Usage(), output, errors, out var options, out var files) is { } exit)
+            return exit;
+        if (files is not [var file])
+            return Refuse("bench needs one TRACE_FILE");
+        if (!File.Exists(file))
+            return Refuse($"no such file: {file}");
+        if (options.MaxFiles is < 1 or > int.MaxValue)
+            return Refuse($"invalid value \"{options.MaxFiles}\" for flag --max-files: use 1 to {int.MaxValue}");
+
+        int Refuse(string problem)
         {
-            errors.Write(Usage);
+            errors.WriteLine(problem);
+            errors.Write(Usage());
             return 2;
         }
-        var file = files[0];
-        if (parseOnly)
+
+        if (options.ParseOnly)
             return ParseOnly(file, output);
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         using var system = ActorSystem.Create("bench", config);
-        var settings = StatsSettings.Default with { Merge = MergePolicy.Default with { MaxFiles = maxFiles } };
+        var daemon = new DaemonOptions { MaxFiles = options.MaxFiles };
+        var settings = StatsSettings.Default with
+        {
+            PushInterval = TimeSpan.FromSeconds(daemon.PushIntervalSeconds),
+            Merge = DaemonApp.MergePolicyFor(daemon),
+        };
         var stats = system.ActorOf(StatsActor.Props(settings), "stats");
 
         long peakHeap = 0, peakCommitted = 0;
@@ -116,7 +130,7 @@ public static class Bench
             File.Delete(empty);
         }
 
-        if (warmUp)
+        if (options.WarmUp)
         {
             // The code is compiled (and re-compiled by tiering) during the first replay, as it would be
             // during a daemon's first minutes; the second replay starts from empty tables.
@@ -142,7 +156,7 @@ public static class Bench
         var bytes = new FileInfo(file).Length;
         output.WriteLine($"file            {file} ({bytes / 1048576.0:0.0} MiB)");
         output.WriteLine($"events          {events:N0} ({overview.Totals.MalformedLines:N0} malformed lines)");
-        output.WriteLine($"processes       {overview.Processes.Count:N0}, files {overview.Processes.Sum(p => (long)p.Files):N0} (cap {maxFiles:N0})");
+        output.WriteLine($"processes       {overview.Processes.Count:N0}, files {overview.Processes.Sum(p => (long)p.Files):N0} (cap {options.MaxFiles:N0})");
         output.WriteLine($"elapsed         {seconds:0.000} s");
         output.WriteLine($"events/s        {events / seconds:N0}");
         output.WriteLine($"MiB/s           {bytes / 1048576.0 / seconds:0.0}");
@@ -159,4 +173,17 @@ public static class Bench
         await system.Terminate();
         return 0;
     }
+}
+
+/// <summary>The flags of <c>iosnoopng bench</c>.</summary>
+public sealed record BenchOptions
+{
+    [Flag("max-files", "cap on the `number` of tracked files, as the daemon's flag")]
+    public long MaxFiles { get; init; } = new DaemonOptions().MaxFiles;
+
+    [Flag("parse-only", "only frame, parse and batch (no actors), to see where the time goes")]
+    public bool ParseOnly { get; init; }
+
+    [Flag("warm-up", "replay the file once first (then reset), and measure the second replay")]
+    public bool WarmUp { get; init; }
 }

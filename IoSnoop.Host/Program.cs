@@ -1,21 +1,10 @@
 using IoSnoop.Actors.Sources;
 using IoSnoop.Host;
 
-if (args is ["install-launchd", .. var launchdArgs])
-    return Subcommands.InstallLaunchd(launchdArgs, Console.Out, Console.Error);
-if (args is ["bench", .. var benchArgs])
-    return await Bench.Run(benchArgs, Console.Out, Console.Error);
-if (args is ["-h" or "--help" or "-help"])
-{
-    Console.Out.Write(CommandLine.Usage());
-    return 0;
-}
-if (!CommandLine.TryParse(args, out var options, out var error))
-{
-    Console.Error.WriteLine(error);
-    Console.Error.Write(CommandLine.Usage());
-    return 2;
-}
+if (args.Length > 0 && Subcommands.All.FirstOrDefault(c => c.Name == args[0]) is { } subcommand)
+    return await subcommand.Run(args[1..], Console.Out, Console.Error);
+if (CommandLine.ParseOrExit(args, Console.Out, Console.Error, out var options) is { } exit)
+    return exit;
 
 var logger = DaemonApp.CreateLogger(options.LogLevel);
 ITraceSource? live = null;

@@ -65,21 +65,8 @@ public static partial class LaunchdPlist
         string stderrPath = DefaultStderrPath,
         string directory = DaemonsDirectory)
     {
-        var text = Render(label, programArguments, stdoutPath, stderrPath);
-        Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, label + ".plist");
-        var temporary = Path.Combine(directory, $".{label}.plist.{Environment.ProcessId}.tmp");
-        try
-        {
-            File.WriteAllText(temporary, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        InstallFile.Write(path, Render(label, programArguments, stdoutPath, stderrPath));
         return new LaunchdInstallation(
             path,
             $"sudo launchctl bootstrap system {ShellQuote(path)}",

@@ -41,7 +41,7 @@ public sealed class BenchSpecs : IDisposable
     {
         var trace = TraceFiles.Generate(_dir, events: 20_000, procs: 10, paths: 500, seed: 4);
         var output = new StringWriter();
-        Assert.Equal(0, await Bench.Run([trace, "--parse-only"], output, TextWriter.Null));
+        Assert.Equal(0, await Bench.Run(["-parse-only", trace], output, TextWriter.Null));
         Assert.StartsWith($"{TraceFiles.Sum(trace).Events:N0} events in ", Figures(output.ToString())["parse only"]);
     }
 
@@ -66,6 +66,9 @@ public sealed class BenchSpecs : IDisposable
     [InlineData("t.trace", "--max-files", "0")]
     [InlineData("t.trace", "--max-files", "many")]
     [InlineData("t.trace", "--files", "10")]
+    [InlineData("t.trace", "--max-files", "2147483648")]
+    [InlineData("t.trace", "--warm-up=maybe")]
+    [InlineData("t.trace", "t.trace")]
     public async Task Bad_arguments_print_the_usage_and_exit_2(string file, params string[] flags)
     {
         await File.WriteAllTextAsync(Path.Combine(_dir, "t.trace"), "cc|0|1|/a\n", TestContext.Current.CancellationToken);

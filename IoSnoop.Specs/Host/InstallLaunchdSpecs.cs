@@ -30,4 +30,28 @@ public sealed class InstallLaunchdSpecs : IDisposable
         Assert.Contains("flag provided but not defined: -x", output);
         Assert.False(File.Exists(Path.Combine(_dir, "com.iosnoopng.daemon.plist")));
     }
+
+    [Fact]
+    public void Its_own_flags_take_go_syntax()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, IoSnoop.Host.Subcommands.InstallLaunchd(["-label=com.example.io", "-dir", _dir, "--stdout=/tmp/o.log", "--", "-n"],
+            output, TextWriter.Null));
+        var plist = XDocument.Load(Path.Combine(_dir, "com.example.io.plist"));
+        var values = plist.Descendants("string").Select(e => e.Value).ToList();
+        Assert.Contains("/tmp/o.log", values);
+        Assert.Equal("-n", plist.Descendants("array").Single().Elements("string").Last().Value);
+    }
+
+    [Theory]
+    [InlineData("flag provided but not defined: -a", "-a", "127.0.0.1:9000")]
+    [InlineData("flag needs an argument: --label", "--label")]
+    public void A_daemon_flag_before_the_two_dashes_or_a_missing_value_is_an_error(string error, params string[] args)
+    {
+        var errors = new StringWriter();
+        Assert.Equal(2, IoSnoop.Host.Subcommands.InstallLaunchd(["--dir", _dir, .. args], TextWriter.Null, errors));
+        Assert.StartsWith(error + "\n", errors.ToString().ReplaceLineEndings("\n"));
+        Assert.Contains("Usage: iosnoopng install-launchd", errors.ToString());
+        Assert.Empty(Directory.GetFiles(_dir));
+    }
 }
