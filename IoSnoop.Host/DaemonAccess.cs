@@ -13,10 +13,6 @@ public static class DaemonAccess
     /// <summary>Tokens shorter than this get a warning at start.</summary>
     public const int ShortToken = 16;
 
-    /// <summary>The names of one <c>--allowed-host</c> value: comma-separated, blanks ignored.</summary>
-    public static IEnumerable<string> SplitHosts(string value) =>
-        value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-
     /// <summary>What is wrong with the access flags, or null.</summary>
     public static string? Problem(DaemonOptions o)
     {

@@ -60,8 +60,6 @@ public sealed record IngestBatch(
     private KeyValuePair<int, FileDelta>[]? _entries;
     private BatchEntries? _entriesFrom;
 
-    public static IngestBatch Empty { get; } = new([], 0, 0, 0, false);
-
     /// <summary>A batch whose deltas are segments of <paramref name="entries"/>, rented from <paramref name="from"/>.</summary>
     public static IngestBatch InRented(BatchEntries from, KeyValuePair<int, FileDelta>[] entries, IReadOnlyList<ProcessDelta> processes,
         long events, long malformedLines, long droppedEvents, bool tracerReady) =>

@@ -63,8 +63,6 @@ public sealed class FileTable
 
     public DateTimeOffset LastUpdated { get; private set; }
 
-    /// <summary>True when something changed since the last <see cref="TakeChanges"/> (always false without tracking).</summary>
-    public bool HasChanges => _changed is { Count: > 0 } || _removed is { Count: > 0 };
 
     /// <summary>Adds a batch's sums, taking over the delta's path references. Returns how many files were new.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -115,11 +113,6 @@ public sealed class FileTable
             _changed?.Add(id);
     }
 
-    public bool TryGet(string path, out FileStats stats)
-    {
-        stats = default;
-        return _pool.TryFind(path, out var id) && _files.TryGetValue(id, out stats);
-    }
 
     public IReadOnlyList<FileSummary> Snapshot()
     {

@@ -511,9 +511,8 @@ public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
     public TimeSpan HistoryResolution { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs after each round of the cap with the number of files it merged (diagnostics, specs).</summary>
-    /// <remarks>There is no collection to force here: a merged entry leaves no object behind (its path goes back
-    /// to the pool, its slot to the table's free list). A compacting collection after each round used to give
-    /// back what merged files left; without objects per entry it only cost time (README's performance section).</remarks>
+    /// <remarks>No collection is forced after a round: a merged entry leaves no object behind (its path goes back
+    /// to the pool, its slot to the table's free list).</remarks>
     public Action<long>? AfterCapRound { get; init; }
 }
 

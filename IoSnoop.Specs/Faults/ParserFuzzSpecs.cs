@@ -429,7 +429,7 @@ public sealed class ParserFuzzSpecs
     }
 
     /// <summary>
-    /// compat.md's format read plainly: split at the first three bars; the flag an optionally signed
+    /// docs/compat.md's format read plainly: split at the first three bars; the flag an optionally signed
     /// integer (0 = write); the size at most 20 digits that fit in 63 bits; the path without a leading
     /// "??" not empty; one trailing CR ignored.
     /// </summary>

@@ -129,7 +129,7 @@ public sealed class FileTableSpecs
         var (changed, removed) = table.TakeChanges();
         Assert.Equal(["/a", "/b"], changed.Select(f => f.Path).Order());
         Assert.Empty(removed);
-        Assert.False(table.HasChanges);
+        Assert.Empty(table.TakeChanges().Changed);
 
         table.MergeSmall(Merged, 100, T0.AddSeconds(1));
         table.Add(Delta(("/b", 1, 0)), T0);
@@ -139,7 +139,7 @@ public sealed class FileTableSpecs
         Assert.Equal(501, changed.Single(f => f.Path == "/b").Reads);
 
         table.Set("/c", new FileStats { ReadBytes = 3 }, saved: true);
-        Assert.False(table.HasChanges);
+        Assert.Empty(table.TakeChanges().Changed);
         Assert.Equal(table.Count, table.TakeChanges(all: true).Changed.Count);
     }
 
@@ -148,7 +148,7 @@ public sealed class FileTableSpecs
     {
         var table = new FileTable();
         table.Add(Delta(("/a", 1, 0)), T0);
-        Assert.False(table.HasChanges);
+        Assert.Empty(table.TakeChanges().Changed);
         Assert.Empty(table.TakeChanges().Changed);
     }
 

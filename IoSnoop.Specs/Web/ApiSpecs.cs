@@ -6,7 +6,7 @@ using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Web;
 
-/// <summary>Every route of compat.md, on real Kestrel, against a replayed trace.</summary>
+/// <summary>Every route of docs/compat.md, on real Kestrel, against a replayed trace.</summary>
 public sealed class ApiSpecs : IAsyncLifetime
 {
     private static readonly string[] OddNames = ["Google Chrome He", "100% done", "C# compiler", "what?", "Микро", "we\"ird", "back\\"];
