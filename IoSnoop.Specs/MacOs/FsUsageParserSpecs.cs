@@ -7,6 +7,9 @@ namespace IoSnoop.Specs.MacOs;
 
 public sealed class FsUsageParserSpecs
 {
+    private static FsUsageParser.Outcome OutcomeOf(ReadOnlySpan<byte> line) =>
+        FsUsageParser.Read(line, new IoSnoop.Actors.Parsing.NameTable(), out _, out _);
+
     private const string Recording = "diskio-wide.txt";
 
     private const string TelegramStats =
@@ -84,9 +87,7 @@ public sealed class FsUsageParserSpecs
 
         Assert.Empty(sink.Events);
         Assert.Empty(sink.Rejected);
-        var outcome = RecordedIgnored[lineNumber];
-        Assert.Equal(outcome == FsUsageParser.Outcome.IoError ? 1 : 0, parser.IgnoredIoErrors);
-        Assert.Equal(outcome == FsUsageParser.Outcome.NullDevice ? 1 : 0, parser.IgnoredNullDevice);
+        Assert.Equal(RecordedIgnored[lineNumber], OutcomeOf(MacFixtures.Line(Recording, lineNumber)));
     }
 
     [Fact]
@@ -104,8 +105,8 @@ public sealed class FsUsageParserSpecs
         Assert.Equal(RecordedEvents.Keys.Order().Select(n => RecordedEvents[n].Path), sink.Events.Select(e => e.Path));
         Assert.Equal(962_560, sink.BytesRead);
         Assert.Equal(12_288, sink.BytesWritten);
-        Assert.Equal(2, parser.IgnoredIoErrors);
-        Assert.Equal(4, parser.IgnoredNullDevice);
+        Assert.Equal(2, lines.Count(l => OutcomeOf(l) == FsUsageParser.Outcome.IoError));
+        Assert.Equal(4, lines.Count(l => OutcomeOf(l) == FsUsageParser.Outcome.NullDevice));
         Assert.All(sink.Events, e => Assert.Equal((0, 1L), (e.Pid, e.Operations)));
     }
 
@@ -307,12 +308,14 @@ public sealed class FsUsageParserSpecs
         var parser = new FsUsageParser();
         var sink = new RecordingSink();
 
-        parser.Parse(FsUsageLine.Error("WrData[S]", errno, "/Users/x/a.txt", "backupd"), sink);
-        parser.Parse(FsUsageLine.Error("RdChunkCS", errno, "", "kernel_task", indent: 4), sink);
+        byte[][] lines = [FsUsageLine.Error("WrData[S]", errno, "/Users/x/a.txt", "backupd"),
+            FsUsageLine.Error("RdChunkCS", errno, "", "kernel_task", indent: 4)];
+        foreach (var line in lines)
+            parser.Parse(line, sink);
 
         Assert.Empty(sink.Events);
         Assert.Empty(sink.Rejected);
-        Assert.Equal(2, parser.IgnoredIoErrors);
+        Assert.All(lines, l => Assert.Equal(FsUsageParser.Outcome.IoError, OutcomeOf(l)));
     }
 
     [Fact]
@@ -321,11 +324,12 @@ public sealed class FsUsageParserSpecs
         var parser = new FsUsageParser();
         var sink = new RecordingSink();
 
-        parser.Parse(FsUsageLine.NoArguments("THROTTLED", "/Users/x/a.txt", "mds_stores"), sink);
+        var line = FsUsageLine.NoArguments("THROTTLED", "/Users/x/a.txt", "mds_stores");
+        parser.Parse(line, sink);
 
         Assert.Empty(sink.Events);
         Assert.Empty(sink.Rejected);
-        Assert.Equal(1, parser.IgnoredThrottled);
+        Assert.Equal(FsUsageParser.Outcome.Throttled, OutcomeOf(line));
     }
 
     [Fact]
@@ -333,11 +337,12 @@ public sealed class FsUsageParserSpecs
     {
         var parser = new FsUsageParser();
 
-        var sink = MacFixtures.ParseAll(parser, [FsUsageLine.Disk("WrData[S]", 0x20, "NOTFOUND", "/dev/null", "zsh")]);
+        var line = FsUsageLine.Disk("WrData[S]", 0x20, "NOTFOUND", "/dev/null", "zsh");
+        var sink = MacFixtures.ParseAll(parser, [line]);
 
         Assert.Empty(sink.Events);
         Assert.Empty(sink.Rejected);
-        Assert.Equal(1, parser.IgnoredNullDevice);
+        Assert.Equal(FsUsageParser.Outcome.NullDevice, OutcomeOf(line));
     }
 
     [Fact]

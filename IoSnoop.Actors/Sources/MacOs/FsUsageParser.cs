@@ -22,8 +22,7 @@ namespace IoSnoop.Actors.Sources.MacOs;
 /// </list>
 /// Lines that move no bytes of a file are ignored (no event, not malformed):
 /// I/O errors (<c>[errno]</c> instead of <c>B=… /dev/…</c>: no bytes moved), the null device
-/// (<c>/dev/NOTFOUND</c>) and <c>THROTTLED</c> notices; <see cref="IgnoredIoErrors"/>,
-/// <see cref="IgnoredNullDevice"/> and <see cref="IgnoredThrottled"/> count them. Everything else that is
+/// (<c>/dev/NOTFOUND</c>) and <c>THROTTLED</c> notices (<see cref="Read"/> tells which). Everything else that is
 /// not a wide disk I/O line is malformed, with a reason from <see cref="Reasons"/> that says which
 /// fs_usage option is missing when that is the cause (narrow lines without <c>-w</c>, syscall lines
 /// without <c>-f diskio</c>).
@@ -53,15 +52,6 @@ public sealed class FsUsageParser : ITraceParser
         public const string EmptyName = "empty process name";
     }
 
-    /// <summary>Lines of failed I/O (<c>[errno]</c>): no bytes moved.</summary>
-    public long IgnoredIoErrors { get; private set; }
-
-    /// <summary>Lines on <c>/dev/NOTFOUND</c> (<c>/dev/null</c> and other non-disk devices).</summary>
-    public long IgnoredNullDevice { get; private set; }
-
-    /// <summary><c>THROTTLED</c> notices (an I/O was delayed, no bytes of its own).</summary>
-    public long IgnoredThrottled { get; private set; }
-
     public void Parse(ReadOnlySpan<byte> line, ITraceSink sink)
     {
         switch (Read(line, sink.Names, out var ioEvent, out var reason))
@@ -69,16 +59,7 @@ public sealed class FsUsageParser : ITraceParser
             case Outcome.Event:
                 sink.Event(ioEvent);
                 break;
-            case Outcome.IoError:
-                IgnoredIoErrors++;
-                break;
-            case Outcome.NullDevice:
-                IgnoredNullDevice++;
-                break;
-            case Outcome.Throttled:
-                IgnoredThrottled++;
-                break;
-            default:
+            case Outcome.Malformed:
                 sink.Malformed(line, reason);
                 break;
         }
