@@ -39,6 +39,7 @@ public static class WebHosting
         app.UseAccessCheck();
         app.MapStatsApi();
         app.MapHistoryApi();
+        app.MapFileSearchApi();
         app.MapHub<StatsHub>(StatsHub.Path, o => o.TransportSendTimeout = DashboardConnections.StuckClientTimeout);
         var metrics = app.Services.GetRequiredService<ProcessMetrics>();
         app.MapMetrics("/metrics", metrics.Registry);

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { exec } from 'node:child_process'
-import { mkdir, readFile } from 'node:fs/promises'
+import { appendFile, mkdir, readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
@@ -19,6 +19,7 @@ interface Expectations {
   processes: Record<string, Sizes>
   process: string
   files: Record<string, Sizes>
+  search?: { query: string; processes: Record<string, Sizes> }
 }
 
 const BASE = (process.env.IOSNOOP_URL ?? 'http://127.0.0.1:8092').replace(/\/$/, '')
@@ -28,6 +29,8 @@ const CHROMIUM = process.env.IOSNOOP_CHROMIUM ?? '/usr/bin/chromium'
 const INJECT_CMD = process.env.IOSNOOP_INJECT_CMD
 const INJECT_NAME = process.env.IOSNOOP_INJECT_NAME
 const TIMEOUT = Number(process.env.IOSNOOP_TIMEOUT_MS ?? 10_000)
+/** The named pipe the daemon reads its trace from, for live data. */
+const FEED = process.env.IOSNOOP_FEED
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
 const q = (s: string) => JSON.stringify(s) // a CSS attribute value in double quotes
@@ -68,6 +71,72 @@ async function filter(page: Page, value: string) {
   await page.locator(tid('filter-input')).fill(value)
 }
 
+async function connected(page: Page) {
+  await poll('connection state', () => page.locator(tid('connection-indicator')).getAttribute('data-state'), (s) => s === 'connected')
+}
+
+/** The x axis' labels of a chart, left to right (the SVG texts along its bottom edge), as `text@x`. */
+async function xLabelsAt(page: Page, chart: string): Promise<string[]> {
+  return page.locator(`${tid(chart)} svg`).evaluate((svg) => {
+    const texts = Array.from(svg.querySelectorAll('text')).map((t) => ({ text: t.textContent ?? '', box: t.getBoundingClientRect() }))
+    const bottom = Math.max(...texts.map((t) => t.box.top))
+    return texts
+      .filter((t) => Math.abs(t.box.top - bottom) < 2 && t.text !== '')
+      .sort((a, b) => a.box.left - b.box.left)
+      .map((t) => `${t.text}@${Math.round(t.box.left)}`)
+  })
+}
+
+/** The text of the x axis' labels of a chart, left to right (the SVG texts along its bottom edge). */
+async function xLabels(page: Page, chart: string): Promise<string[]> {
+  return page.locator(`${tid(chart)} svg`).evaluate((svg) => {
+    const texts = Array.from(svg.querySelectorAll('text')).map((t) => ({ text: t.textContent ?? '', box: t.getBoundingClientRect() }))
+    const bottom = Math.max(...texts.map((t) => t.box.top))
+    return texts
+      .filter((t) => Math.abs(t.box.top - bottom) < 2 && t.text !== '')
+      .sort((a, b) => a.box.left - b.box.left)
+      .map((t) => t.text)
+  })
+}
+
+const views = [
+  { name: 'wide', width: 1280, height: 800 },
+  { name: 'narrow', width: 420, height: 900 },
+] as const
+
+/** Screenshots of the page in light and dark, wide and narrow. */
+async function shoot(page: Page, name: string, ready: () => Promise<void> = async () => undefined) {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme })
+    for (const v of views) {
+      await page.setViewportSize({ width: v.width, height: v.height })
+      await ready()
+      await page.screenshot({ path: join(ARTIFACTS, `${name}-${v.name}-${scheme}.png`) })
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' })
+  await page.setViewportSize({ width: 1280, height: 800 })
+}
+
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++
+      else if (c === '"') quoted = false
+      else field += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') row.push(field), (field = '')
+    else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '')
+    else if (c !== '\r') field += c
+  }
+  return rows
+}
+
 async function checkEntries(page: Page, expected: DirEntry[]) {
   for (const e of expected) {
     const row = page.locator(`${tid('dir-entry')}[data-label=${q(e.label)}]`)
@@ -92,8 +161,11 @@ describe('iosnoopng dashboard', () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     })
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
     page.on('pageerror', (e) => pageErrors.push(e.message))
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`)
+    })
   })
 
   after(async () => {
@@ -116,11 +188,13 @@ describe('iosnoopng dashboard', () => {
       await expectText(row.locator(tid('cell-read')), formatBytes(sizes.reads), `${name} read`)
     }
     await filter(page, '')
-    await page.screenshot({ path: join(ARTIFACTS, 'overview.png') })
   })
 
   test('sorting by the column headers', async () => {
     await filter(page, '')
+    // Live, the default order is the busiest now; written is one click away.
+    assert.equal(await page.locator(tid('sort-busy')).getAttribute('data-sort'), 'descending')
+    await page.locator(tid('sort-writes')).click()
     const written = await visibleBytes(page, 'cell-written')
     assert.ok(written.length > 0, 'rows are shown')
     assert.ok(isSorted(written, (a, b) => b - a), `written, largest first by default: ${written}`)
@@ -138,6 +212,20 @@ describe('iosnoopng dashboard', () => {
 
     await page.locator(tid('sort-writes')).click()
     assert.equal(await page.locator(tid('sort-writes')).getAttribute('data-sort'), 'descending')
+  })
+
+  test('reload keeps the filter and the sort', async () => {
+    const name = want.process
+    await filter(page, name)
+    await page.locator(tid('sort-reads')).click()
+    await poll('URL state', async () => new URL(page.url()).search, (s) => s.includes('sort=reads.desc') && s.includes('q='))
+    await page.reload()
+    await connected(page)
+    assert.equal(await page.locator(tid('filter-input')).inputValue(), name)
+    assert.equal(await page.locator(tid('sort-reads')).getAttribute('data-sort'), 'descending')
+    await poll('filtered rows after reload', () => visibleNames(page), (n) => n.includes(name))
+    await page.goto(`${BASE}/`)
+    await connected(page)
   })
 
   test('the filter keeps matching processes, ignoring case', async () => {
@@ -168,7 +256,8 @@ describe('iosnoopng dashboard', () => {
       await expectText(row.locator(tid('cell-read')), formatBytes(f.reads), `${path} read`)
     }
     await filter(page, '')
-    await page.screenshot({ path: join(ARTIFACTS, 'process-files.png') })
+    assert.equal(await text(page.locator(tid('crumb-process'))), name, 'the breadcrumb names the process')
+    await shoot(page, 'process-files')
   })
 
   test('the original deep link /NAME opens the process page', async () => {
@@ -182,13 +271,104 @@ describe('iosnoopng dashboard', () => {
     await page.locator(tid('tab-folders')).click()
     const top = entriesAt(tree, [])
     await checkEntries(page, top)
-    await page.screenshot({ path: join(ARTIFACTS, 'process-folders.png') })
+    await shoot(page, 'process-folders')
     const dir = top.find((e) => e.target !== null && e.kind === 'dir')
-    if (!dir) return
+    assert.ok(dir, 'the expected files have a folder to open')
     await page.locator(`${tid('dir-entry')}[data-label=${q(dir.label)}] ${tid('dir-open')}`).click()
+    await checkEntries(page, entriesAt(tree, dir.target!))
+    // The folder is in the URL: a reload shows the same level; Back steps up to the top.
+    await page.reload()
+    await connected(page)
+    await checkEntries(page, entriesAt(tree, dir.target!))
+    await page.goBack()
+    await checkEntries(page, top)
+    await page.goForward()
     await checkEntries(page, entriesAt(tree, dir.target!))
     await page.locator(`${tid('dir-crumb')}[data-depth="0"]`).click()
     await checkEntries(page, top)
+  })
+
+  test('search across the files of all processes finds the expected processes', async () => {
+    assert.ok(want.search, 'the expectations name a search (expect.py writes one)')
+    const search = want.search
+    await page.goto(`${BASE}/`)
+    await connected(page)
+    await page.locator(tid('file-search-input')).fill(search.query)
+    await page.locator(tid('file-search-submit')).click()
+    const names = await poll(
+      'search results',
+      () => page.locator(tid('file-search-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name') ?? '')),
+      (n) => n.length > 0,
+    )
+    assert.deepEqual([...names].sort(), Object.keys(search.processes).sort().slice(0, 50))
+    for (const [name, sizes] of Object.entries(search.processes)) {
+      const row = page.locator(`${tid('file-search-row')}[data-name=${q(name)}]`)
+      assert.equal(Number(await row.locator(tid('file-search-written')).getAttribute('data-bytes')), sizes.writes, `${name} written on matches`)
+      assert.equal(Number(await row.locator(tid('file-search-read')).getAttribute('data-bytes')), sizes.reads, `${name} read on matches`)
+    }
+    await shoot(page, 'overview-search')
+    await page.goto(`${BASE}/`)
+    await connected(page)
+  })
+
+  test('the downloaded CSV equals the API figures', async () => {
+    await page.goto(`${BASE}/`)
+    await connected(page)
+    const api = (await (await fetch(`${BASE}/api/stats`)).json()) as { processStats: Record<string, { reads: number; writes: number }> }
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid('process-export-csv')).click()])
+    const csv = parseCsv(await readFile((await download.path())!, 'utf8'))
+    const [header, ...rows] = csv
+    assert.deepEqual(header!.slice(0, 3), ['process', 'writes', 'reads'])
+    const fromCsv = Object.fromEntries(rows.map((r) => [r[0]!, { writes: Number(r[1]), reads: Number(r[2]) }]))
+    const fromApi = Object.fromEntries(Object.entries(api.processStats).map(([n, v]) => [n, { writes: v.writes, reads: v.reads }]))
+    assert.deepEqual(fromCsv, fromApi)
+  })
+
+  test("the chart's last time label advances over live data", { skip: !FEED && 'IOSNOOP_FEED is not set' }, async () => {
+    await page.goto(`${BASE}/`)
+    await connected(page)
+    const chart = 'chart-written'
+    await page.locator(`${tid(chart)} svg`).waitFor()
+    const seen: string[] = []
+    let i = 0
+    // A line a second for a live process while the axis' last label is watched: it must move at least twice
+    // (a new time, or the same time further left as the axis grows to the right). A frozen axis keeps both.
+    const feeder = setInterval(() => void appendFile(FEED!, `e2e-live|0|${4096 * (1 + (i++ % 5))}|/e2e/live file\n`), 1000)
+    try {
+      await poll(
+        'distinct last x labels',
+        async () => {
+          const last = (await xLabelsAt(page, chart)).at(-1)
+          if (last && last !== seen.at(-1)) seen.push(last)
+          return seen.length
+        },
+        (n) => n >= 3,
+        30_000,
+      )
+    } finally {
+      clearInterval(feeder)
+    }
+    await shoot(page, 'overview', () => page.locator(`${tid(chart)} svg`).waitFor())
+  })
+
+  test('a range preset changes the chart and the top list; Live comes back with one click', async () => {
+    await page.goto(`${BASE}/`)
+    await connected(page)
+    const chart = 'chart-written'
+    const live = await poll('live labels', () => xLabels(page, chart), (l) => l.length > 0)
+    await page.locator(tid('range-1h')).click()
+    await poll('range in the URL', async () => new URL(page.url()).searchParams.get('range'), (r) => r === '1h')
+    await poll('top list of the range', () => page.locator(tid('top-row')).count(), (n) => n > 0)
+    const top = await page.locator(tid('top-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')))
+    assert.ok(top.includes(want.process) || top.length === 10, `the top list names the processes of the trace: ${top}`)
+    // An hour is shown whole: the labels span much more than the live minutes.
+    const ranged = await poll('range labels', () => xLabels(page, chart), (l) => l.length > 0 && JSON.stringify(l) !== JSON.stringify(live))
+    assert.notDeepEqual(ranged, live)
+    assert.equal(await page.locator(tid('table-mode')).count(), 1, 'the table shows the range')
+    await shoot(page, 'overview-range-1h', () => page.locator(`${tid(chart)} svg`).waitFor())
+    await page.locator(tid('range-live')).click()
+    await poll('live again', async () => new URL(page.url()).searchParams.get('range'), (r) => r === null)
+    assert.equal(await page.locator(tid('top-range')).count(), 0)
   })
 
   test('a new event appears without reload within 2 s', { skip: !INJECT_CMD || !INJECT_NAME ? 'IOSNOOP_INJECT_CMD and IOSNOOP_INJECT_NAME are not set' : false }, async () => {
@@ -218,11 +398,22 @@ describe('iosnoopng dashboard', () => {
     await filter(page, victim)
     await page.locator(processRow(victim)).waitFor({ timeout: TIMEOUT })
     await page.locator(`${tid('delete-button')}[data-name=${q(victim)}]`).click()
+    // It asks first, naming what goes; Cancel keeps it.
+    await expectText(page.locator(tid('delete-dialog-name')), victim, 'the confirmation names the process')
+    await page.locator(tid('delete-dialog-cancel')).click()
+    assert.equal(await page.locator(tid('delete-dialog')).count(), 0)
+    assert.equal(await page.locator(processRow(victim)).count(), 1, 'cancel keeps the process')
+    await page.locator(`${tid('delete-button')}[data-name=${q(victim)}]`).click()
+    await page.locator(tid('delete-dialog-confirm')).click()
+    await page.mouse.move(5, 5)
     await poll(`${victim} gone`, () => page.locator(processRow(victim)).count(), (n) => n === 0)
     await page.reload()
-    await poll('connection state', () => page.locator(tid('connection-indicator')).getAttribute('data-state'), (s) => s === 'connected')
+    await connected(page)
+    // Once the table lists the other processes, the deleted one would be there too if it had come back.
+    await filter(page, '')
+    await poll('rows after reload', () => visibleNames(page), (n) => n.length > 0)
     await filter(page, victim)
-    await new Promise((r) => setTimeout(r, 1500))
+    await poll('filter applied', () => page.locator(tid('filter-count')).textContent(), (t) => t !== null && /^0 of /.test(t.trim()))
     assert.equal(await page.locator(processRow(victim)).count(), 0, `${victim} stays deleted after reload`)
     await filter(page, '')
   })
@@ -242,7 +433,7 @@ describe('iosnoopng dashboard', () => {
     await expectText(page.locator(tid('total-written')), '0 B', 'written after reset and reload')
   })
 
-  test('no script errors on the pages', () => {
+  test('no script or console errors on the pages', () => {
     assert.deepEqual(pageErrors, [])
   })
 })

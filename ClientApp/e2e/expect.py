@@ -35,4 +35,16 @@ with open(sys.argv[1], "rb") as f:
 
 candidates = sorted((n for n in files if 3 <= len(files[n]) <= 40), key=lambda n: -len(files[n]))
 chosen = candidates[0] if candidates else max(files, key=lambda n: len(files[n]))
-json.dump({"processes": procs, "process": chosen, "files": files[chosen]}, sys.stdout, ensure_ascii=False)
+# A search across the files of all processes: the folder of the chosen process's busiest file, and every
+# process with the bytes on its files whose path contains it.
+busiest = max(files[chosen], key=lambda p: files[chosen][p]["reads"] + files[chosen][p]["writes"])
+query = busiest.rsplit("/", 1)[0] + "/" if "/" in busiest.strip("/") else busiest
+search = {}
+for name, fs in files.items():
+    for p, v in fs.items():
+        if query in p:
+            hit = search.setdefault(name, {"reads": 0, "writes": 0})
+            hit["reads"] += v["reads"]
+            hit["writes"] += v["writes"]
+json.dump({"processes": procs, "process": chosen, "files": files[chosen], "search": {"query": query, "processes": search}},
+          sys.stdout, ensure_ascii=False)

@@ -6,7 +6,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 daemon_dll="$root/IoSnoop.Host/bin/Release/net10.0/iosnoopng.dll"
-[ -f "$daemon_dll" ] || dotnet build "$root/IoSnoop.Host" -c Release --nologo -v quiet
+# Incremental: rebuilds the dashboard (and the daemon) only when their sources changed.
+dotnet build "$root/IoSnoop.Host" -c Release --nologo -v quiet
 [ -x /usr/bin/chromium ] || { echo "chromium is missing: apt-get install chromium" >&2; exit 1; }
 
 work=$(mktemp -d)
@@ -45,5 +46,6 @@ IOSNOOP_URL="http://127.0.0.1:$port" \
 IOSNOOP_EXPECT="$work/expect.json" \
 IOSNOOP_ARTIFACTS="$root/artifacts/e2e" \
 IOSNOOP_INJECT_NAME="e2e-inject" \
+IOSNOOP_FEED="$work/feed" \
 IOSNOOP_INJECT_CMD="printf 'e2e-inject|0|4096|/e2e/injected file\n' > '$work/feed'" \
   npm run --silent e2e

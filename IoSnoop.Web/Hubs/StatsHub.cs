@@ -49,6 +49,14 @@ public sealed class StatsHub(StatsQueries queries, HistoryQueries history, Dashb
     [ChangesState]
     public Task Reset() => queries.Reset(Context.ConnectionAborted);
 
+    /// <summary>The processes whose files contain <paramref name="query"/> in their path, with their bytes on those files (see <see cref="FileSearch"/>).</summary>
+    public async Task<FileSearchResult> SearchFiles(string query, int limit)
+    {
+        if (FileSearch.Invalid(query, limit) is { } error)
+            throw new HubException(error);
+        return FileSearch.Search(await queries.FullDump(Context.ConnectionAborted), query, limit);
+    }
+
     /// <summary>Bytes per bucket of one process, or of the whole machine when <paramref name="process"/> is null.</summary>
     public async Task<HistoryDto> GetHistory(string fromIso, string toIso, string? process) =>
         HistoryDto.From(await Historic(range => history.Series(range, process, Context.ConnectionAborted), fromIso, toIso));

@@ -1,5 +1,5 @@
 // The SignalR connection behind a small interface, so specs can replace it.
-import { HubConnectionBuilder, LogLevel, type RetryContext } from '@microsoft/signalr'
+import { HubConnectionBuilder, LogLevel, type ILogger, type RetryContext } from '@microsoft/signalr'
 
 /** The part of @microsoft/signalr's HubConnection the dashboard uses. */
 export interface HubConnectionLike {
@@ -31,9 +31,19 @@ export function retryDelay(previousRetryCount: number): number {
   return steps[previousRetryCount] ?? 10_000
 }
 
+/**
+ * The client library's messages go to the console's debug level: a refused or lost connection is a state
+ * the page shows (connection indicator, token prompt), not a script error.
+ */
+export const quietLogger: ILogger = {
+  log(level: LogLevel, message: string) {
+    if (level >= LogLevel.Warning) console.debug(`[signalr] ${message}`)
+  },
+}
+
 export const signalRFactory: HubFactory = (options) =>
   new HubConnectionBuilder()
     .withUrl(options.url, { accessTokenFactory: options.accessTokenFactory })
     .withAutomaticReconnect({ nextRetryDelayInMilliseconds: options.nextRetryDelay })
-    .configureLogging(LogLevel.Warning)
+    .configureLogging(quietLogger)
     .build()

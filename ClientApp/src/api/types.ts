@@ -112,3 +112,22 @@ export const unknownSource = (): SourceStatus => ({
   message: null,
   restarts: 0,
 })
+
+/** A process whose files match a search, with the bytes on the matching files only. */
+export interface FileSearchHit {
+  name: string
+  reads: number
+  writes: number
+  /** How many of its files match. */
+  files: number
+  /** Its matching files with the most bytes, at most a few. */
+  top: { path: string; reads: number; writes: number }[]
+}
+
+/** The answer of the hub's SearchFiles: processes with the most bytes on matching files, most first. */
+export interface FileSearch {
+  query: string
+  processes: FileSearchHit[]
+  /** More processes matched than were returned. */
+  truncated: boolean
+}

@@ -9,6 +9,8 @@ export interface UseTableOptions<T, K extends string> {
   text: (row: T) => string
   /** Ties are broken by this key, ascending. */
   tie: (row: T) => string
+  /** Ties of a key are first broken by this other key (descending), e.g. rates by bytes written. */
+  thenBy?: (key: K) => K | undefined
   /** Direction a column starts with when first clicked. */
   naturalDir: (key: K) => SortDir
 }
@@ -22,7 +24,7 @@ export function useTable<T, K extends string>(source: Ref<readonly T[]>, options
   watch(
     [source, sort],
     () => {
-      sorted.value = sortRows(source.value, sort.value, options.accessors, options.tie)
+      sorted.value = sortRows(source.value, sort.value, options.accessors, options.tie, options.thenBy?.(sort.value.key))
     },
     { immediate: true },
   )

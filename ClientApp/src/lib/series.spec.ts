@@ -170,3 +170,14 @@ describe('toXY and stackTop', () => {
     expect(s.read[OTHER]).toEqual([[T0, 10]])
   })
 })
+
+describe('rebucket', () => {
+  it('joins consecutive points into wider buckets, rates weighted by time, top processes added up', async () => {
+    const { rebucket } = await import('./series')
+    const pts = Array.from({ length: 10 }, (_, i) => ({ t: i * 60_000, dt: 60, read: i, write: 1, top: [{ name: 'cc', read: i, write: 0 }] }))
+    const out = rebucket(pts, 5)
+    expect(out).toHaveLength(5)
+    expect(out[0]).toEqual({ t: 0, dt: 120, read: 0.5, write: 1, top: [{ name: 'cc', read: 0.5, write: 0 }] })
+    expect(rebucket(pts, 10)).toHaveLength(10)
+  })
+})

@@ -168,3 +168,35 @@ export function stackTop(points: readonly MachinePoint[], topN = 5): Stacked {
   }
   return { names: all, read, write }
 }
+
+/** The most points a chart of a fixed range draws; finer history is added up into wider buckets. */
+export const RANGE_POINTS = 720
+
+/**
+ * Joins every `k` consecutive points into one (rates weighted by their intervals), with `k` chosen so that
+ * at most `maxPoints` remain: a week of 1-minute buckets is drawn as 15-minute ones.
+ */
+export function rebucket<T extends RatePoint>(points: readonly T[], maxPoints = RANGE_POINTS): T[] {
+  if (points.length <= maxPoints) return [...points]
+  const k = Math.ceil(points.length / maxPoints)
+  const out: T[] = []
+  for (let i = 0; i < points.length; i += k) {
+    const group = points.slice(i, i + k)
+    const dt = group.reduce((s, p) => s + p.dt, 0)
+    const avg = (f: (p: T) => number) => group.reduce((s, p) => s + f(p) * p.dt, 0) / dt
+    const joined = { ...group[0]!, dt, read: avg((p) => p.read), write: avg((p) => p.write) }
+    if ('top' in joined) {
+      const top = new Map<string, ProcessRate>()
+      for (const p of group as unknown as MachinePoint[])
+        for (const x of p.top) {
+          const held = top.get(x.name) ?? { name: x.name, read: 0, write: 0 }
+          held.read += (x.read * p.dt) / dt
+          held.write += (x.write * p.dt) / dt
+          top.set(x.name, held)
+        }
+      ;(joined as unknown as MachinePoint).top = [...top.values()]
+    }
+    out.push(joined)
+  }
+  return out
+}

@@ -26,12 +26,16 @@ export function sortRows<T, K extends string>(
   state: SortState<K>,
   accessors: Accessors<T, K>,
   tie: (row: T) => string,
+  thenBy?: K,
 ): T[] {
   const get = accessors[state.key]
+  const then = thenBy === undefined ? undefined : accessors[thenBy]
   const sign = state.dir === 'asc' ? 1 : -1
   return [...rows].sort((a, b) => {
     const c = compareValues(get(a), get(b)) * sign
-    return c !== 0 ? c : collator.compare(tie(a), tie(b))
+    if (c !== 0) return c
+    const d = then ? compareValues(then(b), then(a)) : 0
+    return d !== 0 ? d : collator.compare(tie(a), tie(b))
   })
 }
 

@@ -2,10 +2,12 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { HubFactory } from '@/api/hub'
-import type { Changes, History, Overview, ProcessFiles, ProcessSummary, SourceStatus, TopProcess, Totals } from '@/api/types'
+import { Hub, Push } from '@/api/methods'
+import type { Changes, FileSearch, History, Overview, ProcessFiles, ProcessSummary, SourceStatus, TopProcess, Totals } from '@/api/types'
 import { emptyTotals, unknownSource } from '@/api/types'
 import { useHub } from '@/composables/useHub'
 import { parseTime } from '@/lib/format'
+import { appendPush, forget, pushDeltas, ratesAt, SPARK_SECONDS, type PushDeltas, type Rate } from '@/lib/rates'
 import {
   appendCapped,
   historyToPoints,
@@ -14,6 +16,7 @@ import {
   mergeHistory,
   processFromMachine,
   processPoint,
+  rebucket,
   WINDOW_MS,
   type MachinePoint,
   type RatePoint,
@@ -29,6 +32,12 @@ export interface Snapshot {
   totals: Totals
   processes: ReadonlyMap<string, ProcessRow>
   machine: readonly MachinePoint[]
+  /** The pushes of the last seconds, for rates and sparklines. */
+  pushes: readonly PushDeltas[]
+  /** Bytes per second per process over the last few seconds, at {@link rateTime}; absent means idle. */
+  rates: ReadonlyMap<string, Rate>
+  /** When the rates were computed (epoch ms, server clock). */
+  rateTime: number
 }
 
 export type StoreEvent =
@@ -48,7 +57,14 @@ export function setHubFactory(factory: HubFactory | undefined) {
   hubFactory = factory
 }
 
-const emptySnapshot = (): Snapshot => ({ totals: emptyTotals(), processes: new Map(), machine: [] })
+const emptySnapshot = (): Snapshot => ({
+  totals: emptyTotals(),
+  processes: new Map(),
+  machine: [],
+  pushes: [],
+  rates: new Map(),
+  rateTime: 0,
+})
 const toRow = (p: ProcessSummary): ProcessRow => ({
   name: p.name,
   reads: p.reads,
@@ -105,9 +121,13 @@ export const useStatsStore = defineStore('stats', () => {
   let refreshing: Promise<void> | null = null
   let queue: Changes[] = []
 
+  /** Server clock minus this browser's clock, from the last push. */
+  let clockOffset = 0
+  let rateTimer: ReturnType<typeof setInterval> | undefined
+
   const hub = useHub({
     factory: hubFactory,
-    handlers: { changes: (c: Changes) => receive(c) },
+    handlers: { [Push.changes]: (c: Changes) => receive(c) },
     onConnected: () => {
       void refresh()
       void prefillHistory().then(() => {
@@ -150,8 +170,27 @@ export const useStatsStore = defineStore('stats', () => {
     emit({ type: 'changes', changes })
   }
 
+  /** Recomputes the rates for the current time; ticks each second while recent pushes exist. */
+  function updateRates() {
+    const now = Date.now() + clockOffset
+    const pushes = live.value.pushes.filter((p) => p.t > now - SPARK_SECONDS * 1000)
+    setLive({ ...live.value, pushes, rates: ratesAt(pushes, now), rateTime: now })
+    if (pushes.length === 0) {
+      clearInterval(rateTimer)
+      rateTimer = undefined
+    }
+  }
+
   function recordSeries(changes: Changes) {
-    setLive({ ...live.value, machine: appendCapped(live.value.machine, machinePoint(changes)) })
+    const deltas = pushDeltas(changes)
+    if (Number.isFinite(deltas.t)) clockOffset = deltas.t - Date.now()
+    setLive({
+      ...live.value,
+      machine: appendCapped(live.value.machine, machinePoint(changes)),
+      pushes: appendPush(live.value.pushes, deltas),
+    })
+    updateRates()
+    if (rateTimer === undefined && live.value.pushes.length > 0) rateTimer = setInterval(updateRates, 1000)
     if (watchedName.value !== null) {
       watchedSeries.value = appendCapped(watchedSeries.value, processPoint(changes, watchedName.value))
     }
@@ -160,6 +199,8 @@ export const useStatsStore = defineStore('stats', () => {
   /** Drops all client data (after a reset). */
   function clear() {
     live.value = emptySnapshot()
+    clearInterval(rateTimer)
+    rateTimer = undefined
     if (frozen.value) frozen.value = live.value
     watchedSeries.value = []
     queue = []
@@ -170,7 +211,7 @@ export const useStatsStore = defineStore('stats', () => {
     if (refreshing) return refreshing
     const run = (async () => {
       try {
-        const o = await hub.invoke<Overview>('GetOverview')
+        const o = await hub.invoke<Overview>(Hub.getOverview)
         const processes = new Map<string, ProcessRow>()
         for (const p of o.processes) processes.set(p.name, toRow(p))
         let next: Snapshot = { ...live.value, totals: totalsOf(o), processes }
@@ -205,11 +246,11 @@ export const useStatsStore = defineStore('stats', () => {
     const [from, to] = windowIso()
     try {
       const [total, top] = await Promise.all([
-        hub.invoke<History>('GetHistory', from, to, null),
-        hub.invoke<TopProcess[]>('GetTopProcesses', from, to, HISTORY_TOP),
+        hub.invoke<History>(Hub.getHistory, from, to, null),
+        hub.invoke<TopProcess[]>(Hub.getTopProcesses, from, to, HISTORY_TOP),
       ])
       const perProcess = await Promise.all(
-        top.map(async (t) => ({ name: t.name, history: await hub.invoke<History>('GetHistory', from, to, t.name) })),
+        top.map(async (t) => ({ name: t.name, history: await hub.invoke<History>(Hub.getHistory, from, to, t.name) })),
       )
       historyAvailable.value = true
       const machine = mergeHistory(machineHistory(total, perProcess), live.value.machine)
@@ -231,7 +272,7 @@ export const useStatsStore = defineStore('stats', () => {
     if (historyAvailable.value === false || hub.state.value !== 'connected') return
     const [from, to] = windowIso()
     try {
-      const history = await hub.invoke<History>('GetHistory', from, to, name)
+      const history = await hub.invoke<History>(Hub.getHistory, from, to, name)
       if (watchedName.value !== name) return
       watchedSeries.value = mergeHistory(historyToPoints(history), watchedSeries.value)
       if (!paused.value) frozenWatched.value = watchedSeries.value
@@ -260,11 +301,13 @@ export const useStatsStore = defineStore('stats', () => {
     if (!snap.processes.has(name)) return snap
     const processes = new Map(snap.processes)
     processes.delete(name)
-    return { ...snap, processes }
+    const rates = new Map(snap.rates)
+    rates.delete(name)
+    return { ...snap, processes, rates, pushes: forget(snap.pushes, name) }
   }
 
   async function deleteProcess(name: string): Promise<boolean> {
-    const ok = await hub.invoke<boolean>('DeleteProcess', name)
+    const ok = await hub.invoke<boolean>(Hub.deleteProcess, name)
     if (ok) {
       setLive(dropRow(live.value, name))
       if (frozen.value) frozen.value = dropRow(frozen.value, name)
@@ -273,19 +316,43 @@ export const useStatsStore = defineStore('stats', () => {
   }
 
   async function reset(): Promise<void> {
-    await hub.invoke<void>('Reset')
+    await hub.invoke<void>(Hub.reset)
     clear()
     emit({ type: 'reset' })
     await refresh()
   }
 
   function getProcessFiles(name: string): Promise<ProcessFiles> {
-    return hub.invoke<ProcessFiles>('GetProcessFiles', name)
+    return hub.invoke<ProcessFiles>(Hub.getProcessFiles, name)
   }
 
   /** The processes that moved the most bytes between two times (from the daemon's history). */
   function topProcesses(from: Date, to: Date, limit: number): Promise<TopProcess[]> {
-    return hub.invoke<TopProcess[]>('GetTopProcesses', from.toISOString(), to.toISOString(), limit)
+    return hub.invoke<TopProcess[]>(Hub.getTopProcesses, from.toISOString(), to.toISOString(), limit)
+  }
+
+  /** The machine's rates over a fixed range from the daemon's history, its top processes by name. */
+  async function rangeHistory(from: number, to: number): Promise<MachinePoint[]> {
+    const [f, t] = [new Date(from).toISOString(), new Date(to).toISOString()]
+    const [total, top] = await Promise.all([
+      hub.invoke<History>(Hub.getHistory, f, t, null),
+      hub.invoke<TopProcess[]>(Hub.getTopProcesses, f, t, HISTORY_TOP),
+    ])
+    const perProcess = await Promise.all(
+      top.map(async (p) => ({ name: p.name, history: await hub.invoke<History>(Hub.getHistory, f, t, p.name) })),
+    )
+    return rebucket(machineHistory(total, perProcess))
+  }
+
+  /** One process's rates over a fixed range from the daemon's history. */
+  async function processHistory(name: string, from: number, to: number): Promise<RatePoint[]> {
+    const history = await hub.invoke<History>(Hub.getHistory, new Date(from).toISOString(), new Date(to).toISOString(), name)
+    return rebucket(historyToPoints(history))
+  }
+
+  /** Processes whose files match a path prefix or substring, with their bytes on those files (the daemon searches). */
+  function searchFiles(query: string, limit: number): Promise<FileSearch> {
+    return hub.invoke<FileSearch>(Hub.searchFiles, query, limit)
   }
 
   return {
@@ -318,6 +385,9 @@ export const useStatsStore = defineStore('stats', () => {
     reset,
     getProcessFiles,
     topProcesses,
+    rangeHistory,
+    processHistory,
+    searchFiles,
     watchProcess,
     unwatchProcess,
   }

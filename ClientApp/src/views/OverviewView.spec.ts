@@ -46,7 +46,8 @@ describe('overview page', () => {
     expect(finder.get('[data-testid="cell-read"]').text()).toBe('3.00 MiB')
     const odd = app.wrapper.get('[data-testid="process-row"][data-name="my app #2?"]')
     expect(odd.get('[data-testid="process-link"]').attributes('href')).toBe('/process/my%20app%20%232%3F')
-    expect(app.wrapper.get('[data-testid="sort-writes"]').attributes('data-sort')).toBe('descending')
+    // Live, the busiest processes come first; with nothing busy that is the most written.
+    expect(app.wrapper.get('[data-testid="sort-busy"]').attributes('data-sort')).toBe('descending')
   })
 
   it('sorts by any column when its header is clicked', async () => {
@@ -77,7 +78,9 @@ describe('overview page', () => {
     app = await mountApp('/', { processes })
     app.hub().push('changes', push(30, [changed(proc('zsh', 100, 900 * 1024 * 1024, 30), 0, 1000), changed(proc('new', 1, 1, 30), 1, 1)], { removed: ['Finder'] }))
     await flushPromises()
-    expect(app.names()).toEqual(['zsh', 'cp', 'new', 'my app #2?'])
+    // Busiest now first (zsh wrote 1000 B, new moved 2 B in the last push), then by bytes written.
+    expect(app.names()).toEqual(['zsh', 'new', 'cp', 'my app #2?'])
+    expect(app.wrapper.get('[data-testid="process-row"][data-name="zsh"] [data-testid="cell-write-rate"]').text()).toBe('200 B/s')
     expect(app.wrapper.get('[data-testid="total-events"]').text()).toBe('5,000')
   })
 
@@ -95,12 +98,70 @@ describe('overview page', () => {
     expect(app.wrapper.find('[data-testid="paused-indicator"]').exists()).toBe(false)
   })
 
-  it('deletes a process', async () => {
+  it('deletes a process only after a confirmation that names it', async () => {
     app = await mountApp('/', { processes })
+    const dialog = () => document.body.querySelector('[data-testid="delete-dialog"]')
+    const deletes = () => app!.hub().calls.filter((c) => c.method === 'DeleteProcess')
     await app.wrapper.get('[data-testid="delete-button"][data-name="zsh"]').trigger('click')
     await flushPromises()
-    expect(app.hub().calls.at(-1)).toEqual({ method: 'DeleteProcess', args: ['zsh'] })
+    expect(deletes()).toEqual([])
+    expect(dialog()?.textContent).toContain('Delete “zsh”?')
+    expect(dialog()?.textContent).toContain('2.00 KiB written and 100 B read')
+    ;(document.body.querySelector('[data-testid="delete-dialog-cancel"]') as HTMLButtonElement).click()
+    await flushPromises()
+    expect(dialog()).toBeNull()
+    expect(deletes()).toEqual([])
+    expect(app.names()).toContain('zsh')
+
+    await app.wrapper.get('[data-testid="delete-button"][data-name="zsh"]').trigger('click')
+    await flushPromises()
+    ;(document.body.querySelector('[data-testid="delete-dialog-confirm"]') as HTMLButtonElement).click()
+    await flushPromises()
+    expect(deletes()).toEqual([{ method: 'DeleteProcess', args: ['zsh'] }])
     expect(app.names()).toEqual(['cp', 'Finder', 'my app #2?'])
+  })
+
+  it('keeps the rows in place under a resting pointer after a delete, until the pointer moves', async () => {
+    app = await mountApp('/', { processes })
+    const table = app.wrapper.get('[data-testid="process-table"]')
+    await table.trigger('pointermove')
+    await app.wrapper.get('[data-testid="delete-button"][data-name="cp"]').trigger('click')
+    await flushPromises()
+    ;(document.body.querySelector('[data-testid="delete-dialog-confirm"]') as HTMLButtonElement).click()
+    await flushPromises()
+    // cp stays where it was, greyed and without a delete button: the next row did not slide under the pointer.
+    expect(app.names()).toEqual(['cp', 'zsh', 'Finder', 'my app #2?'])
+    expect(app.wrapper.get('[data-testid="process-row"][data-name="cp"]').attributes('data-gone')).toBe('true')
+    expect(app.wrapper.find('[data-testid="delete-button"][data-name="cp"]').exists()).toBe(false)
+    await table.trigger('pointermove')
+    expect(app.names()).toEqual(['zsh', 'Finder', 'my app #2?'])
+  })
+
+  it('keeps filter and sort in the URL and restores them from it', async () => {
+    app = await mountApp('/?q=f&sort=reads.asc', { processes })
+    expect((app.wrapper.get('[data-testid="filter-input"]').element as HTMLInputElement).value).toBe('f')
+    expect(app.wrapper.get('[data-testid="sort-reads"]').attributes('data-sort')).toBe('ascending')
+    expect(app.names()).toEqual(['Finder'])
+    await app.wrapper.get('[data-testid="filter-input"]').setValue('')
+    await app.wrapper.get('[data-testid="sort-name"]').trigger('click')
+    await flushPromises()
+    expect(app.router.currentRoute.value.query).toEqual({ sort: 'name.asc' })
+  })
+
+  it('moves through the table with the keyboard and opens a row with Enter', async () => {
+    app = await mountApp('/', { processes })
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: '/' }))
+    expect(document.activeElement).toBe(app.wrapper.get('[data-testid="filter-input"]').element)
+    const table = app.wrapper.get('[data-testid="process-table"]')
+    await table.trigger('keydown', { key: 'ArrowDown' })
+    await table.trigger('keydown', { key: 'ArrowDown' })
+    expect(app.wrapper.get('.row.active').attributes('data-name')).toBe('zsh')
+    await table.trigger('keydown', { key: 'End' })
+    expect(app.wrapper.get('.row.active').attributes('data-name')).toBe('my app #2?')
+    await table.trigger('keydown', { key: 'PageUp' })
+    expect(app.wrapper.get('.row.active').attributes('data-name')).toBe('cp')
+    await table.trigger('keydown', { key: 'Enter' })
+    await vi.waitFor(() => expect(app!.router.currentRoute.value.params.name).toBe('cp'))
   })
 
   it('offers neither delete nor reset when the daemon is read-only', async () => {
