@@ -3,8 +3,9 @@ using Akka.Actor;
 using Akka.Configuration;
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
-using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Tracing;
 using IoSnoop.Actors.Processes;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Host;
 
@@ -33,7 +34,7 @@ public static class Bench
     private static int ParseOnly(string file, TextWriter output)
     {
         var framer = new LineFramer(DecodeSettings.Default.MaxLineBytes);
-        var batch = new BatchBuilder(new IoSnoop.Actors.Parsing.NameTable(DecodeSettings.Default.NameTableCapacity));
+        var batch = new BatchBuilder(new IoSnoop.Actors.Interning.NameTable(DecodeSettings.Default.NameTableCapacity));
         var parser = new IoSnoop.Actors.Parsing.OriginalLineParser();
         LineFramer.LineHandler onLine = line => parser.Parse(line, batch);
         LineFramer.OverlongHandler onOverlong = start => batch.Malformed(start, "overlong");

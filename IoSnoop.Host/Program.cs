@@ -1,4 +1,5 @@
-using IoSnoop.Actors.Sources;
+using IoSnoop.Actors.Tracing;
+using IoSnoop.Actors.Parsing;
 using IoSnoop.Host;
 
 if (args.Length > 0 && Subcommands.All.FirstOrDefault(c => c.Name == args[0]) is { } subcommand)

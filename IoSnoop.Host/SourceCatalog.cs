@@ -1,6 +1,9 @@
-using IoSnoop.Actors.Sources;
-using IoSnoop.Actors.Sources.Linux;
-using IoSnoop.Actors.Sources.MacOs;
+using IoSnoop.Actors.Tracing;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Tracing.Linux;
+using IoSnoop.Actors.Parsing.Linux;
+using IoSnoop.Actors.Tracing.MacOs;
+using IoSnoop.Actors.Parsing.MacOs;
 
 namespace IoSnoop.Host;
 

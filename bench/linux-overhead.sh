@@ -15,7 +15,7 @@ set -euo pipefail
 
 RUNS=${1:-5}
 HERE=$(cd "$(dirname "$0")" && pwd)
-PROGRAM=$HERE/../IoSnoop.Actors/Sources/Linux/iosnoop.bt
+PROGRAM=$HERE/../IoSnoop.Actors/Tracing/Linux/iosnoop.bt
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace || true)}
 SOURCE=${SOURCE:-/usr/share/doc}
 

@@ -1,4 +1,4 @@
-using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Actors.Events;
 

@@ -1,7 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
-using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Tracing;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Store;
 

@@ -1,3 +1,4 @@
+using IoSnoop.Actors.Interning;
 namespace IoSnoop.Actors.Parsing;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using IoSnoop.Actors.Store;
 
 namespace IoSnoop.Actors.Processes;
 

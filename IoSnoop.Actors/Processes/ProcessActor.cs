@@ -1,6 +1,6 @@
 using Akka.Actor;
 using IoSnoop.Actors.Events;
-using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Actors.Processes;
 

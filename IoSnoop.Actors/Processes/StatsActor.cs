@@ -1,7 +1,7 @@
 using IoSnoop.Actors.Events;
 using Akka.Actor;
 using Akka.Event;
-using IoSnoop.Actors.Store;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Actors.Processes;
 
@@ -505,7 +505,7 @@ public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
     public bool TrackChanges { get; init; }
 
     /// <summary>Where the paths of the batches live (the pipeline's batch builder interns into the same pool).</summary>
-    public Parsing.PathPool Paths { get; init; } = Parsing.PathPool.Shared;
+    public Interning.PathPool Paths { get; init; } = Interning.PathPool.Shared;
 
     /// <summary>The finest history bucket.</summary>
     public TimeSpan HistoryResolution { get; init; } = TimeSpan.FromSeconds(10);

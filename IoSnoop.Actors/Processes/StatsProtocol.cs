@@ -1,5 +1,4 @@
 using IoSnoop.Actors.Events;
-using IoSnoop.Actors.Store;
 
 namespace IoSnoop.Actors.Processes;
 

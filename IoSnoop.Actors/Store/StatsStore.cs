@@ -1,5 +1,6 @@
 using IoSnoop.Actors.Processes;
 using Microsoft.Data.Sqlite;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Actors.Store;
 

@@ -1,11 +1,13 @@
 using System.Text;
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
-using IoSnoop.Actors.Pipeline;
-using IoSnoop.Actors.Sources;
-using IoSnoop.Actors.Sources.Linux;
-using IoSnoop.Actors.Sources.MacOs;
+using IoSnoop.Actors.Tracing;
+using IoSnoop.Actors.Tracing.Linux;
+using IoSnoop.Actors.Parsing.Linux;
+using IoSnoop.Actors.Tracing.MacOs;
+using IoSnoop.Actors.Parsing.MacOs;
 using IoSnoop.Specs.MacOs;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.Faults;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using Akka.Event;
-using IoSnoop.Actors.Pipeline;
-using IoSnoop.Actors.Sources;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Tracing;
 using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Faults;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
-using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Tracing;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Specs.Support;
 
@@ -90,7 +91,7 @@ public sealed class TracerFaultSpecs() : TracerSpecBase("iosnoop-faults-", "akka
         var cut = log.FishForMessage<Warning>(w => w.Message.ToString()!.Contains("eeee", StringComparison.Ordinal), Wait)
             .Message.ToString()!;
         Assert.True(cut.Length < 5000, $"a stderr line of {cut.Length} characters was logged");
-        Assert.EndsWith(Actors.Sources.StderrLines.CutMarker, cut);
+        Assert.EndsWith(Actors.Tracing.StderrLines.CutMarker, cut);
         log.FishForMessage<Warning>(w => w.Message.ToString()!.Contains("after the huge line", StringComparison.Ordinal), Wait);
         Stop(tracer);
     }

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using IoSnoop.Actors.Sources.Linux;
+using IoSnoop.Actors.Tracing.Linux;
+using IoSnoop.Actors.Parsing.Linux;
 using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Faults;

@@ -1,5 +1,6 @@
 using IoSnoop.Host;
 using IoSnoop.Specs.Support;
+using IoSnoop.Actors.Events;
 
 namespace IoSnoop.Specs.Host;
 

@@ -1,5 +1,6 @@
 using IoSnoop.Actors.Events;
-using IoSnoop.Actors.Sources.Linux;
+using IoSnoop.Actors.Tracing.Linux;
+using IoSnoop.Actors.Parsing.Linux;
 using Xunit;
 
 namespace IoSnoop.Specs.Linux;

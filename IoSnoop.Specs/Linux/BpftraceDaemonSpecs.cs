@@ -1,5 +1,6 @@
 using System.Text.Json;
-using IoSnoop.Actors.Sources.Linux;
+using IoSnoop.Actors.Tracing.Linux;
+using IoSnoop.Actors.Parsing.Linux;
 using IoSnoop.Host;
 using IoSnoop.Specs.Support;
 

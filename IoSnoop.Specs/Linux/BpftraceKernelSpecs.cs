@@ -1,6 +1,8 @@
 using IoSnoop.Actors.Events;
-using IoSnoop.Actors.Sources.Linux;
+using IoSnoop.Actors.Tracing.Linux;
+using IoSnoop.Actors.Parsing.Linux;
 using Xunit;
+using IoSnoop.Actors.Tracing;
 
 namespace IoSnoop.Specs.Linux;
 

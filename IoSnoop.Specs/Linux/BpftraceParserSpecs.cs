@@ -1,6 +1,7 @@
 using System.Text;
 using IoSnoop.Actors.Events;
-using IoSnoop.Actors.Sources.Linux;
+using IoSnoop.Actors.Tracing.Linux;
+using IoSnoop.Actors.Parsing.Linux;
 using Xunit;
 
 namespace IoSnoop.Specs.Linux;

@@ -1,5 +1,7 @@
-using IoSnoop.Actors.Sources;
-using IoSnoop.Actors.Sources.Linux;
+using IoSnoop.Actors.Tracing;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Tracing.Linux;
+using IoSnoop.Actors.Parsing.Linux;
 using Xunit;
 
 namespace IoSnoop.Specs.Linux;

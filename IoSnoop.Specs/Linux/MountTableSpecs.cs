@@ -1,4 +1,5 @@
-using IoSnoop.Actors.Sources.Linux;
+using IoSnoop.Actors.Tracing.Linux;
+using IoSnoop.Actors.Parsing.Linux;
 using Xunit;
 
 namespace IoSnoop.Specs.Linux;

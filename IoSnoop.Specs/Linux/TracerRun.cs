@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
-using IoSnoop.Actors.Sources.Linux;
+using IoSnoop.Actors.Tracing.Linux;
+using IoSnoop.Actors.Parsing.Linux;
+using IoSnoop.Actors.Tracing;
 
 namespace IoSnoop.Specs.Linux;
 

@@ -1,7 +1,8 @@
 using System.Text;
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
-using IoSnoop.Actors.Sources.MacOs;
+using IoSnoop.Actors.Tracing.MacOs;
+using IoSnoop.Actors.Parsing.MacOs;
 using Xunit;
 
 namespace IoSnoop.Specs.MacOs;
@@ -83,12 +84,12 @@ public sealed class DtraceParserSpecs
     [Fact]
     public void The_ready_line_of_the_BEGIN_clause_reports_readiness_and_no_event()
     {
-        var sink = Parse(DtraceSource.ReadyLine);
+        var sink = Parse(DtraceParser.ReadyLine);
 
         Assert.Equal(1, sink.ReadyCount);
         Assert.Empty(sink.Events);
         Assert.Empty(sink.Rejected);
-        Assert.Equal(Encoding.UTF8.GetBytes(DtraceSource.ReadyLine), DtraceSource.ReadyLineUtf8.ToArray());
+        Assert.Equal(Encoding.UTF8.GetBytes(DtraceParser.ReadyLine), DtraceParser.ReadyLineUtf8.ToArray());
     }
 
     [Theory]

@@ -1,14 +1,16 @@
 using System.Text;
 using IoSnoop.Actors.Events;
-using IoSnoop.Actors.Sources.MacOs;
+using IoSnoop.Actors.Tracing.MacOs;
+using IoSnoop.Actors.Parsing.MacOs;
 using Xunit;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.MacOs;
 
 public sealed class FsUsageParserSpecs
 {
     private static FsUsageParser.Outcome OutcomeOf(ReadOnlySpan<byte> line) =>
-        FsUsageParser.Read(line, new IoSnoop.Actors.Parsing.NameTable(), out _, out _);
+        FsUsageParser.Read(line, new IoSnoop.Actors.Interning.NameTable(), out _, out _);
 
     private const string Recording = "diskio-wide.txt";
 

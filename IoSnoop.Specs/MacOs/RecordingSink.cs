@@ -1,6 +1,7 @@
 using System.Text;
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.MacOs;
 

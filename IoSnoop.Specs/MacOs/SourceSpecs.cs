@@ -1,5 +1,7 @@
-using IoSnoop.Actors.Sources;
-using IoSnoop.Actors.Sources.MacOs;
+using IoSnoop.Actors.Tracing;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Tracing.MacOs;
+using IoSnoop.Actors.Parsing.MacOs;
 using Xunit;
 
 namespace IoSnoop.Specs.MacOs;
@@ -103,7 +105,7 @@ public sealed class DtraceSourceSpecs
     {
         Assert.StartsWith("io:::start {", DtraceSource.IoClause, StringComparison.Ordinal);
         Assert.Contains("printf(\"%d %s %d %d %s %s\\n\", pid, (args[0]->b_flags & B_READ) ? \"R\" : \"W\", args[0]->b_bcount, strlen(execname), execname, args[2]->fi_pathname);", DtraceSource.IoClause, StringComparison.Ordinal);
-        Assert.Contains(DtraceSource.ReadyLine, DtraceSource.BeginClause, StringComparison.Ordinal);
+        Assert.Contains(DtraceParser.ReadyLine, DtraceSource.BeginClause, StringComparison.Ordinal);
         Assert.StartsWith("dtrace:::BEGIN", DtraceSource.BeginClause, StringComparison.Ordinal);
     }
 

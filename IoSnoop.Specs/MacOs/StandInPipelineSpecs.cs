@@ -1,9 +1,9 @@
 using Akka.Actor;
 using IoSnoop.Actors.Parsing;
-using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Tracing;
 using IoSnoop.Actors.Processes;
-using IoSnoop.Actors.Sources;
-using IoSnoop.Actors.Sources.MacOs;
+using IoSnoop.Actors.Tracing.MacOs;
+using IoSnoop.Actors.Parsing.MacOs;
 using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.MacOs;

@@ -1,5 +1,7 @@
-using IoSnoop.Actors.Sources;
-using IoSnoop.Actors.Sources.MacOs;
+using IoSnoop.Actors.Tracing;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Tracing.MacOs;
+using IoSnoop.Actors.Parsing.MacOs;
 using Xunit;
 
 namespace IoSnoop.Specs.MacOs;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using IoSnoop.Actors.Parsing;
-using IoSnoop.Actors.Sources;
-using IoSnoop.Actors.Sources.MacOs;
+using IoSnoop.Actors.Tracing;
+using IoSnoop.Actors.Tracing.MacOs;
+using IoSnoop.Actors.Parsing.MacOs;
 
 namespace IoSnoop.Specs.MacOs;
 

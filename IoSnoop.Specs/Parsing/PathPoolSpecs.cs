@@ -1,5 +1,6 @@
 using System.Text;
 using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.Parsing;
 

@@ -1,4 +1,5 @@
 using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.Parsing;
 

@@ -1,6 +1,7 @@
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
-using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Tracing;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.Pipeline;
 

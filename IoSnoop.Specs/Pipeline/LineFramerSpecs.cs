@@ -1,5 +1,6 @@
 using System.Text;
-using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Tracing;
 
 namespace IoSnoop.Specs.Pipeline;
 

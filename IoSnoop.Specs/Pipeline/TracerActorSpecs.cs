@@ -1,7 +1,9 @@
 using Akka.Actor;
-using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Tracing;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Specs.Support;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.Pipeline;
 
@@ -214,7 +216,7 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
     {
         // 20,000 lines, each a new path; batches of 100 entries from 1 KiB chunks; a stats actor that holds
         // back its acknowledgement.
-        var pool = new IoSnoop.Actors.Parsing.PathPool();
+        var pool = new IoSnoop.Actors.Interning.PathPool();
         var trace = Trace([.. Enumerable.Range(0, 20_000).Select(i => $"cc|0|1|/many/{i}")]);
         var stats = CreateTestProbe();
         stats.IgnoreMessages(message => message is not StatsProtocol.Ingest);

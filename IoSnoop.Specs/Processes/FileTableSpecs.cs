@@ -1,6 +1,7 @@
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Processes;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.Processes;
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Specs.Support;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.Processes;
 

@@ -1,6 +1,7 @@
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Store;
 using Microsoft.Data.Sqlite;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.Store;
 

@@ -1,5 +1,5 @@
 using IoSnoop.Actors.Parsing;
-using IoSnoop.Actors.Sources;
+using IoSnoop.Actors.Tracing;
 
 namespace IoSnoop.Specs.Support;
 

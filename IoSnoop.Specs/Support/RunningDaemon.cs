@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using IoSnoop.Actors.Sources;
+using IoSnoop.Actors.Tracing;
+using IoSnoop.Actors.Parsing;
 using IoSnoop.Host;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,8 +1,9 @@
 using Akka.Actor;
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
-using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Tracing;
 using IoSnoop.Actors.Processes;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.Support;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
-using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Tracing;
 using IoSnoop.Actors.Processes;
-using IoSnoop.Actors.Sources;
 
 namespace IoSnoop.Specs.Support;
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
-using IoSnoop.Actors.Pipeline;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Tracing;
 using IoSnoop.Host;
 using IoSnoop.Specs.Support;
 using Microsoft.Extensions.DependencyInjection;

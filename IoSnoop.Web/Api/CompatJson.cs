@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IoSnoop.Actors.Processes;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Web.Api;
 

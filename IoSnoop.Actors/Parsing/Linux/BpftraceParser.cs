@@ -1,0 +1,355 @@
+using System.Buffers.Text;
+using IoSnoop.Actors.Events;
+using IoSnoop.Actors.Parsing;
+using IoSnoop.Actors.Interning;
+
+namespace IoSnoop.Actors.Parsing.Linux;
+
+/// <summary>
+/// Reads what <c>iosnoop.bt</c> prints (its header comment lists the lines) for one run of it. Map
+/// lines are kept until the interval marker <c>T</c> (or <c>@zend</c> after a stop) closes them; then
+/// the parser emits one <see cref="IoEvent"/> per process, file and direction with the bytes and
+/// the number of system calls of that interval. Only the latest print of each map counts until it
+/// is closed: after a stop bpftrace may print again a set it had printed but not closed.
+/// Files of pseudo filesystems (procfs, sysfs, ...) are dropped by the type of their device in
+/// <c>/proc/self/mountinfo</c>.
+/// </summary>
+public sealed class BpftraceParser : ITraceParser
+{
+    public static class Reasons
+    {
+        public const string Unknown = "not a line the bpftrace program prints";
+        public const string UnknownMap = "unknown map";
+        public const string BadSumLine = "sum line is not @Xn[pid, comm, dev, ino, gen, dir]: N";
+        public const string BadComponentLine = "path line is not @Cn[dev, ino, gen, idx, len]: name";
+        public const string BadMarker = "interval marker without a time";
+        public const string BadProcessLine = "exec or exit line without a pid";
+        public const string BadLostLine = "lost-events line without a count";
+        public const string Failure = "the parser failed on this line";
+    }
+
+    // The data maps, by index: bytes of set 0 and 1, calls of set 0 and 1, path components of set 0 and 1.
+    private const int Bytes0 = 0, Calls0 = 2, Components0 = 4, NoMap = -1;
+
+    private readonly List<SumEntry>[] _sums = [new(), new(), new(), new()];
+    private readonly List<ComponentEntry>[] _components = [new(), new()];
+    private readonly Dictionary<FileKey, List<PathComponent>> _componentsByFile = new();
+    private readonly Dictionary<SumKey, Totals> _totals = new();
+    private readonly PathTable _paths;
+    private readonly Func<MountTable> _loadMounts;
+    private MountTable? _mounts;
+    private bool _mountsLoadedThisInterval;
+    private int _runningMap = NoMap;
+
+    /// <param name="pathCacheCapacity">How many file paths to keep across intervals.</param>
+    /// <param name="loadMounts">Reads the mount table (default: <c>/proc/self/mountinfo</c>); called when
+    /// first needed and again, at most once an interval, when a device is not in it.</param>
+    public BpftraceParser(int pathCacheCapacity = 131_072, Func<MountTable>? loadMounts = null)
+    {
+        _paths = new PathTable(pathCacheCapacity);
+        _loadMounts = loadMounts ?? (static () => MountTable.Load());
+    }
+
+    /// <summary>True once <c>@zend</c>, the last line after a stop, was read.</summary>
+    public bool Finished { get; private set; }
+
+    public void Parse(ReadOnlySpan<byte> line, ITraceSink sink)
+    {
+        try
+        {
+            ParseLine(line, sink);
+        }
+        catch (Exception)
+        {
+            // A bad line must never stop the stream; every known failure is reported above this.
+            sink.Malformed(line, Reasons.Failure);
+        }
+    }
+
+    private void ParseLine(ReadOnlySpan<byte> line, ITraceSink sink)
+    {
+        if (!line.IsEmpty && line[0] == (byte)'@')
+        {
+            ParseMapLine(line, sink);
+            return;
+        }
+
+        _runningMap = NoMap;
+        var text = TrimCr(line);
+        if (text.IsEmpty)
+            return; // bpftrace separates maps with empty lines
+        if (text.SequenceEqual("READY"u8))
+            sink.Ready();
+        else if (text.StartsWith("T "u8))
+        {
+            if (IsUnsigned(text[2..]))
+                Close(sink);
+            else
+                sink.Malformed(line, Reasons.BadMarker);
+        }
+        else if (text.StartsWith("E "u8) || text.StartsWith("X "u8))
+        {
+            // Process lifecycle lines: read, not reported (the sink has no use for them yet).
+            var rest = text[2..];
+            var space = rest.IndexOf((byte)' ');
+            if (!IsUnsigned(space < 0 ? rest : rest[..space]))
+                sink.Malformed(line, Reasons.BadProcessLine);
+        }
+        else if (text.StartsWith("Lost "u8) && text.EndsWith(" events"u8))
+        {
+            if (TryParseCount(text["Lost ".Length..^" events".Length], out var lost))
+                sink.Dropped(lost);
+            else
+                sink.Malformed(line, Reasons.BadLostLine);
+        }
+        else if (text.StartsWith("Attaching "u8) && text.EndsWith(" probes..."u8))
+        {
+            // Printed when bpftrace runs without -q.
+        }
+        else
+            sink.Malformed(line, Reasons.Unknown);
+    }
+
+    private void ParseMapLine(ReadOnlySpan<byte> line, ITraceSink sink)
+    {
+        var body = line[1..];
+        var nameEnd = body.IndexOfAny((byte)'[', (byte)':');
+        var name = nameEnd < 0 ? body : body[..nameEnd];
+        var map = DataMap(name);
+
+        if (map == NoMap)
+        {
+            _runningMap = NoMap;
+            if (name.SequenceEqual("zend"u8))
+            {
+                var value = nameEnd < 0 ? default : TrimCr(body[nameEnd..]);
+                if (value.StartsWith(": "u8) && IsUnsigned(value[2..]))
+                {
+                    Close(sink);
+                    Finished = true;
+                }
+                else
+                    sink.Malformed(line, Reasons.BadMarker);
+            }
+            else if (!IsBookkeepingMap(name))
+                sink.Malformed(line, Reasons.UnknownMap);
+            return;
+        }
+
+        if (nameEnd < 0 || body[nameEnd] != (byte)'[')
+        {
+            sink.Malformed(line, map >= Components0 ? Reasons.BadComponentLine : Reasons.BadSumLine);
+            return;
+        }
+        if (map != _runningMap)
+        {
+            // A new print of this map: it replaces an earlier print that no marker closed.
+            if (map >= Components0)
+                _components[map - Components0].Clear();
+            else
+                _sums[map].Clear();
+            _runningMap = map;
+        }
+
+        var rest = body[(nameEnd + 1)..];
+        if (map >= Components0)
+        {
+            if (TryParseComponent(rest, sink.Names, out var entry))
+                _components[map - Components0].Add(entry);
+            else
+                sink.Malformed(line, Reasons.BadComponentLine);
+        }
+        else if (TryParseSum(TrimCr(rest), sink.Names, out var sum))
+            _sums[map].Add(sum);
+        else
+            sink.Malformed(line, Reasons.BadSumLine);
+    }
+
+    /// <summary>The index of a data map (<c>B0</c> ... <c>C1</c>), or <see cref="NoMap"/>.</summary>
+    private static int DataMap(ReadOnlySpan<byte> name)
+    {
+        if (name.Length != 2 || name[1] is not ((byte)'0' or (byte)'1'))
+            return NoMap;
+        var set = name[1] - '0';
+        return name[0] switch
+        {
+            (byte)'B' => Bytes0 + set,
+            (byte)'N' => Calls0 + set,
+            (byte)'C' => Components0 + set,
+            _ => NoMap,
+        };
+    }
+
+    /// <summary>Maps the program uses for itself; they show only if bpftrace prints them at exit.</summary>
+    private static bool IsBookkeepingMap(ReadOnlySpan<byte> name) =>
+        name.SequenceEqual("seen"u8) || name.SequenceEqual("f"u8) || name.SequenceEqual("cur"u8)
+        || name.SequenceEqual("H0"u8) || name.SequenceEqual("H1"u8);
+
+    /// <summary>
+    /// <c>pid, comm, dev, ino, gen, dir]: value</c>. comm is printed as it is and may hold <c>, </c>
+    /// or <c>]</c>, so the pid is read from the front and everything else from the back.
+    /// </summary>
+    internal static bool TryParseSum(ReadOnlySpan<byte> text, NameTable names, out SumEntry entry)
+    {
+        entry = default;
+        var close = text.LastIndexOf("]: "u8);
+        if (close < 0 || !TryParseCount(text[(close + 3)..], out var value))
+            return false;
+        var key = text[..close];
+        var first = key.IndexOf(", "u8);
+        if (first < 0 || !TryParseNumber(key[..first], out var pid) || pid > int.MaxValue)
+            return false;
+        var middle = key[(first + 2)..];
+        Span<ulong> numbers = stackalloc ulong[4]; // dev, ino, gen, dir
+        for (var i = 3; i >= 0; i--)
+        {
+            var separator = middle.LastIndexOf(", "u8);
+            if (separator < 0 || !TryParseNumber(middle[(separator + 2)..], out numbers[i]))
+                return false;
+            middle = middle[..separator];
+        }
+        if (numbers[0] > uint.MaxValue || numbers[2] > uint.MaxValue || numbers[3] > 1)
+            return false;
+        entry = new SumEntry(
+            new SumKey(
+                (int)pid,
+                names.Get(middle),
+                new FileKey((uint)numbers[0], numbers[1], (uint)numbers[2]),
+                numbers[3] == 0 ? IoDirection.Read : IoDirection.Write),
+            value);
+        return true;
+    }
+
+    /// <summary><c>dev, ino, gen, idx, len]: name</c>; the name is everything after the first <c>]: </c>.</summary>
+    internal static bool TryParseComponent(ReadOnlySpan<byte> text, NameTable names, out ComponentEntry entry)
+    {
+        entry = default;
+        var close = text.IndexOf("]: "u8);
+        if (close < 0)
+            return false;
+        var key = text[..close];
+        var name = text[(close + 3)..];
+        Span<ulong> numbers = stackalloc ulong[5]; // dev, ino, gen, idx, len
+        for (var i = 0; i < 5; i++)
+        {
+            var separator = key.IndexOf(", "u8);
+            var field = i < 4 ? (separator < 0 ? default : key[..separator]) : key;
+            if ((i < 4 && separator < 0) || !TryParseNumber(field, out numbers[i]))
+                return false;
+            if (i < 4)
+                key = key[(separator + 2)..];
+        }
+        if (numbers[0] > uint.MaxValue || numbers[2] > uint.MaxValue || numbers[3] > 4096 || numbers[4] > 65_535)
+            return false;
+        var length = (int)numbers[4];
+        // Names are printed verbatim; a '\r' beyond the name's length came from the line's end.
+        // The root marker "/" has length 0.
+        var root = length == 0 && (name.SequenceEqual("/"u8) || name.SequenceEqual("/\r"u8));
+        if (root)
+            name = "/"u8;
+        else if (name.Length == length + 1 && name[^1] == (byte)'\r')
+            name = name[..^1];
+        entry = new ComponentEntry(
+            new FileKey((uint)numbers[0], numbers[1], (uint)numbers[2]),
+            new PathComponent((int)numbers[3], names.Get(name), !root && name.Length < length));
+        return true;
+    }
+
+    /// <summary>Closes an interval: joins the new paths and emits the sums printed since the last close.</summary>
+    private void Close(ITraceSink sink)
+    {
+        foreach (var list in _components)
+        {
+            foreach (var entry in list)
+            {
+                if (!_componentsByFile.TryGetValue(entry.File, out var components))
+                    _componentsByFile[entry.File] = components = new List<PathComponent>(8);
+                components.Add(entry.Component);
+            }
+            list.Clear();
+        }
+        foreach (var (file, components) in _componentsByFile)
+        {
+            var path = PathTable.Join(components);
+            if (path is not null)
+                _paths.Set(file, sink.Names.Get(path.AsSpan()));
+        }
+        _componentsByFile.Clear();
+
+        for (var map = 0; map < _sums.Length; map++)
+        {
+            var calls = map >= Calls0;
+            foreach (var entry in _sums[map])
+            {
+                _totals.TryGetValue(entry.Key, out var totals);
+                _totals[entry.Key] = calls
+                    ? totals with { Calls = totals.Calls + entry.Value }
+                    : totals with { Bytes = totals.Bytes + entry.Value };
+            }
+            _sums[map].Clear();
+        }
+
+        _mountsLoadedThisInterval = false;
+        try
+        {
+            foreach (var (key, totals) in _totals)
+            {
+                if (totals.Bytes <= 0 || IsPseudoFileSystem(key.File.Device))
+                    continue;
+                var path = _paths.TryGet(key.File, out var known) ? known : sink.Names.Get(key.File.UnknownPath().AsSpan());
+                sink.Event(new IoEvent(key.Process, key.Pid, path, key.Direction, totals.Bytes, totals.Calls));
+            }
+        }
+        finally
+        {
+            _totals.Clear(); // whatever happens, an interval is emitted at most once
+        }
+    }
+
+    private bool IsPseudoFileSystem(uint device)
+    {
+        if (_mounts is null)
+        {
+            _mounts = _loadMounts();
+            _mountsLoadedThisInterval = true;
+        }
+        if (_mounts.TryGetType(device, out var type))
+            return MountTable.PseudoFileSystems.Contains(type);
+        if (_mountsLoadedThisInterval)
+            return false; // not mounted in this namespace: kept
+        _mounts = _loadMounts();
+        _mountsLoadedThisInterval = true;
+        return _mounts.IsPseudo(device);
+    }
+
+    private static ReadOnlySpan<byte> TrimCr(ReadOnlySpan<byte> line) =>
+        !line.IsEmpty && line[^1] == (byte)'\r' ? line[..^1] : line;
+
+    private static bool IsUnsigned(ReadOnlySpan<byte> text) => TryParseNumber(text, out _);
+
+    /// <summary>Decimal digits only (no sign, no spaces).</summary>
+    private static bool TryParseNumber(ReadOnlySpan<byte> text, out ulong value)
+    {
+        value = 0;
+        if (text.IsEmpty || text.Length > 20 || text.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0)
+            return false;
+        return Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length;
+    }
+
+    private static bool TryParseCount(ReadOnlySpan<byte> text, out long value)
+    {
+        value = 0;
+        if (!TryParseNumber(text, out var number) || number > long.MaxValue)
+            return false;
+        value = (long)number;
+        return true;
+    }
+
+    internal readonly record struct SumKey(int Pid, string Process, FileKey File, IoDirection Direction);
+
+    internal readonly record struct SumEntry(SumKey Key, long Value);
+
+    internal readonly record struct ComponentEntry(FileKey File, PathComponent Component);
+
+    private readonly record struct Totals(long Bytes, long Calls);
+}

@@ -1,0 +1,47 @@
+namespace IoSnoop.Actors.Processes;
+
+/// <summary>Bytes one process read and wrote within one time bucket (the bucket starts at <see cref="Bucket"/>).</summary>
+public readonly record struct HistorySample(DateTimeOffset Bucket, string Process, long Reads, long Writes);
+
+/// <summary>
+/// Sums the bytes each process moved per time bucket of the finest resolution, between two flushes to
+/// the database. Plain state; the stats actor owns one when a database is kept.
+/// </summary>
+public sealed class HistoryRecorder(TimeSpan resolution)
+{
+    private readonly long _seconds = Math.Max(1, (long)resolution.TotalSeconds);
+    private Dictionary<(long Bucket, string Process), (long Reads, long Writes)> _sums = [];
+
+    public int Count => _sums.Count;
+
+    public void Add(string process, DateTimeOffset at, long reads, long writes)
+    {
+        if (reads == 0 && writes == 0)
+            return;
+        var bucket = at.ToUnixTimeSeconds() / _seconds * _seconds;
+        var key = (bucket, process);
+        _sums.TryGetValue(key, out var sum);
+        _sums[key] = (sum.Reads + reads, sum.Writes + writes);
+    }
+
+    /// <summary>Forgets what was recorded for a process (it was deleted).</summary>
+    public void Forget(string process)
+    {
+        foreach (var key in _sums.Keys.Where(k => k.Process == process).ToList())
+            _sums.Remove(key);
+    }
+
+    public void Clear() => _sums.Clear();
+
+    /// <summary>Hands out what was recorded and starts afresh.</summary>
+    public IReadOnlyList<HistorySample> Take()
+    {
+        if (_sums.Count == 0)
+            return [];
+        var samples = new List<HistorySample>(_sums.Count);
+        foreach (var ((bucket, process), (reads, writes)) in _sums)
+            samples.Add(new HistorySample(DateTimeOffset.FromUnixTimeSeconds(bucket), process, reads, writes));
+        _sums = [];
+        return samples;
+    }
+}
