@@ -78,8 +78,9 @@ public sealed class HeavyQueryFilter(HeavyQueries gate, RefusalLog log) : IEndpo
             log.Rejected(http, StatusCodes.Status408RequestTimeout, e.Message);
             return Results.Empty;
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
+            // The client went away (its connection may report it before RequestAborted does).
             return Results.Empty;
         }
         finally
