@@ -93,32 +93,3 @@ public static class CommandLine
         // The help shows this platform's database; README shows both.
         f => f.Name == "db" ? $"`{DaemonOptions.LinuxDatabase}` (macOS: `{DaemonOptions.MacOsDatabase}`)" : null);
 }
-
-/// <summary>A listen address like Go's: <c>host:port</c>, <c>:port</c> (every interface), <c>[::1]:port</c>.</summary>
-public static class ListenAddress
-{
-    public static bool TryParse(string text, out string url, out string error)
-    {
-        url = "";
-        error = "";
-        var colon = text.LastIndexOf(':');
-        if (colon < 0)
-        {
-            error = "expected host:port";
-            return false;
-        }
-        var host = text[..colon];
-        var portText = text[(colon + 1)..];
-        if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
-        {
-            error = "the port must be a number from 0 to 65535";
-            return false;
-        }
-        if (host.Length == 0)
-            host = "0.0.0.0";
-        else if (host.Contains(':') && !host.StartsWith('['))
-            host = $"[{host}]";
-        url = $"http://{host}:{port}";
-        return true;
-    }
-}

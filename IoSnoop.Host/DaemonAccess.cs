@@ -74,7 +74,8 @@ public static class DaemonAccess
             return false;
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
             return true;
-        return IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address);
+        return IPAddress.TryParse(host, out var address)
+               && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
     }
 
     private static string? HostPart(string listen)

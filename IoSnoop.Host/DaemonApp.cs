@@ -18,6 +18,7 @@ namespace IoSnoop.Host;
 public static class DaemonApp
 {
     /// <exception cref="StoreException">The database cannot be opened or written (the message names it).</exception>
+    /// <exception cref="StartupException">The <c>-f</c> stats file cannot be loaded.</exception>
     public static WebApplication Build(DaemonOptions options, ITraceSource? live, Serilog.ILogger? logger = null)
     {
         logger ??= CreateLogger(options.LogLevel);
@@ -106,8 +107,17 @@ public static class DaemonApp
         }
         if (options.StatsFile is null)
             return null;
-        using var file = File.OpenRead(options.StatsFile);
-        var dump = CompatJson.ReadFull(file);
+        FullDump dump;
+        try
+        {
+            using var file = File.OpenRead(options.StatsFile);
+            dump = CompatJson.ReadFull(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException
+                                      or InvalidOperationException or FormatException)
+        {
+            throw new StartupException($"cannot load the stats file {options.StatsFile}: {e.Message}");
+        }
         logger.Information("Loaded {Processes} processes and {Files} files from {StatsFile}",
             dump.Processes.Count, dump.Processes.Values.Sum(f => f.Count), options.StatsFile);
         return new StatsProtocol.Load(dump);
@@ -124,25 +134,7 @@ public static class DaemonApp
         return new TracerSettings(live, replay, live is null ? null : options.RawLog);
     }
 
-    public static Serilog.ILogger CreateLogger(string level) =>
-        new LoggerConfiguration()
-            .MinimumLevel.Is(SerilogLevel(level))
-            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting", LogEventLevel.Information)
-            .Enrich.FromLogContext()
-            .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
-                standardErrorFromLevel: LogEventLevel.Verbose)
-            .CreateLogger();
-
-    public static LogEventLevel SerilogLevel(string level) => level switch
-    {
-        "trace" => LogEventLevel.Verbose,
-        "debug" => LogEventLevel.Debug,
-        "info" => LogEventLevel.Information,
-        "warn" => LogEventLevel.Warning,
-        "error" => LogEventLevel.Error,
-        _ => LogEventLevel.Fatal,
-    };
+    public static Serilog.ILogger CreateLogger(string level) => DaemonLogging.CreateLogger(level);
 
     private static Akka.Event.LogLevel AkkaLevel(string level) => level switch
     {
@@ -152,3 +144,6 @@ public static class DaemonApp
         _ => Akka.Event.LogLevel.ErrorLevel,
     };
 }
+
+/// <summary>The daemon cannot start as told (a file it needs cannot be used); the message says why, in one line.</summary>
+public sealed class StartupException(string message) : Exception(message);

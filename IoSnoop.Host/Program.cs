@@ -8,47 +8,59 @@ if (CommandLine.ParseOrExit(args, Console.Out, Console.Error, out var options) i
     return exit;
 
 var logger = DaemonApp.CreateLogger(options.LogLevel);
-ITraceSource? live = null;
-if (!options.NoTracer && options.Source != "replay" && options.ReplayFile is null)
-{
-    var name = options.Source == "auto" ? SourceCatalog.AutoName() : options.Source;
-    live = SourceCatalog.Create(name, options, out var sourceError);
-    if (live is null)
-    {
-        logger.Fatal("Cannot trace: {Error}", sourceError);
-        return 1;
-    }
-    if (options.Source == "auto")
-        logger.Information("Source auto picked {Source} ({Measures})", live.Name, live.Measures);
-    var problems = live.Preflight();
-    if (problems.Count > 0)
-    {
-        foreach (var problem in problems)
-            logger.Fatal("Cannot start {Source}: {Problem}", live.Name, problem);
-        return 1;
-    }
-}
-
 try
 {
+    // Before anything starts: a port in use is one line, not a tracer started and stopped again.
+    if (ListenAddress.Problem(options.Listen) is { } listenProblem)
+    {
+        logger.Fatal("Cannot listen on {Address}: {Problem}", options.Listen, listenProblem);
+        return ExitCodes.Failure;
+    }
+    ITraceSource? live = null;
+    if (!options.NoTracer && options.Source != "replay" && options.ReplayFile is null)
+    {
+        var name = options.Source == "auto" ? SourceCatalog.AutoName() : options.Source;
+        live = SourceCatalog.Create(name, options, out var sourceError);
+        if (live is null)
+        {
+            logger.Fatal("Cannot trace: {Error}", sourceError);
+            return ExitCodes.Failure;
+        }
+        if (options.Source == "auto")
+            logger.Information("Source auto picked {Source} ({Measures})", live.Name, live.Measures);
+        var problems = live.Preflight();
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+                logger.Fatal("Cannot start {Source}: {Problem}", live.Name, problem);
+            return ExitCodes.Failure;
+        }
+    }
+
     var app = DaemonApp.Build(options, live, logger);
     await app.RunAsync();
-    return 0;
+    return ExitCodes.Ok;
 }
 catch (IoSnoop.Actors.Store.StoreException e)
 {
     logger.Fatal("{Message}", e.Message);
-    return 1;
+    return ExitCodes.Database;
 }
-catch (AccessSetupException e)
+catch (Exception e) when (e is AccessSetupException or StartupException)
 {
     logger.Fatal("Cannot start: {Error}", e.Message);
-    return 1;
+    return ExitCodes.Failure;
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // Another program took the port between the check above and the start.
+    logger.Fatal("Cannot listen on {Address}: the address is already in use (is another iosnoopng running?)", options.Listen);
+    return ExitCodes.Failure;
 }
 catch (Exception e)
 {
     logger.Fatal(e, "iosnoopng stopped: {Message}", e.Message);
-    return 1;
+    return ExitCodes.Failure;
 }
 finally
 {

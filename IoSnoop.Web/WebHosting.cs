@@ -3,6 +3,7 @@ using IoSnoop.Web.Hubs;
 using IoSnoop.Web.Metrics;
 using IoSnoop.Web.Security;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
@@ -21,6 +22,7 @@ public static class WebHosting
         services.AddSingleton(settings);
         services.AddSingleton<StatsQueries>();
         services.AddSingleton<HistoryQueries>();
+        services.AddSingleton<HeavyQueries>();
         services.AddSingleton<ProcessMetrics>();
         services.AddIoSnoopSecurity(access ?? AccessSettings.Default);
         services.AddSingleton<DashboardConnections>();
@@ -43,6 +45,9 @@ public static class WebHosting
         app.MapHub<StatsHub>(StatsHub.Path, o => o.TransportSendTimeout = DashboardConnections.StuckClientTimeout);
         var metrics = app.Services.GetRequiredService<ProcessMetrics>();
         app.MapMetrics("/metrics", metrics.Registry);
+        // An unknown API route is a JSON 404 behind the access checks, not the dashboard's page.
+        app.MapFallback("/api/{**rest}", (RefusalLog log, HttpContext http) =>
+            ApiErrors.Error(http, log, StatusCodes.Status404NotFound, "no such route: see the API in README.md"));
         // Any other path is the dashboard (a single-page app): deep links such as /NAME open a process page.
         app.MapFallbackToFile("index.html").WithMetadata(DashboardFile.Instance);
         return app;

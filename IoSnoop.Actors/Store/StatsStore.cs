@@ -1,4 +1,5 @@
 using IoSnoop.Actors.Processes;
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using IoSnoop.Actors.Interning;
 
@@ -61,6 +62,7 @@ public sealed class StatsStore : IDisposable
             var dir = System.IO.Path.GetDirectoryName(full);
             if (!string.IsNullOrEmpty(dir))
                 Directory.CreateDirectory(dir);
+            CheckWritable(full, "Cannot use");
             var builder = new SqliteConnectionStringBuilder
             {
                 DataSource = full,
@@ -72,6 +74,7 @@ public sealed class StatsStore : IDisposable
             writer = new SqliteConnection(builder.ToString());
             writer.Open();
             Execute(writer, """
+                PRAGMA mmap_size = 0;
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = NORMAL;
                 PRAGMA busy_timeout = 2000;
@@ -107,6 +110,49 @@ public sealed class StatsStore : IDisposable
             writer?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Fails, naming the file, when the database or its <c>-wal</c> or <c>-shm</c> file cannot be written
+    /// (immutable, a read-only file system). SQLite maps the <c>-shm</c> file into memory: writing to it when
+    /// it became immutable kills the process with SIGBUS, which no error handling can catch, so every write
+    /// and query checks first. <c>access(2)</c> checks without opening the file: opening and closing it
+    /// would drop the locks SQLite holds on it (POSIX locks belong to the process, not the descriptor).
+    /// </summary>
+    /// <exception cref="StoreException">A file cannot be written.</exception>
+    private static void CheckWritable(string path, string doing)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            if (Native.access(file, Native.W_OK) == 0)
+                continue;
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == Native.ENOENT)
+                continue;
+            var reason = errno switch
+            {
+                Native.EPERM => "the file is immutable (lsattr shows an i; chattr -i removes it)",
+                Native.EROFS => "the file system is read-only",
+                Native.EACCES => "permission denied",
+                _ => $"error {errno}",
+            };
+            throw new StoreException($"{doing} the database {path}: {file} cannot be written: {reason}");
+        }
+    }
+
+    // errno values, the same on Linux and macOS.
+    private static class Native
+    {
+        public const int W_OK = 2;
+        public const int EPERM = 1;
+        public const int ENOENT = 2;
+        public const int EACCES = 13;
+        public const int EROFS = 30;
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int access([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int mode);
     }
 
     private static string Reason(Exception e) => e is SqliteException s
@@ -145,6 +191,12 @@ public sealed class StatsStore : IDisposable
         {
             throw new StoreException($"Cannot read the database {Path}: {Reason(e)}", e);
         }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or FormatException or OverflowException)
+        {
+            // A value that iosnoopng never writes (a time out of range, text for a number): damaged content.
+            throw new StoreException($"Cannot read the database {Path}: it holds a value iosnoopng did not write ({e.Message.Split('\n')[0].TrimEnd('.')}); " +
+                                     "the file may be corrupt: move it away to start with an empty one", e);
+        }
     }
 
     /// <summary>Writes one flush in one transaction; on failure nothing of it is written.</summary>
@@ -152,6 +204,7 @@ public sealed class StatsStore : IDisposable
     public void Write(StoreChanges changes, DateTimeOffset now)
     {
         var newIds = new List<string>();
+        CheckWritable(Path, "Cannot write to");
         try
         {
             using var tx = _writer.BeginTransaction();
@@ -361,10 +414,13 @@ public sealed class StatsStore : IDisposable
 
     private void Query(string sql, Action<SqliteCommand> bind, Action<SqliteDataReader> row)
     {
+        // A reader updates the shared memory file too.
+        CheckWritable(Path, "Cannot read");
         try
         {
             using var connection = new SqliteConnection(_readConnectionString);
             connection.Open();
+            Execute(connection, "PRAGMA mmap_size = 0");
             using var cmd = connection.CreateCommand();
             cmd.CommandText = sql;
             bind(cmd);

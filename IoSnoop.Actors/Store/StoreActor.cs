@@ -25,7 +25,7 @@ public static class StoreProtocol
 
 /// <summary>History is asked of a daemon that keeps no database (<c>--db none</c>).</summary>
 public sealed class HistoryUnavailableException()
-    : Exception("no history: the daemon runs with --db none (figures are kept in memory only)");
+    : Exception("no history kept: the daemon runs with --db none (figures are kept in memory only)");
 
 /// <summary>
 /// Keeps the database in step with the stats actor: every flush interval it asks the stats actor for what

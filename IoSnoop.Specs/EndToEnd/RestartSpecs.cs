@@ -99,7 +99,7 @@ public sealed class RestartSpecs : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Db)!);
         await File.WriteAllTextAsync(Db, new string('#', 8192));
         var (code, output) = await DaemonProcess.RunToEnd(Within, "-n", "--db", Db);
-        Assert.Equal(1, code);
+        Assert.Equal(IoSnoop.Host.ExitCodes.Database, code);
         var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains(Db));
         Assert.Contains("Cannot use the database", line);
         Assert.Contains("not a database", line);
@@ -121,10 +121,10 @@ public sealed class RestartSpecs : IDisposable
             Assert.SkipWhen(chattr.ExitCode != 0, "chattr +i is not available here");
         }
         var (code, output) = await DaemonProcess.RunToEnd(Within, "-n", "--db", Db);
-        Assert.Equal(1, code);
+        Assert.Equal(IoSnoop.Host.ExitCodes.Database, code);
         var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains(Db));
         Assert.Contains("Cannot use the database", line);
-        Assert.Contains("readonly", line.Replace("read-only", "readonly").Replace("read only", "readonly"));
+        Assert.Contains($"{Db} cannot be written: the file is immutable", line);
     }
 
     [Fact]

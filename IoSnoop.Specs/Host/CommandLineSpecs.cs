@@ -204,6 +204,8 @@ public sealed class CommandLineSpecs
     [InlineData(":8092", "http://0.0.0.0:8092")]
     [InlineData("[::1]:8092", "http://[::1]:8092")]
     [InlineData("localhost:0", "http://localhost:0")]
+    [InlineData("[::ffff:127.0.0.1]:8092", "http://127.0.0.1:8092")]
+    [InlineData("::1:8092", "http://[::1]:8092")]
     public void Listen_addresses_are_read_like_go(string address, string url)
     {
         Assert.True(ListenAddress.TryParse(address, out var parsed, out _));

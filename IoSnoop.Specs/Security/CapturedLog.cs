@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IoSnoop.Host;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
@@ -8,7 +9,7 @@ namespace IoSnoop.Specs.Security;
 
 /// <summary>
 /// Keeps every log event the daemon writes, rendered with its properties, configured like the daemon's
-/// own logger at its most verbose level (<c>-l trace</c>).
+/// own logger (<see cref="DaemonLogging"/>) at its most verbose level (<c>-l trace</c>).
 /// </summary>
 public sealed class CapturedLog : ILogEventSink
 {
@@ -17,12 +18,7 @@ public sealed class CapturedLog : ILogEventSink
 
     public CapturedLog()
     {
-        Logger = new LoggerConfiguration()
-            .MinimumLevel.Verbose()
-            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting", LogEventLevel.Information)
-            .WriteTo.Sink(this)
-            .CreateLogger();
+        Logger = DaemonLogging.Configure(new LoggerConfiguration(), LogEventLevel.Verbose, to => to.Sink(this)).CreateLogger();
     }
 
     public ILogger Logger { get; }

@@ -28,6 +28,8 @@ public sealed class DaemonProcess : IAsyncDisposable
     public HttpClient Http { get; }
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public string Output
     {
         get
@@ -46,7 +48,10 @@ public sealed class DaemonProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static DaemonProcess Start(params string[] args)
+    public static DaemonProcess Start(params string[] args) => StartListening(port => $"127.0.0.1:{port}", args);
+
+    /// <summary>Starts it with <c>-a</c> made from a free port; <see cref="Http"/> still talks to 127.0.0.1 on that port.</summary>
+    public static DaemonProcess StartListening(Func<int, string> listen, params string[] args)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet")
@@ -57,7 +62,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(Executable);
         info.ArgumentList.Add("-a");
-        info.ArgumentList.Add($"127.0.0.1:{port}");
+        info.ArgumentList.Add(listen(port));
         foreach (var a in WithDatabase(args))
             info.ArgumentList.Add(a);
         return new DaemonProcess(Process.Start(info)!, port);

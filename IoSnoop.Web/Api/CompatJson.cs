@@ -10,7 +10,9 @@ namespace IoSnoop.Web.Api;
 /// </summary>
 public static class CompatJson
 {
-    public static void WriteStats(Utf8JsonWriter json, Overview overview)
+    // The writers call pace after each entry: it sends what piled up and waits for a slow client (JsonStream).
+
+    public static async Task WriteStats(Utf8JsonWriter json, Overview overview, Func<ValueTask> pace)
     {
         json.WriteStartObject();
         json.WriteNumber("events", overview.Totals.Events);
@@ -20,23 +22,25 @@ public static class CompatJson
         {
             json.WritePropertyName(p.Name);
             WriteEntry(json, p.Writes, p.Reads, p.LastUpdated);
+            await pace();
         }
         json.WriteEndObject();
         json.WriteEndObject();
     }
 
-    public static void WriteFiles(Utf8JsonWriter json, IEnumerable<FileSummary> files)
+    public static async Task WriteFiles(Utf8JsonWriter json, IEnumerable<FileSummary> files, Func<ValueTask> pace)
     {
         json.WriteStartObject();
         foreach (var f in files)
         {
             json.WritePropertyName(f.Path);
             WriteEntry(json, f.Writes, f.Reads, f.LastUpdated);
+            await pace();
         }
         json.WriteEndObject();
     }
 
-    public static void WriteFull(Utf8JsonWriter json, FullDump dump)
+    public static async Task WriteFull(Utf8JsonWriter json, FullDump dump, Func<ValueTask> pace)
     {
         json.WriteStartObject();
         json.WritePropertyName("processStats");
@@ -44,7 +48,7 @@ public static class CompatJson
         foreach (var (name, files) in dump.Processes)
         {
             json.WritePropertyName(name);
-            WriteFiles(json, files);
+            await WriteFiles(json, files, pace);
         }
         json.WriteEndObject();
         json.WriteNumber("events", dump.Events);

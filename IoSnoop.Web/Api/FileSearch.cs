@@ -1,3 +1,4 @@
+using IoSnoop.Web.Security;
 using IoSnoop.Actors.Processes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -66,13 +67,14 @@ public static class FileSearch
 
     public static IEndpointRouteBuilder MapFileSearchApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/search", async (string? q, int? limit, StatsQueries queries, HttpContext http) =>
+        // A search reads every process's files: it takes a turn among the heavy queries.
+        routes.MapGet("/api/search", async (string? q, int? limit, StatsQueries queries, RefusalLog log, HttpContext http) =>
         {
             if (Invalid(q, limit) is { } error)
-                return Results.BadRequest(new HistoryApi.ErrorDto(error));
+                return ApiErrors.BadRequest(http, log, error);
             var dump = await queries.FullDump(http.RequestAborted);
             return Results.Json(Search(dump, q!, limit ?? DefaultLimit), WebJson.Options);
-        });
+        }).AddEndpointFilter<HeavyQueryFilter>();
         return routes;
     }
 }

@@ -25,32 +25,50 @@ public sealed record TimeRange(DateTimeOffset From, DateTimeOffset To)
     /// <summary>How far back a range goes when only its end is given.</summary>
     public static readonly TimeSpan DefaultLength = TimeSpan.FromHours(1);
 
+    /// <summary>The earliest time a range may name: no history is older than the Unix epoch.</summary>
+    public static readonly DateTimeOffset Earliest = DateTimeOffset.UnixEpoch;
+
+    /// <summary>The latest time a range may name (far enough from the end of the calendar for any arithmetic).</summary>
+    public static readonly DateTimeOffset Latest = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Reads a range; a missing <paramref name="to"/> is now, a missing <paramref name="from"/> an hour before <c>to</c>.</summary>
+    /// <param name="error">What is wrong, naming the argument, when it returns false.</param>
     public static bool TryParse(string? from, string? to, DateTimeOffset now, out TimeRange range, out string error)
     {
         range = new TimeRange(now, now);
-        error = "";
-        DateTimeOffset end = now;
-        if (!string.IsNullOrEmpty(to) && !TryTime(to, out end))
-        {
-            error = $"to: not an ISO 8601 time: {to}";
+        var end = now;
+        if (!string.IsNullOrEmpty(to) && !TryTime("to", to, out end, out error))
             return false;
-        }
-        var start = end - DefaultLength;
-        if (!string.IsNullOrEmpty(from) && !TryTime(from, out start))
-        {
-            error = $"from: not an ISO 8601 time: {from}";
+        var start = end - DefaultLength < Earliest ? Earliest : end - DefaultLength;
+        if (!string.IsNullOrEmpty(from) && !TryTime("from", from, out start, out error))
             return false;
-        }
         if (start >= end)
         {
             error = "from must be before to";
             return false;
         }
         range = new TimeRange(start, end);
+        error = "";
         return true;
     }
 
-    private static bool TryTime(string text, out DateTimeOffset time) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+    private static bool TryTime(string name, string text, out DateTimeOffset time, out string error)
+    {
+        error = "";
+        if (text.Length > ApiLimits.MaxTimeLength || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time))
+        {
+            time = default;
+            error = text.Length > ApiLimits.MaxTimeLength
+                ? $"{name}: not an ISO 8601 time (longer than {ApiLimits.MaxTimeLength} characters)"
+                : $"{name}: not an ISO 8601 time: {text}";
+            return false;
+        }
+        if (time < Earliest || time > Latest)
+        {
+            error = $"{name}: {text} is out of range: use a time from {Earliest.Year} to {Latest.Year - 1}";
+            return false;
+        }
+        return true;
+    }
 }

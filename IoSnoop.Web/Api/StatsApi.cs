@@ -3,42 +3,77 @@ using IoSnoop.Actors.Processes;
 using IoSnoop.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 
 namespace IoSnoop.Web.Api;
 
-/// <summary>The original tool's HTTP API (compat.md), plus <c>/api/status</c>.</summary>
+/// <summary>
+/// The original tool's HTTP API (compat.md), plus <c>/api/status</c>. Every route answers GET and HEAD (HEAD:
+/// the headers only, after the same access checks). The answers that grow with the figures are written as
+/// they are produced, a piece at a time, and only as fast as the client takes them (<see cref="JsonStream"/>),
+/// within a turn of <see cref="HeavyQueries"/>.
+/// </summary>
 public static class StatsApi
 {
+    private const string Prefix = "/api/stats/";
+    private static readonly string[] Read = [HttpMethods.Get, HttpMethods.Head];
+
     public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/stats", async (StatsQueries q, HttpContext http) =>
+        routes.MapMethods("/api/stats", Read, async (StatsQueries q, WebSettings settings, RefusalLog log, HttpContext http) =>
         {
+            if (NamesNoProcess(http))
+                return ApiErrors.BadRequest(http, log, EmptyName);
+            if (Head(http))
+                return Results.Empty;
             var overview = await q.Overview(http.RequestAborted);
-            await WriteJson(http, json => CompatJson.WriteStats(json, overview));
-        });
-        routes.MapDelete("/api/stats", async (StatsQueries q, HttpContext http) =>
+            var json = new JsonStream(http, settings.WriteTimeout);
+            await CompatJson.WriteStats(json.Writer, overview, json.Pace);
+            await json.Complete();
+            return Results.Empty;
+        }).AddEndpointFilter<HeavyQueryFilter>();
+        routes.MapDelete("/api/stats", async (StatsQueries q, RefusalLog log, HttpContext http) =>
         {
+            // "/api/stats/" is a process name left out, not a request to forget everything.
+            if (NamesNoProcess(http))
+                return ApiErrors.BadRequest(http, log, EmptyName);
             await q.Reset(http.RequestAborted);
             return Results.NoContent();
         });
-        routes.MapGet("/api/stats/{**exec}", async (string exec, StatsQueries q, HttpContext http) =>
+        routes.MapMethods("/api/stats/{**exec}", Read, async (StatsQueries q, WebSettings settings, RefusalLog log, HttpContext http) =>
         {
-            var files = await q.Files(ProcessName(exec), http.RequestAborted);
-            await WriteJson(http, json => CompatJson.WriteFiles(json, files.Files));
-        });
-        routes.MapDelete("/api/stats/{**exec}", async (string exec, StatsQueries q, HttpContext http) =>
+            if (!TryProcessName(http, out var name, out var error))
+                return ApiErrors.BadRequest(http, log, error);
+            if (Head(http))
+                return Results.Empty;
+            var files = await q.Files(name, http.RequestAborted);
+            var json = new JsonStream(http, settings.WriteTimeout);
+            await CompatJson.WriteFiles(json.Writer, files.Files, json.Pace);
+            await json.Complete();
+            return Results.Empty;
+        }).AddEndpointFilter<HeavyQueryFilter>();
+        routes.MapDelete("/api/stats/{**exec}", async (StatsQueries q, RefusalLog log, HttpContext http) =>
         {
-            await q.Delete(ProcessName(exec), http.RequestAborted);
+            if (!TryProcessName(http, out var name, out var error))
+                return ApiErrors.BadRequest(http, log, error);
+            await q.Delete(name, http.RequestAborted);
             return Results.NoContent();
         });
-        routes.MapGet("/api/stats-full", async (StatsQueries q, HttpContext http) =>
+        routes.MapMethods("/api/stats-full", Read, async (StatsQueries q, WebSettings settings, HttpContext http) =>
         {
+            if (Head(http))
+                return Results.Empty;
             var dump = await q.FullDump(http.RequestAborted);
-            await WriteJson(http, json => CompatJson.WriteFull(json, dump));
-        });
-        routes.MapGet("/api/status", async (StatsQueries q, AccessSettings access, HttpContext http) =>
+            var json = new JsonStream(http, settings.WriteTimeout);
+            await CompatJson.WriteFull(json.Writer, dump, json.Pace);
+            await json.Complete();
+            return Results.Empty;
+        }).AddEndpointFilter<HeavyQueryFilter>();
+        routes.MapMethods("/api/status", Read, async (StatsQueries q, AccessSettings access, HttpContext http) =>
         {
+            if (Head(http))
+                return Results.Empty;
             var overview = await q.Overview(http.RequestAborted);
             return Results.Json(new StatusDto(overview.Totals, overview.Source, overview.Processes.Count, access.ReadOnly),
                 WebJson.Options);
@@ -46,17 +81,58 @@ public static class StatsApi
         return routes;
     }
 
-    /// <summary>Kestrel decodes a path except <c>%2F</c>; a name is one segment, so decode that too.</summary>
-    internal static string ProcessName(string routeValue) =>
-        routeValue.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+    private const string EmptyName =
+        "no process name after /api/stats/: use /api/stats/NAME with the name URL-encoded (DELETE /api/stats without the slash forgets every process)";
 
-    private static async Task WriteJson(HttpContext http, Action<Utf8JsonWriter> write)
+    /// <summary>A HEAD request: the headers of a JSON answer, without working out its body.</summary>
+    internal static bool Head(HttpContext http)
     {
-        http.Response.ContentType = "application/json; charset=utf-8";
-        await using var json = new Utf8JsonWriter(http.Response.Body,
-            new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        write(json);
-        await json.FlushAsync(http.RequestAborted);
+        if (!HttpMethods.IsHead(http.Request.Method))
+            return false;
+        http.Response.ContentType = JsonStream.ContentType;
+        return true;
+    }
+
+    /// <summary><c>/api/stats/</c>: the route of one process with its name left out.</summary>
+    private static bool NamesNoProcess(HttpContext http) => http.Request.Path.Value?.EndsWith('/') == true;
+
+    /// <summary>
+    /// The process name of <c>/api/stats/NAME</c>, decoded once from the request as sent. (Kestrel decodes
+    /// the path but keeps <c>%2F</c>, so its path cannot tell a name's <c>/</c>, sent as <c>%2F</c>, from a
+    /// name's <c>%2F</c>, sent as <c>%252F</c>.)
+    /// </summary>
+    internal static bool TryProcessName(HttpContext http, out string name, out string error)
+    {
+        name = "";
+        var raw = RawPath(http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "");
+        if (!raw.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            error = "use /api/stats/NAME, with the name URL-encoded as one path segment";
+            return false;
+        }
+        name = Uri.UnescapeDataString(raw[Prefix.Length..]);
+        if (ApiLimits.NameProblem(name) is { } problem)
+        {
+            error = name.Length == 0 ? EmptyName : problem;
+            return false;
+        }
+        error = "";
+        return true;
+    }
+
+    /// <summary>The path of a request target, still encoded: without query and fragment, and without scheme and host in the absolute form.</summary>
+    private static string RawPath(string target)
+    {
+        var end = target.AsSpan().IndexOfAny('?', '#');
+        if (end >= 0)
+            target = target[..end];
+        var scheme = target.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0 && !target.StartsWith('/'))
+        {
+            var slash = target.IndexOf('/', scheme + 3);
+            target = slash < 0 ? "/" : target[slash..];
+        }
+        return target;
     }
 
     /// <summary>The answer of <c>/api/status</c>; <see cref="ReadOnly"/>: started with <c>--read-only</c>.</summary>

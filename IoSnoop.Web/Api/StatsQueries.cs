@@ -31,4 +31,16 @@ public sealed class StatsQueries(IRequiredActor<StatsActor> stats, WebSettings s
 public sealed record WebSettings(TimeSpan AskTimeout)
 {
     public static WebSettings Default { get; } = new(TimeSpan.FromSeconds(5));
+
+    /// <summary>Heavy queries (every process, every file, history) answered at once (<see cref="HeavyQueries"/>).</summary>
+    public int MaxHeavyQueries { get; init; } = 2;
+
+    /// <summary>Heavy queries that wait for a turn; beyond them a query is answered 503 at once.</summary>
+    public int MaxQueuedQueries { get; init; } = 8;
+
+    /// <summary>How long a heavy query waits for its turn before it is answered 503.</summary>
+    public TimeSpan QueueWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A client that takes nothing of an answer for this long has its connection closed.</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

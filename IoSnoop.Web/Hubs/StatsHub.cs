@@ -1,3 +1,4 @@
+using System.Text.Json;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Store;
 using IoSnoop.Web.Api;
@@ -36,45 +37,60 @@ public sealed class StatsHub(StatsQueries queries, HistoryQueries history, Dashb
             o.Totals.BytesWritten, o.Source, o.Processes, access.ReadOnly);
     }
 
-    public async Task<ProcessFilesDto> GetProcessFiles(string name)
+    // Arguments arrive as JSON values of any type and are checked here (HubArguments), so that a null, a
+    // number or a megabyte of text is answered with a reason and never reaches the actors.
+
+    public async Task<ProcessFilesDto> GetProcessFiles(JsonElement name)
     {
-        var f = await queries.Files(name, Context.ConnectionAborted);
-        return new ProcessFilesDto(name, f.Found, f.Summary?.Reads ?? 0, f.Summary?.Writes ?? 0,
+        var process = HubArguments.Name(name, "name");
+        var f = await queries.Files(process, Context.ConnectionAborted);
+        return new ProcessFilesDto(process, f.Found, f.Summary?.Reads ?? 0, f.Summary?.Writes ?? 0,
             f.Summary?.LastUpdated, f.Summary?.Events ?? 0, f.Files);
     }
 
     [ChangesState]
-    public Task<bool> DeleteProcess(string name) => queries.Delete(name, Context.ConnectionAborted);
+    public async Task<bool> DeleteProcess(JsonElement name) =>
+        await queries.Delete(HubArguments.Name(name, "name"), Context.ConnectionAborted);
 
     [ChangesState]
     public Task Reset() => queries.Reset(Context.ConnectionAborted);
 
     /// <summary>The processes whose files contain <paramref name="query"/> in their path, with their bytes on those files (see <see cref="FileSearch"/>).</summary>
-    public async Task<FileSearchResult> SearchFiles(string query, int limit)
+    public async Task<FileSearchResult> SearchFiles(JsonElement query, JsonElement limit)
     {
-        if (FileSearch.Invalid(query, limit) is { } error)
-            throw new HubException(error);
-        return FileSearch.Search(await queries.FullDump(Context.ConnectionAborted), query, limit);
+        var text = HubArguments.Text(query, "query", FileSearch.MaxQueryLength);
+        var most = HubArguments.Integer(limit, "limit", 1, FileSearch.MaxLimit);
+        return FileSearch.Search(await queries.FullDump(Context.ConnectionAborted), text, most);
     }
 
     /// <summary>Bytes per bucket of one process, or of the whole machine when <paramref name="process"/> is null.</summary>
-    public async Task<HistoryDto> GetHistory(string fromIso, string toIso, string? process) =>
-        HistoryDto.From(await Historic(range => history.Series(range, process, Context.ConnectionAborted), fromIso, toIso));
+    public async Task<HistoryDto> GetHistory(JsonElement fromIso, JsonElement toIso, JsonElement process)
+    {
+        var name = HubArguments.OptionalName(process, "process");
+        return HistoryDto.From(await Historic(range => history.Series(range, name, Context.ConnectionAborted), fromIso, toIso));
+    }
 
     /// <summary>The processes that moved the most bytes (reads + writes) between the two times.</summary>
-    public Task<IReadOnlyList<TopProcess>> GetTopProcesses(string fromIso, string toIso, int limit) =>
-        Historic(range => history.Top(range, limit, TopOrder.Total, Context.ConnectionAborted), fromIso, toIso);
-
-    private static async Task<T> Historic<T>(Func<TimeRange, Task<T>> query, string fromIso, string toIso)
+    public async Task<IReadOnlyList<TopProcess>> GetTopProcesses(JsonElement fromIso, JsonElement toIso, JsonElement limit)
     {
-        if (!TimeRange.TryParse(fromIso, toIso, DateTimeOffset.UtcNow, out var range, out var error))
+        var count = HubArguments.Integer(limit, "limit", 1, HistoryQueries.MaxLimit);
+        return await Historic(range => history.Top(range, count, TopOrder.Total, Context.ConnectionAborted), fromIso, toIso);
+    }
+
+    private static async Task<T> Historic<T>(Func<TimeRange, Task<T>> query, JsonElement fromIso, JsonElement toIso)
+    {
+        var from = HubArguments.OptionalTime(fromIso, "from");
+        var to = HubArguments.OptionalTime(toIso, "to");
+        if (!TimeRange.TryParse(from, to, DateTimeOffset.UtcNow, out var range, out var error))
             throw new HubException(error);
         try
         {
             return await query(range);
         }
-        catch (HistoryUnavailableException e)
+        catch (Exception e) when (e is HistoryUnavailableException or StoreException)
         {
+            // No history kept (--db none) is a normal answer: the dashboard then shows live charts only.
+            // A database that cannot be read is logged by the store actor at each write.
             throw new HubException(e.Message);
         }
     }
