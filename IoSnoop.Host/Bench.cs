@@ -68,7 +68,6 @@ public static class Bench
         foreach (var process in batch.Processes)
             foreach (var file in process.Files)
                 PathPool.Shared.Release(file.Key);
-        batch.ReturnEntries();
         return batch.Events;
     }
 

@@ -21,8 +21,7 @@ namespace IoSnoop.Actors.Parsing;
 /// 8,192 entries stays in it. <see cref="Build"/> then sorts the entries by process, in the order they came.
 /// </para>
 /// </remarks>
-public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog = null, PathPool? pool = null,
-    BatchEntries? entries = null) : ITraceSink
+public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog = null, PathPool? pool = null) : ITraceSink
 {
     /// <summary>One process's part of the batch being built.</summary>
     private struct ProcessSums
@@ -44,7 +43,6 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
 
     private static readonly IEqualityComparer<string> SameObject = ReferenceEqualityComparer.Instance;
     private readonly PathPool _pool = pool ?? PathPool.Shared;
-    private readonly BatchEntries _entryArrays = entries ?? BatchEntries.Shared;
     private readonly Dictionary<string, int> _processIndex = new(SameObject);
     private ProcessSums[] _processes = new ProcessSums[64];
     private int _processCount;
@@ -263,7 +261,7 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
     {
         AddWaiting();
         var processes = new ProcessDelta[_processCount];
-        var entries = _processCount == 0 ? [] : _entryArrays.Rent(_entries);
+        var entries = new KeyValuePair<int, FileDelta>[_entries];
         // Each process's entries go together, in the order they came: its start, then one pass.
         Span<int> next = _processCount <= 1024 ? stackalloc int[_processCount] : new int[_processCount];
         var offset = 0;
@@ -285,9 +283,7 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
             ref readonly var entry = ref _entryList[i];
             entries[next[entry.Process]++] = new KeyValuePair<int, FileDelta>(entry.Path, entry.Delta);
         }
-        var batch = processes.Length == 0
-            ? new IngestBatch(processes, _events, _malformed, _dropped, _ready)
-            : IngestBatch.InRented(_entryArrays, entries, processes, _events, _malformed, _dropped, _ready);
+        var batch = new IngestBatch(processes, _events, _malformed, _dropped, _ready);
         Array.Clear(_slots);
         _processIndex.Clear();
         _processCount = 0;

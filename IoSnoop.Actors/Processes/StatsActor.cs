@@ -1,51 +1,25 @@
-using IoSnoop.Actors.Events;
 using Akka.Actor;
 using Akka.Event;
+using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Actors.Processes;
 
 /// <summary>
-/// The parent of the process actors: routes each batch's per-process sums to the actor of that process
-/// name (creating it on first sight), keeps the per-process totals the overview needs, counts events,
-/// malformed lines and drops, and pushes what changed to subscribers at most once per push interval.
-/// A batch is acknowledged to the stream only when every process actor it went to has added it (the last of
-/// them says so for all, <see cref="BatchTally"/>), so a slow process actor slows the tracer down instead of
-/// filling its mailbox.
-/// <para>
-/// Memory stays bounded (<see cref="MergePolicy"/>): the merge pass (every min(60, s) seconds) merges small
-/// idle files into <c>&lt;Smaller Files of NAME&gt;</c> as the original did, and when the number of tracked
-/// files passes the cap the process actors merge their least significant files at once. With a database
-/// it also hands what changed to the store actor at each flush (<see cref="StatsProtocol.CollectChanges"/>)
-/// and records the per-process history.
-/// </para>
+/// The parent of the process actors. It routes each batch's per-process parts to the actor of that process
+/// name (creating it on first sight), acknowledges the batch to the stream once they have all added it, keeps
+/// the figures each process actor last reported (<see cref="ProcessDirectory"/>), pushes what changed to
+/// subscribers every push interval (<see cref="ChangeTracker"/>), keeps memory bounded (<see cref="MergePolicy"/>,
+/// <see cref="CapPlan"/>) and hands what the database has not seen to the store actor at each flush.
 /// </summary>
+/// <remarks>
+/// Supervision: a process actor that throws is stopped, not restarted (a restart would start it with an empty
+/// table while its figures were still counted here). Its process is then taken out of the figures, the
+/// dashboard and the database, and logged as an error; its next events start a new actor. Actors never throw on
+/// input that came from outside: that is validated where it enters (parsers, hub, API), so a failure here is a bug.
+/// </remarks>
 public sealed class StatsActor : ReceiveActor, IWithTimers
 {
-    private sealed class Entry(IActorRef actor)
-    {
-        public IActorRef Actor { get; } = actor;
-        public long Reads;
-        public long Writes;
-        public long Events;
-        public int Files;
-        public DateTimeOffset LastUpdated;
-        public long ReadDelta;
-        public long WriteDelta;
-        /// <summary>The version of the last file count taken from the actor (see <see cref="ProcessActor"/>).</summary>
-        public long FilesVersion;
-        /// <summary>Deleted or reset: counts still on their way no longer count.</summary>
-        public bool Gone;
-    }
-
-    /// <summary>A batch sent to the process actors: who gets the ack, and the entry each delta went to.</summary>
-    private sealed class PendingBatch(IActorRef replyTo, Events.IngestBatch batch, Entry[] entries)
-    {
-        public IActorRef ReplyTo { get; } = replyTo;
-        public Events.IngestBatch Batch { get; } = batch;
-        public Entry[] Entries { get; } = entries;
-    }
-
     private sealed record PushTick
     {
         public static PushTick Instance { get; } = new();
@@ -58,130 +32,100 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
 
     private readonly StatsSettings _settings;
     private readonly TimeProvider _clock;
-    private readonly Dictionary<string, Entry> _processes = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ProcessDirectory _processes = new();
+    private readonly PendingBatches _pending = new();
+    private readonly ChangeTracker _changes;
+    private readonly HistoryRecorder? _history;
     private readonly HashSet<IActorRef> _subscribers = [];
-    private readonly Dictionary<long, PendingBatch> _pending = [];
-    private long _batchCounter;
+    private readonly HashSet<IActorRef> _capRound = [];
     private long _events;
     private long _malformed;
     private long _dropped;
-    private long _bytesRead;
-    private long _bytesWritten;
     private long _actorCounter;
-    private bool _resetSincePush;
-    private bool _countersChanged;
+    private bool _dedupRunning;
     private SourceStatus _source = SourceStatus.None;
     private DateTimeOffset _lastPush;
-    private long _totalFiles;
-    private readonly HashSet<IActorRef> _capMerging = [];
-    private long _capMergedThisRound;
-    private bool _dedupRunning;
-    // What the database has not seen yet (only with TrackChanges).
-    private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _deletedUnsaved = new(StringComparer.Ordinal);
-    private bool _resetUnsaved;
-    private readonly HistoryRecorder? _history;
 
     public StatsActor(StatsSettings settings, TimeProvider? clock = null)
     {
         _settings = settings;
         _clock = clock ?? TimeProvider.System;
         _lastPush = _clock.GetUtcNow();
+        _changes = new ChangeTracker(settings.TrackChanges);
         if (settings.TrackChanges)
             _history = new HistoryRecorder(settings.HistoryResolution);
 
-        Receive<StatsProtocol.Ingest>(ingest => Ingest(ingest.Batch, Sender));
-        Receive<ProcessProtocol.BatchRecorded>(recorded =>
+        Receive<StatsProtocol.Ingest>(ingest => Ingest(ingest.Batch));
+        Receive<ProcessProtocol.Added>(added =>
         {
-            // A batch acked early (a delete or reset) is no longer pending; its tally no longer counts.
-            if (!_pending.Remove(recorded.Tally.BatchId, out var batch))
+            Reported(added.Summary);
+            if (_pending.Answered(added.BatchId) is { } replyTo)
+                replyTo.Tell(StatsProtocol.Ack.Instance);
+            EnforceCap();
+        });
+        Receive<ProcessProtocol.Changed>(changed =>
+        {
+            Reported(changed.Summary);
+            EnforceCap();
+        });
+        Receive<ProcessProtocol.Merged>(merged =>
+        {
+            if (merged.Count > 0)
+                Reported(merged.Summary);
+            if (!merged.ForCap || !_capRound.Remove(Sender))
                 return;
-            for (var i = 0; i < batch.Entries.Length; i++)
-                SetFileCount(batch.Entries[i], recorded.Tally.FilesAt(i), recorded.Tally.VersionAt(i));
-            batch.Batch.ReturnEntries();
-            batch.ReplyTo.Tell(StatsProtocol.Ack.Instance);
-            EnforceCap();
+            if (_capRound.Count == 0)
+                EnforceCap();
         });
-        Receive<ProcessProtocol.FilesSet>(set =>
-        {
-            SetFileCount(set.Name, set.Files, set.Version);
-            // Loaded figures may hold more files than the cap allows (the cap was lowered since).
-            EnforceCap();
-        });
-        Receive<ProcessProtocol.FilesMerged>(merged =>
-        {
-            if (merged.ForCap)
-            {
-                _capMerging.Remove(Sender);
-                _capMergedThisRound += merged.Merged;
-            }
-            if (merged.Merged > 0)
-            {
-                SetFileCount(merged.Name, merged.Files, merged.Version);
-                MarkUnsaved(merged.Name);
-            }
-            if (!merged.ForCap)
-                return;
-            if (_capMerging.Count == 0)
-                CapRoundDone();
-            EnforceCap();
-        });
-        Receive<ProcessProtocol.PathsRemoved>(OnPathsRemoved);
         Receive<StatsProtocol.LaunchdDedupDone>(_ => _dedupRunning = false);
         Receive<MergeTick>(_ => MergePass());
         Receive<StatsProtocol.MergeNow>(_ => MergePass());
-        Receive<StatsProtocol.CollectChanges>(collect => CollectChanges(collect.All, Sender));
+        Receive<StatsProtocol.CollectChanges>(collect => CollectChanges(collect.All));
         Receive<StatsProtocol.GetOverview>(_ => Sender.Tell(Overview()));
         Receive<StatsProtocol.GetProcessFiles>(get =>
         {
-            if (_processes.TryGetValue(get.Name, out var entry))
-                entry.Actor.Forward(ProcessProtocol.GetFiles.Instance);
+            if (_processes.TryGet(get.Name, out var actor))
+                actor.Forward(ProcessProtocol.GetFiles.Instance);
             else
                 Sender.Tell(new ProcessFiles(get.Name, false, null, []));
         });
         Receive<StatsProtocol.GetFullDump>(_ =>
-            Context.ActorOf(DumpCollector.Props(
-                _processes.Values.Select(e => e.Actor).ToList(), Sender, _events, _settings.QueryTimeout)));
+        {
+            var events = _events;
+            Collect<ProcessFiles>(_processes.Actors.ToList(), ProcessProtocol.GetFiles.Instance,
+                answers => new FullDump(events, answers.ToDictionary(a => a.Name, a => a.Files, StringComparer.Ordinal)));
+        });
         Receive<StatsProtocol.DeleteProcess>(delete =>
-            Sender.Tell(new StatsProtocol.ProcessDeleted(delete.Name, Forget(delete.Name))));
+        {
+            var existed = Forget(delete.Name);
+            Sender.Tell(new StatsProtocol.ProcessDeleted(delete.Name, existed));
+        });
         Receive<StatsProtocol.ResetAll>(_ =>
         {
-            foreach (var entry in _processes.Values)
+            foreach (var actor in _processes.Actors)
             {
-                entry.Gone = true;
-                Context.Unwatch(entry.Actor);
-                entry.Actor.Tell(PoisonPill.Instance);
+                Context.Unwatch(actor);
+                actor.Tell(PoisonPill.Instance);
             }
             _processes.Clear();
-            _changed.Clear();
-            _removed.Clear();
-            _events = _malformed = _dropped = _bytesRead = _bytesWritten = 0;
-            _totalFiles = 0;
-            _capMerging.Clear();
-            _capMergedThisRound = 0;
-            _resetSincePush = true;
-            if (_settings.TrackChanges)
-            {
-                _unsaved.Clear();
-                _deletedUnsaved.Clear();
-                _resetUnsaved = true;
-                _history?.Clear();
-            }
-            AckAllPending();
+            _capRound.Clear();
+            _events = _malformed = _dropped = 0;
+            _changes.Reset();
+            _history?.Clear();
+            AcknowledgeAllPending();
             Sender.Tell(StatsProtocol.ResetDone.Instance);
         });
         Receive<StatsProtocol.Load>(Load);
         Receive<StatsProtocol.DropsReported>(drops =>
         {
             _dropped = Figures.Add(_dropped, Math.Max(0, drops.Count));
-            _countersChanged = true;
+            _changes.CountersChanged();
         });
         Receive<StatsProtocol.SourceStatusChanged>(changed =>
         {
             _source = changed.Status;
-            _countersChanged = true;
+            _changes.CountersChanged();
         });
         Receive<StatsProtocol.Subscribe>(subscribe =>
         {
@@ -195,14 +139,11 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         });
         Receive<Terminated>(terminated =>
         {
-            if (_subscribers.Remove(terminated.ActorRef))
+            if (_subscribers.Remove(terminated.ActorRef) || !_processes.TryGetName(terminated.ActorRef, out var name))
                 return;
-            // Only a failed process actor stops while still listed (see SupervisorStrategy).
-            var failed = _processes.FirstOrDefault(p => p.Value.Actor.Equals(terminated.ActorRef));
-            if (failed.Value is null)
-                return;
-            Context.GetLogger().Error("The figures of process {0} were dropped: its actor failed", failed.Key);
-            Forget(failed.Key);
+            // Only a failed process actor stops while still in the directory (see the remarks above).
+            _log.Error("The figures of process {0} were dropped: its actor failed", name);
+            Forget(name);
         });
         Receive<PushTick>(_ => Push());
     }
@@ -212,38 +153,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     public static Props Props(StatsSettings settings, TimeProvider? clock = null) =>
         Akka.Actor.Props.Create(() => new StatsActor(settings, clock));
 
-    /// <summary>
-    /// A process actor that throws is stopped, not restarted: a restart would start it with an empty table while
-    /// its figures were still counted here. Its process is then forgotten (<see cref="Forget"/>): taken out of the
-    /// totals, the dashboard and the database, and logged; its next events start a new actor. Input from outside
-    /// is validated where it enters (parsers, hub, API), so a failure here is a bug, not a bad line.
-    /// </summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
-
-    /// <summary>Forgets a process: its actor stops after the messages already sent to it, whose answers no longer
-    /// count; the batches waiting for it are acknowledged now.</summary>
-    private bool Forget(string name)
-    {
-        if (!_processes.Remove(name, out var entry))
-            return false;
-        entry.Gone = true;
-        Context.Unwatch(entry.Actor);
-        entry.Actor.Tell(PoisonPill.Instance);
-        _bytesRead = Figures.Subtract(_bytesRead, entry.Reads);
-        _bytesWritten = Figures.Subtract(_bytesWritten, entry.Writes);
-        _totalFiles -= entry.Files;
-        _capMerging.Remove(entry.Actor);
-        _changed.Remove(name);
-        _removed.Add(name);
-        AckAllPending();
-        if (_settings.TrackChanges)
-        {
-            _unsaved.Remove(name);
-            _deletedUnsaved.Add(name);
-            _history?.Forget(name);
-        }
-        return true;
-    }
 
     protected override void PreStart()
     {
@@ -252,66 +162,64 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer(nameof(MergeTick), MergeTick.Instance, merge.PassInterval);
     }
 
-    private void Ingest(Events.IngestBatch batch, IActorRef replyTo)
+    private void Ingest(IngestBatch batch)
     {
         _events = Figures.Add(_events, batch.Events);
         _malformed = Figures.Add(_malformed, batch.MalformedLines);
         _dropped = Figures.Add(_dropped, batch.DroppedEvents);
-        if (batch.MalformedLines != 0 || batch.DroppedEvents != 0)
-            _countersChanged = true;
+        if (batch.MalformedLines != 0 || batch.DroppedEvents != 0 || batch.Events != 0)
+            _changes.CountersChanged();
         if (batch.Processes.Count == 0)
         {
-            replyTo.Tell(StatsProtocol.Ack.Instance);
+            Sender.Tell(StatsProtocol.Ack.Instance);
             return;
         }
-        var batchId = ++_batchCounter;
-        var tally = new BatchTally(batchId, batch.Processes.Count);
-        var entries = new Entry[batch.Processes.Count];
-        _pending[batchId] = new PendingBatch(replyTo, batch, entries);
+        var id = _pending.Start(Sender, batch.Processes.Count);
         var now = _clock.GetUtcNow();
-        for (var i = 0; i < entries.Length; i++)
+        foreach (var part in batch.Processes)
         {
-            var delta = batch.Processes[i];
-            var entry = entries[i] = GetOrCreate(delta.Process);
-            entry.Actor.Tell(new ProcessProtocol.Record(delta, now, tally, i));
-            entry.Reads = Figures.Add(entry.Reads, delta.ReadBytes);
-            entry.Writes = Figures.Add(entry.Writes, delta.WrittenBytes);
-            entry.Events = Figures.Add(entry.Events, delta.Operations);
-            entry.ReadDelta = Figures.Add(entry.ReadDelta, delta.ReadBytes);
-            entry.WriteDelta = Figures.Add(entry.WriteDelta, delta.WrittenBytes);
-            entry.LastUpdated = now;
-            _bytesRead = Figures.Add(_bytesRead, delta.ReadBytes);
-            _bytesWritten = Figures.Add(_bytesWritten, delta.WrittenBytes);
-            _changed.Add(delta.Process);
-            if (_history is not null)
-            {
-                _unsaved.Add(delta.Process);
-                _history.Add(delta.Process, now, delta.ReadBytes, delta.WrittenBytes);
-            }
+            ActorFor(part.Process).Tell(new ProcessProtocol.Add(part, now, id));
+            _history?.Add(part.Process, now, part.ReadBytes, part.WrittenBytes);
         }
     }
 
-    /// <summary>After a delete or reset the stream need not wait for the batches on their way: their process
-    /// actors still add them (and give their paths back) before they stop, but no longer count here. Their
-    /// entries' arrays are left to the GC: a process actor may still be reading them.</summary>
-    private void AckAllPending()
+    /// <summary>A process actor reported its figures (the sender).</summary>
+    private void Reported(ProcessSummary summary, bool saved = false)
     {
-        foreach (var batch in _pending.Values)
-            batch.ReplyTo.Tell(StatsProtocol.Ack.Instance);
-        _pending.Clear();
+        if (_processes.Update(Sender, summary) is { } old)
+            _changes.Changed(summary.Name, summary.Reads - old.Reads, summary.Writes - old.Writes, saved);
     }
 
-    private Entry GetOrCreate(string name)
+    private IActorRef ActorFor(string name)
     {
-        if (_processes.TryGetValue(name, out var entry))
-            return entry;
+        if (_processes.TryGet(name, out var actor))
+            return actor;
         // Process names may hold any character; actor names may not, so the actor gets a number.
-        var actor = Context.ActorOf(ProcessActor.Props(name, _settings.TrackChanges, _settings.Paths), $"process-{++_actorCounter}");
+        actor = Context.ActorOf(ProcessActor.Props(name, _settings.TrackChanges, _settings.Paths), $"process-{++_actorCounter}");
         Context.Watch(actor);
-        entry = new Entry(actor);
-        _processes[name] = entry;
-        _removed.Remove(name);
-        return entry;
+        _processes.Add(name, actor);
+        return actor;
+    }
+
+    /// <summary>Forgets a process: its actor stops after the messages already sent to it, whose answers no longer
+    /// count; the batches waiting for it are acknowledged now.</summary>
+    private bool Forget(string name)
+    {
+        if (!_processes.Remove(name, out var actor))
+            return false;
+        Context.Unwatch(actor);
+        actor.Tell(PoisonPill.Instance);
+        _capRound.Remove(actor);
+        _changes.Removed(name);
+        _history?.Forget(name);
+        AcknowledgeAllPending();
+        return true;
+    }
+
+    private void AcknowledgeAllPending()
+    {
+        foreach (var replyTo in _pending.TakeAll())
+            replyTo.Tell(StatsProtocol.Ack.Instance);
     }
 
     private void Load(StatsProtocol.Load load)
@@ -319,22 +227,8 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         var files = 0;
         foreach (var (name, list) in load.Dump.Processes)
         {
-            var entry = GetOrCreate(name);
-            entry.Actor.Tell(new ProcessProtocol.SetFiles(list, load.Saved));
-            if (!load.Saved)
-                MarkUnsaved(name);
-            foreach (var f in list)
-            {
-                entry.Reads = Figures.Add(entry.Reads, f.Reads);
-                entry.Writes = Figures.Add(entry.Writes, f.Writes);
-                entry.Events = Figures.Add(entry.Events, f.Events);
-                _bytesRead = Figures.Add(_bytesRead, f.Reads);
-                _bytesWritten = Figures.Add(_bytesWritten, f.Writes);
-                if (f.LastUpdated > entry.LastUpdated)
-                    entry.LastUpdated = f.LastUpdated;
-            }
+            ActorFor(name).Tell(new ProcessProtocol.Load(list, load.Saved));
             files += list.Count;
-            _changed.Add(name);
         }
         _events = Figures.Add(_events, load.Dump.Events);
         if (load.Counters is { } counters)
@@ -342,62 +236,23 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             _malformed = Figures.Add(_malformed, counters.MalformedLines);
             _dropped = Figures.Add(_dropped, counters.DroppedEvents);
         }
-        _countersChanged = true;
+        _changes.CountersChanged();
         if (!Sender.IsNobody())
             Sender.Tell(new StatsProtocol.Loaded(load.Dump.Processes.Count, files));
     }
 
-    /// <summary>A file count the sender (a process actor) reported.</summary>
-    private void SetFileCount(string name, int files, long version)
-    {
-        if (_processes.TryGetValue(name, out var entry) && entry.Actor.Equals(Sender))
-            SetFileCount(entry, files, version);
-    }
-
-    /// <summary>Takes a process's file count unless a later one was taken already.</summary>
-    private void SetFileCount(Entry entry, int files, long version)
-    {
-        if (entry.Gone || version <= entry.FilesVersion)
-            return;
-        entry.FilesVersion = version;
-        _totalFiles += files - entry.Files;
-        entry.Files = files;
-    }
-
-    private void MarkUnsaved(string name)
-    {
-        if (_settings.TrackChanges)
-            _unsaved.Add(name);
-    }
-
-    /// <summary>
-    /// The cap: once more files are tracked than allowed, every process with several files merges its
-    /// share of the excess (in proportion to its files), its least significant first, down to the low-water
-    /// mark so that merging does not run at every batch. One round at a time.
-    /// </summary>
+    /// <summary>Starts a round of the cap when more files are tracked than allowed; one round at a time.</summary>
     private void EnforceCap()
     {
-        if (_settings.Merge is not { } merge || _totalFiles <= merge.MaxFiles || _capMerging.Count > 0)
+        if (_settings.Merge is not { } merge || _capRound.Count > 0)
             return;
-        var target = (long)(merge.MaxFiles * merge.LowWater);
-        var excess = _totalFiles - target;
         var recentAfter = _clock.GetUtcNow() - merge.CapRecent;
-        foreach (var entry in _processes.Values)
+        foreach (var (name, count) in CapPlan.Plan(_processes.Summaries, _processes.Files, merge))
         {
-            if (entry.Files < 3)
-                continue;
-            // +1: the merged row itself may be new.
-            var share = (int)Math.Min(entry.Files, Math.Ceiling(excess * (double)entry.Files / _totalFiles) + 1);
-            entry.Actor.Tell(new ProcessProtocol.MergeLeastSignificant(share, recentAfter));
-            _capMerging.Add(entry.Actor);
+            _processes.TryGet(name, out var actor);
+            actor.Tell(new ProcessProtocol.MergeLeastSignificant(count, recentAfter));
+            _capRound.Add(actor);
         }
-    }
-
-    /// <summary>A cap round is over (every process actor asked has answered).</summary>
-    private void CapRoundDone()
-    {
-        _settings.AfterCapRound?.Invoke(_capMergedThisRound);
-        _capMergedThisRound = 0;
     }
 
     /// <summary>The original's pass: launchd de-duplication (<c>-d</c>), then small idle files merged (<c>-t</c>, <c>-s</c>).</summary>
@@ -406,85 +261,61 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         if (_settings.Merge is not { } merge)
             return;
         var mergeSmall = new ProcessProtocol.MergeSmall(merge.Threshold, _clock.GetUtcNow() - merge.Idle);
-        if (!merge.DedupLaunchd || _dedupRunning || !_processes.TryGetValue(LaunchdDedup.Launchd, out var launchd))
+        if (!merge.DedupLaunchd || _dedupRunning || !_processes.TryGet(LaunchdDedup.Launchd, out var launchd))
         {
-            foreach (var entry in _processes.Values)
-                entry.Actor.Tell(mergeSmall);
+            foreach (var actor in _processes.Actors)
+                actor.Tell(mergeSmall);
             return;
         }
         // The de-duplication asks the others for launchd's paths before they merge, then merges them all.
         _dedupRunning = true;
-        var others = _processes.Values.Select(e => e.Actor).Where(a => !a.Equals(launchd.Actor)).ToList();
-        Context.ActorOf(LaunchdDedup.Props(launchd.Actor, others, mergeSmall, _settings.QueryTimeout));
+        var others = _processes.Actors.Where(a => !a.Equals(launchd)).ToList();
+        Context.ActorOf(LaunchdDedup.Props(launchd, others, mergeSmall, _settings.QueryTimeout));
     }
 
-    private void OnPathsRemoved(ProcessProtocol.PathsRemoved removed)
+    /// <summary>Hands what the database has not seen to a collector that gathers the process actors' file changes.</summary>
+    private void CollectChanges(bool all)
     {
-        if (!_processes.TryGetValue(removed.Name, out var entry) || !entry.Actor.Equals(Sender))
-            return;
-        SetFileCount(entry, removed.Files, removed.Version);
-        if (removed.Reads == 0 && removed.Writes == 0 && removed.Events == 0)
-            return;
-        entry.Reads = Figures.Subtract(entry.Reads, removed.Reads);
-        entry.Writes = Figures.Subtract(entry.Writes, removed.Writes);
-        entry.Events = Figures.Subtract(entry.Events, removed.Events);
-        _bytesRead = Figures.Subtract(_bytesRead, removed.Reads);
-        _bytesWritten = Figures.Subtract(_bytesWritten, removed.Writes);
-        _changed.Add(removed.Name);
-        MarkUnsaved(removed.Name);
-    }
-
-    /// <summary>Hands what the database has not seen to a collector that gathers the process actors' changes.</summary>
-    private void CollectChanges(bool all, IActorRef replyTo)
-    {
+        var (changed, deleted, reset) = _changes.TakeUnsaved();
         var actors = new List<IActorRef>();
-        if (all)
-            actors.AddRange(_processes.Values.Select(e => e.Actor));
-        else
-            foreach (var name in _unsaved)
-                if (_processes.TryGetValue(name, out var entry))
-                    actors.Add(entry.Actor);
-        var header = new StoreChanges(_resetUnsaved, all, [.. _deletedUnsaved], [],
-            new StoredCounters(_events, _malformed, _dropped), _history?.Take() ?? []);
-        _unsaved.Clear();
-        _deletedUnsaved.Clear();
-        _resetUnsaved = false;
-        Context.ActorOf(ChangesCollector.Props(actors, all, header, replyTo, _settings.QueryTimeout));
+        foreach (var name in all ? _processes.Summaries.Select(s => s.Name).ToList() : changed)
+        {
+            if (_processes.TryGet(name, out var actor))
+                actors.Add(actor);
+        }
+        var header = new StoreChanges(reset, all, deleted, [], new StoredCounters(_events, _malformed, _dropped), _history?.Take() ?? []);
+        Collect<ProcessProtocol.FileChanges>(actors, new ProcessProtocol.TakeChanges(all), answers => header with
+        {
+            Files = answers.Where(a => a.Changed.Count > 0 || a.Removed.Count > 0)
+                .Select(a => new ProcessFileChanges(a.Name, a.Changed, a.Removed)).ToList(),
+        });
     }
 
-    private Totals CurrentTotals() => new(_events, _malformed, _dropped, _bytesRead, _bytesWritten);
+    private void Collect<TAnswer>(IReadOnlyCollection<IActorRef> actors, object question, Func<IReadOnlyList<TAnswer>, object> reply) =>
+        Context.ActorOf(Collector<TAnswer>.Props(actors, question, reply, Sender, _settings.QueryTimeout));
 
-    private Overview Overview()
-    {
-        var list = new List<ProcessSummary>(_processes.Count);
-        foreach (var (name, e) in _processes)
-            list.Add(new ProcessSummary(name, e.Reads, e.Writes, e.LastUpdated, e.Events, e.Files));
-        return new Overview(CurrentTotals(), _source, list);
-    }
+    private Totals CurrentTotals() => new(_events, _malformed, _dropped, _processes.Reads, _processes.Writes);
+
+    private Overview Overview() => new(CurrentTotals(), _source, _processes.Summaries.ToList());
 
     private void Push()
     {
         var now = _clock.GetUtcNow();
-        if (_changed.Count == 0 && _removed.Count == 0 && !_resetSincePush && !_countersChanged)
+        if (!_changes.HasPush)
         {
             _lastPush = now;
             return;
         }
-        var changed = new List<ChangedProcess>(_changed.Count);
-        foreach (var name in _changed)
+        var (moved, removed, reset) = _changes.TakePush();
+        var changed = new List<ChangedProcess>(moved.Count);
+        foreach (var summary in _processes.Summaries)
         {
-            if (!_processes.TryGetValue(name, out var e))
-                continue;
-            changed.Add(new ChangedProcess(name, e.Reads, e.Writes, e.LastUpdated, e.Events, e.Files, e.ReadDelta, e.WriteDelta));
-            e.ReadDelta = 0;
-            e.WriteDelta = 0;
+            if (moved.TryGetValue(summary.Name, out var m))
+                changed.Add(new ChangedProcess(summary.Name, summary.Reads, summary.Writes, summary.LastUpdated, summary.Events,
+                    summary.Files, m.Reads, m.Writes));
         }
-        var changes = new StatsChanges(now, Math.Max(0.001, (now - _lastPush).TotalSeconds), _resetSincePush,
-            CurrentTotals(), _source, changed, [.. _removed]);
-        _changed.Clear();
-        _removed.Clear();
-        _resetSincePush = false;
-        _countersChanged = false;
+        var changes = new StatsChanges(now, Math.Max(0.001, (now - _lastPush).TotalSeconds), reset, CurrentTotals(), _source,
+            changed, removed);
         _lastPush = now;
         foreach (var subscriber in _subscribers)
             subscriber.Tell(changes);
@@ -493,7 +324,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
 
 /// <summary>Settings of the stats actor.</summary>
 /// <param name="PushInterval">How often what changed is pushed to subscribers (the dashboard).</param>
-/// <param name="QueryTimeout">How long a query that fans out to every process actor may take.</param>
+/// <param name="QueryTimeout">How long a query that asks every process actor may take.</param>
 public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
 {
     public static StatsSettings Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
@@ -504,16 +335,11 @@ public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
     /// <summary>A database is kept: track what changed between flushes and record the history.</summary>
     public bool TrackChanges { get; init; }
 
-    /// <summary>Where the paths of the batches live (the pipeline's batch builder interns into the same pool).</summary>
-    public Interning.PathPool Paths { get; init; } = Interning.PathPool.Shared;
+    /// <summary>Where the paths of the batches live: the pool the parsing flow interns into (one per pipeline).</summary>
+    public PathPool Paths { get; init; } = PathPool.Shared;
 
     /// <summary>The finest history bucket.</summary>
     public TimeSpan HistoryResolution { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Runs after each round of the cap with the number of files it merged (diagnostics, specs).</summary>
-    /// <remarks>No collection is forced after a round: a merged entry leaves no object behind (its path goes back
-    /// to the pool, its slot to the table's free list).</remarks>
-    public Action<long>? AfterCapRound { get; init; }
 }
 
 /// <summary>How the stats actor keeps memory bounded.</summary>
@@ -523,9 +349,6 @@ public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
 /// <param name="DedupLaunchd"><c>-d</c>: paths another process also touched are not counted for launchd.</param>
 public sealed record MergePolicy(long Threshold, TimeSpan Idle, int MaxFiles, bool DedupLaunchd)
 {
-    /// <summary>The original's defaults: 32 MiB, one hour; 200,000 files.</summary>
-    public static MergePolicy Default { get; } = new(33_554_432, TimeSpan.FromHours(1), 200_000, false);
-
     /// <summary>Over the cap, files are merged down to this share of it.</summary>
     public double LowWater { get; init; } = 0.8;
 

@@ -90,32 +90,6 @@ public sealed class BatchBuilderSpecs
             Assert.Equal(expected.Keys.Count(k => k.Item2 == path), pool.RefCount(pool.Intern(path)) - 1);
     }
 
-    [Fact]
-    public void A_batchs_entries_are_one_array_which_the_next_batch_reuses_once_it_is_given_back()
-    {
-        var entries = new BatchEntries();
-        var builder = new BatchBuilder(new NameTable(), pool: new PathPool(), entries: entries);
-        builder.Event("a", 1, "/1"u8, IoDirection.Read, 1);
-        builder.Event("b", 1, "/2"u8, IoDirection.Read, 1);
-        builder.Event("a", 1, "/3"u8, IoDirection.Read, 1);
-        var first = builder.Build();
-        var array = first.Processes[0].Files.Array;
-        Assert.All(first.Processes, p => Assert.Same(array, p.Files.Array));
-        Assert.Equal(3, first.Processes.Sum(p => p.Files.Count));
-
-        builder.Event("a", 1, "/4"u8, IoDirection.Read, 1);
-        var second = builder.Build();
-        Assert.NotSame(array, second.Processes[0].Files.Array);
-
-        first.ReturnEntries();
-        first.ReturnEntries();
-        builder.Event("a", 1, "/5"u8, IoDirection.Read, 1);
-        var third = builder.Build();
-        Assert.Same(array, third.Processes[0].Files.Array);
-        builder.Event("a", 1, "/6"u8, IoDirection.Read, 1);
-        Assert.NotSame(array, builder.Build().Processes[0].Files.Array);
-    }
-
     [Theory]
     [InlineData(-1L, 1L)]
     [InlineData(Figures.MaxEventBytes + 1, 1L)]

@@ -161,7 +161,7 @@ describe('overview page', () => {
     await table.trigger('keydown', { key: 'PageUp' })
     expect(app.wrapper.get('.row.active').attributes('data-name')).toBe('cp')
     await table.trigger('keydown', { key: 'Enter' })
-    await vi.waitFor(() => expect(app!.router.currentRoute.value.params.name).toBe('cp'))
+    await vi.waitFor(() => expect(app!.router.currentRoute.value.params.name).toBe('cp'), { timeout: 10_000 })
   })
 
   it('offers neither delete nor reset when the daemon is read-only', async () => {
