@@ -14,7 +14,7 @@ public struct FileDelta
 /// <param name="Process">The process name.</param>
 /// <param name="Files">Per path sums, one entry per path. The key is the path's id in <see cref="PathPool.Shared"/>
 /// (or the pool the batch was built with); the delta holds one reference per entry, which the file table that
-/// adds it takes over. A batch's deltas are segments of one array, never written once the batch is built.</param>
+/// adds it takes over. Never written once the batch is built.</param>
 public sealed record ProcessDelta(string Process, ArraySegment<KeyValuePair<int, FileDelta>> Files)
 {
     public long ReadBytes { get; init; }

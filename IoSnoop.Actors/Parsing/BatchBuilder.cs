@@ -261,27 +261,27 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
     {
         AddWaiting();
         var processes = new ProcessDelta[_processCount];
-        var entries = new KeyValuePair<int, FileDelta>[_entries];
-        // Each process's entries go together, in the order they came: its start, then one pass.
+        // Each process gets an array of its own entries, in the order they came: small arrays that the
+        // young generation takes back, where one array for the whole batch would be a large object.
+        var arrays = new KeyValuePair<int, FileDelta>[_processCount][];
         Span<int> next = _processCount <= 1024 ? stackalloc int[_processCount] : new int[_processCount];
-        var offset = 0;
+        for (var i = 0; i < _processCount; i++)
+            arrays[i] = new KeyValuePair<int, FileDelta>[_processes[i].Entries];
+        for (var i = 0; i < _entries; i++)
+        {
+            ref readonly var entry = ref _entryList[i];
+            arrays[entry.Process][next[entry.Process]++] = new KeyValuePair<int, FileDelta>(entry.Path, entry.Delta);
+        }
         for (var i = 0; i < _processCount; i++)
         {
             ref var sums = ref _processes[i];
-            next[i] = offset;
-            processes[i] = new ProcessDelta(sums.Name, new ArraySegment<KeyValuePair<int, FileDelta>>(entries, offset, sums.Entries))
+            processes[i] = new ProcessDelta(sums.Name, arrays[i])
             {
                 ReadBytes = sums.ReadBytes,
                 WrittenBytes = sums.WrittenBytes,
                 Operations = sums.Operations,
             };
-            offset += sums.Entries;
             sums = default;
-        }
-        for (var i = 0; i < _entries; i++)
-        {
-            ref readonly var entry = ref _entryList[i];
-            entries[next[entry.Process]++] = new KeyValuePair<int, FileDelta>(entry.Path, entry.Delta);
         }
         var batch = new IngestBatch(processes, _events, _malformed, _dropped, _ready);
         Array.Clear(_slots);
