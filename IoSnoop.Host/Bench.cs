@@ -94,11 +94,7 @@ public static class Bench
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         using var system = ActorSystem.Create("bench", config);
         var daemon = new DaemonOptions { MaxFiles = options.MaxFiles };
-        var settings = StatsSettings.Default with
-        {
-            PushInterval = TimeSpan.FromSeconds(daemon.PushIntervalSeconds),
-            Merge = DaemonApp.MergePolicyFor(daemon),
-        };
+        var settings = DaemonApp.StatsSettingsFor(daemon);
         var stats = system.ActorOf(StatsActor.Props(settings), "stats");
 
         long peakHeap = 0, peakCommitted = 0;

@@ -36,11 +36,7 @@ public static class DaemonApp
         builder.Host.UseSerilog(logger, dispose: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        var stats = StatsSettings.Default with
-        {
-            PushInterval = TimeSpan.FromSeconds(options.PushIntervalSeconds),
-            Merge = MergePolicyFor(options),
-        };
+        var stats = StatsSettingsFor(options);
         var tracer = TracerSettingsFor(options, live);
         var store = OpenStore(options);
         StatsProtocol.Load? startFrom;
@@ -53,7 +49,7 @@ public static class DaemonApp
             store?.Dispose();
             throw;
         }
-        var storeSettings = new StoreSettings(TimeSpan.FromSeconds(options.FlushIntervalSeconds));
+        var storeSettings = StoreSettingsFor(options);
         builder.Services.AddAkka("iosnoopng", akka =>
         {
             akka.ConfigureLoggers(setup =>
@@ -70,6 +66,16 @@ public static class DaemonApp
         app.MapIoSnoop();
         return app;
     }
+
+    /// <summary>How long a query that asks every process actor may take (not a flag: a bound, not a preference).</summary>
+    public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The stats actor's settings: <c>--push-interval</c> and the merge flags.</summary>
+    public static StatsSettings StatsSettingsFor(DaemonOptions options) =>
+        new(TimeSpan.FromSeconds(options.PushIntervalSeconds), QueryTimeout) { Merge = MergePolicyFor(options) };
+
+    /// <summary>The store actor's settings: <c>--flush-interval</c>.</summary>
+    public static StoreSettings StoreSettingsFor(DaemonOptions options) => new(TimeSpan.FromSeconds(options.FlushIntervalSeconds));
 
     /// <summary>The original's <c>-t</c>, <c>-s</c>, <c>-d</c> and our <c>--max-files</c>.</summary>
     public static MergePolicy MergePolicyFor(DaemonOptions options) => new(

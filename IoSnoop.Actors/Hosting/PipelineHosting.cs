@@ -27,7 +27,8 @@ public static class PipelineHosting
         StatsSettings stats, TracerSettings? tracer, TimeProvider? clock = null,
         StatsStore? store = null, StoreSettings? storeSettings = null, StatsProtocol.Load? startFrom = null)
     {
-        storeSettings ??= StoreSettings.Default;
+        if (store is not null && storeSettings is null)
+            throw new ArgumentNullException(nameof(storeSettings), "a database needs its flush interval");
         if (store is not null)
             builder.AddHocon("akka.coordinated-shutdown.phases.service-stop.timeout = 60s", HoconAddMode.Prepend);
         builder.WithActors((system, registry) =>

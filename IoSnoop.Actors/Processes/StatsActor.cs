@@ -327,7 +327,6 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
 /// <param name="QueryTimeout">How long a query that asks every process actor may take.</param>
 public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
 {
-    public static StatsSettings Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
 
     /// <summary>How files are merged to keep memory bounded; null: never.</summary>
     public MergePolicy? Merge { get; init; }

@@ -13,9 +13,6 @@ public sealed record HistoryLevel(TimeSpan Bucket, TimeSpan Retention)
 /// </summary>
 public sealed record HistorySettings(IReadOnlyList<HistoryLevel> Levels)
 {
-    /// <summary>10 s buckets for a day, 1 min for 31 days, 1 h for 365 days.</summary>
-    public static HistorySettings Default { get; } = For(TimeSpan.FromHours(24), TimeSpan.FromDays(31), TimeSpan.FromDays(365));
-
     public static HistorySettings For(TimeSpan keep10Seconds, TimeSpan keep1Minute, TimeSpan keep1Hour) => new(
     [
         new HistoryLevel(TimeSpan.FromSeconds(10), keep10Seconds),

@@ -46,14 +46,9 @@ public sealed class StatsStore : IDisposable
 
     public HistorySettings History { get; }
 
-    /// <summary>The platform's default database path (used when <c>--db</c> is not given).</summary>
-    public static string DefaultPath => OperatingSystem.IsMacOS()
-        ? "/Library/Application Support/iosnoopng/iosnoopng.db"
-        : "/var/lib/iosnoopng/iosnoopng.db";
-
     /// <summary>Opens (creating when missing) the database and checks that it can be written.</summary>
     /// <exception cref="StoreException">It cannot: the message names the file and the reason.</exception>
-    public static StatsStore Open(string path, HistorySettings? history = null)
+    public static StatsStore Open(string path, HistorySettings history)
     {
         var full = System.IO.Path.GetFullPath(path);
         SqliteConnection? writer = null;
@@ -96,7 +91,7 @@ public sealed class StatsStore : IDisposable
             // Proves that the file can be written (a read-only file opens, then fails here).
             Execute(writer, $"INSERT INTO meta (key, value) VALUES ('schema_version', {SchemaVersion}) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
             var read = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
-            var store = new StatsStore(full, history ?? HistorySettings.Default, writer, read.ToString());
+            var store = new StatsStore(full, history, writer, read.ToString());
             store.LoadIds();
             return store;
         }

@@ -52,7 +52,7 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
 
     private readonly StatsStore? _store;
     private readonly IActorRef _stats;
-    private readonly StoreSettings _settings;
+    private readonly StoreSettings? _settings;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _flushWaiters = [];
@@ -65,7 +65,7 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
     private bool _rewriteAll;
     private int _failures;
 
-    public StoreActor(StatsStore? store, IActorRef stats, StoreSettings settings, TimeProvider? clock = null)
+    public StoreActor(StatsStore? store, IActorRef stats, StoreSettings? settings, TimeProvider? clock = null)
     {
         _store = store;
         _stats = stats;
@@ -102,7 +102,7 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
             Keep(failed.Changes);
             _log.Error("{0}; the figures stay in memory, retrying in {1:0.#} s (failure {2})",
                 failed.Error is StoreException ? failed.Error.Message : $"Cannot write to the database {_store!.Path}: {failed.Error.Message}",
-                _settings.FlushInterval.TotalSeconds, _failures);
+                _settings!.FlushInterval.TotalSeconds, _failures);
             FlushDone(false);
         });
         Receive<StoreProtocol.GetSeries>(get =>
@@ -121,13 +121,13 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(StatsStore? store, IActorRef stats, StoreSettings settings, TimeProvider? clock = null) =>
+    public static Props Props(StatsStore? store, IActorRef stats, StoreSettings? settings, TimeProvider? clock = null) =>
         Akka.Actor.Props.Create(() => new StoreActor(store, stats, settings, clock));
 
     protected override void PreStart()
     {
         if (_store is not null)
-            Timers.StartPeriodicTimer(nameof(FlushTick), FlushTick.Instance, _settings.FlushInterval);
+            Timers.StartPeriodicTimer(nameof(FlushTick), FlushTick.Instance, _settings!.FlushInterval);
     }
 
     protected override void PostStop() => _store?.Dispose();
@@ -202,7 +202,4 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
 
 /// <summary>Settings of the store actor.</summary>
 /// <param name="FlushInterval"><c>--flush-interval</c>: how often changes are written to the database.</param>
-public sealed record StoreSettings(TimeSpan FlushInterval)
-{
-    public static StoreSettings Default { get; } = new(TimeSpan.FromSeconds(5));
-}
+public sealed record StoreSettings(TimeSpan FlushInterval);

@@ -2,6 +2,7 @@ using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Store;
 using Microsoft.Data.Sqlite;
 using IoSnoop.Actors.Interning;
+using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Store;
 
@@ -23,7 +24,7 @@ public sealed class StatsStoreSpecs : IDisposable
 
     private StatsStore Open(HistorySettings? history = null)
     {
-        var store = StatsStore.Open(DbPath, history);
+        var store = StatsStore.Open(DbPath, history ?? Defaults.History);
         _stores.Add(store);
         return store;
     }
@@ -205,7 +206,7 @@ public sealed class StatsStoreSpecs : IDisposable
     {
         System.IO.File.WriteAllText(Path.Combine(_dir, "plain"), "");
         var path = Path.Combine(_dir, "plain", "iosnoopng.db");
-        var e = Assert.Throws<StoreException>(() => StatsStore.Open(path));
+        var e = Assert.Throws<StoreException>(() => StatsStore.Open(path, Defaults.History));
         Assert.StartsWith($"Cannot use the database {path}: ", e.Message);
     }
 }

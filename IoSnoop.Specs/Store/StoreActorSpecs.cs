@@ -23,7 +23,7 @@ public sealed class StoreActorSpecs : StatsActorSpec
 
     private (IActorRef Stats, IActorRef Store) Start(TimeSpan flushInterval, MergePolicy? merge = null)
     {
-        var store = StatsStore.Open(DbPath);
+        var store = StatsStore.Open(DbPath, Defaults.History);
         var stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
         {
             TrackChanges = true,
@@ -36,7 +36,7 @@ public sealed class StoreActorSpecs : StatsActorSpec
     /// <summary>What another process would find in the database now.</summary>
     private SavedState Saved()
     {
-        using var store = StatsStore.Open(DbPath);
+        using var store = StatsStore.Open(DbPath, Defaults.History);
         return store.Load();
     }
 
@@ -131,8 +131,8 @@ public sealed class StoreActorSpecs : StatsActorSpec
     [Fact]
     public void Without_a_database_history_is_unavailable()
     {
-        var stats = Sys.ActorOf(StatsActor.Props(StatsSettings.Default));
-        var store = Sys.ActorOf(StoreActor.Props(null, stats, StoreSettings.Default));
+        var stats = Sys.ActorOf(StatsActor.Props(Defaults.Stats));
+        var store = Sys.ActorOf(StoreActor.Props(null, stats, Defaults.Store));
         store.Tell(new StoreProtocol.GetSeries(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, null), TestActor);
         Assert.IsType<HistoryUnavailableException>(ExpectMsg<Status.Failure>(Wait).Cause);
         store.Tell(StoreProtocol.Flush.Instance, TestActor);
