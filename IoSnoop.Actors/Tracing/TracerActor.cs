@@ -34,7 +34,15 @@ public static class TracerProtocol
 /// Runs the trace pipeline: tracer process (or recorded file) → parsing flow → stats actor, one stream
 /// per tracer run. A live tracer that exits or fails is started again with exponential backoff (the
 /// totals live in the stats actor and are kept); a replayed file is read once. Runs the stream from the
-/// actor with <c>PipeTo(Self)</c> so its mailbox stays free.
+/// actor with <c>PipeTo(Self)</c> so its mailbox stays free; a kill switch ends it.
+/// <para>
+/// The restart is written here rather than with Akka.Streams' <c>RestartSource.OnFailuresWithBackoff</c>,
+/// which restarts silently: the user must see each restart in the source's status (state, count, the
+/// tracer's own reason and the delay before the next try), a run that lasted longer than the longest delay
+/// starts the backoff afresh, and each run gets its own ready timeout. What is left by hand is one timer and
+/// <see cref="Backoff"/>. A stop asks the tracer to stop (SIGINT) and keeps reading until it exits, so that
+/// the sums it prints on its way out still count; the kill switch and the stop deadline are the fallbacks.
+/// </para>
 /// </summary>
 public sealed class TracerActor : ReceiveActor, IWithTimers
 {
