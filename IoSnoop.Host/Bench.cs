@@ -34,7 +34,8 @@ public static class Bench
     private static int ParseOnly(string file, TextWriter output)
     {
         var framer = new LineFramer(DecodeSettings.Default.MaxLineBytes);
-        var batch = new BatchBuilder(new IoSnoop.Actors.Interning.NameTable(DecodeSettings.Default.NameTableCapacity));
+        var paths = new PathPool();
+        var batch = new BatchBuilder(new IoSnoop.Actors.Interning.NameTable(DecodeSettings.Default.NameTableCapacity), paths);
         var parser = new IoSnoop.Actors.Parsing.OriginalLineParser();
         LineFramer.LineHandler onLine = line => parser.Parse(line, batch);
         LineFramer.OverlongHandler onOverlong = start => batch.Malformed(start, "overlong");
@@ -49,11 +50,11 @@ public static class Bench
             {
                 framer.Feed(buffer.AsSpan(0, read), onLine, onOverlong);
                 if (batch.Entries >= DecodeSettings.Default.MaxBatchEntries)
-                    events += Consume(batch.Build());
+                    events += Consume(batch.Build(), paths);
             }
         }
         framer.Finish(onLine);
-        events += Consume(batch.Build());
+        events += Consume(batch.Build(), paths);
         clock.Stop();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         output.WriteLine($"parse only      {events:N0} events in {clock.Elapsed.TotalSeconds:0.000} s");
@@ -63,11 +64,11 @@ public static class Bench
     }
 
     /// <summary>What the file tables would do with a batch's paths when they hold them already: give them back.</summary>
-    private static long Consume(IngestBatch batch)
+    private static long Consume(IngestBatch batch, PathPool paths)
     {
         foreach (var process in batch.Processes)
             foreach (var file in process.Files)
-                PathPool.Shared.Release(file.Key);
+                paths.Release(file.Key);
         return batch.Events;
     }
 
@@ -95,12 +96,13 @@ public static class Bench
         using var system = ActorSystem.Create("bench", config);
         var daemon = new DaemonOptions { MaxFiles = options.MaxFiles };
         var settings = DaemonApp.StatsSettingsFor(daemon);
-        var stats = system.ActorOf(StatsActor.Props(settings), "stats");
+        var paths = new PathPool();
+        var stats = system.ActorOf(StatsActor.Props(settings, paths), "stats");
 
         long peakHeap = 0, peakCommitted = 0;
         async Task<Overview> Replay(string name, string path)
         {
-            var tracer = system.ActorOf(TracerActor.Props(new TracerSettings(null, path, null), stats), name);
+            var tracer = system.ActorOf(TracerActor.Props(new TracerSettings(null, path, null), stats, paths), name);
             while (true)
             {
                 peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
@@ -163,7 +165,6 @@ public static class Bench
         output.WriteLine($"gc mode         {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}");
         output.WriteLine($"peak working set {self.PeakWorkingSet64 / 1048576.0:0.0} MiB");
         output.WriteLine($"managed heap    {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB (peak {peakHeap / 1048576.0:0.0} MiB, committed peak {peakCommitted / 1048576.0:0.0} MiB)");
-        var paths = PathPool.Shared;
         output.WriteLine($"path pool       {paths.Count:N0} paths (at most {paths.HighWater:N0} at once), {paths.SlabBytesAllocated / 1048576.0:0.0} MiB of path bytes");
         output.WriteLine($"live data       {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:0.0} MiB (managed, after a full collection at the end)");
         await system.Terminate();

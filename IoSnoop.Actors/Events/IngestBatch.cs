@@ -12,8 +12,7 @@ public struct FileDelta
 
 /// <summary>Everything one process did within a batch, summed per file.</summary>
 /// <param name="Process">The process name.</param>
-/// <param name="Files">Per path sums, one entry per path. The key is the path's id in <see cref="PathPool.Shared"/>
-/// (or the pool the batch was built with); the delta holds one reference per entry, which the file table that
+/// <param name="Files">Per path sums, one entry per path. The key is the path's id in the pipeline's <see cref="PathPool"/>; the delta holds one reference per entry, which the file table that
 /// adds it takes over. Never written once the batch is built.</param>
 public sealed record ProcessDelta(string Process, ArraySegment<KeyValuePair<int, FileDelta>> Files)
 {
@@ -22,9 +21,8 @@ public sealed record ProcessDelta(string Process, ArraySegment<KeyValuePair<int,
     public long Operations { get; init; }
 
     /// <summary>A delta from path texts (loading, specs): interns each path in <paramref name="pool"/> and sums the totals.</summary>
-    public static ProcessDelta FromPaths(string process, IEnumerable<KeyValuePair<string, FileDelta>> files, PathPool? pool = null)
+    public static ProcessDelta FromPaths(string process, IEnumerable<KeyValuePair<string, FileDelta>> files, PathPool pool)
     {
-        pool ??= PathPool.Shared;
         var entries = files.Select(f => KeyValuePair.Create(pool.Intern(f.Key), f.Value)).ToArray();
         return new ProcessDelta(process, entries)
         {
@@ -35,9 +33,8 @@ public sealed record ProcessDelta(string Process, ArraySegment<KeyValuePair<int,
     }
 
     /// <summary>The entries with their path texts (while the delta still holds its references).</summary>
-    public IEnumerable<KeyValuePair<string, FileDelta>> Named(PathPool? pool = null)
+    public IEnumerable<KeyValuePair<string, FileDelta>> Named(PathPool pool)
     {
-        pool ??= PathPool.Shared;
         return Files.Select(f => KeyValuePair.Create(pool.GetString(f.Key), f.Value));
     }
 }

@@ -1,3 +1,4 @@
+using IoSnoop.Actors.Interning;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
@@ -31,9 +32,11 @@ public static class PipelineHosting
             throw new ArgumentNullException(nameof(storeSettings), "a database needs its flush interval");
         if (store is not null)
             builder.AddHocon("akka.coordinated-shutdown.phases.service-stop.timeout = 60s", HoconAddMode.Prepend);
+        // One pool per pipeline: the parsing flow interns the batches' paths into it, the process actors hold them.
+        var paths = new PathPool();
         builder.WithActors((system, registry) =>
         {
-            var statsActor = system.ActorOf(StatsActor.Props(stats with { TrackChanges = store is not null }, clock), "stats");
+            var statsActor = system.ActorOf(StatsActor.Props(stats with { TrackChanges = store is not null }, paths, clock), "stats");
             registry.Register<StatsActor>(statsActor);
             if (startFrom is not null)
                 statsActor.Tell(startFrom, ActorRefs.NoSender);
@@ -66,7 +69,7 @@ public static class PipelineHosting
         builder.WithActors((system, registry) =>
         {
             var statsActor = registry.Get<StatsActor>();
-            var tracerActor = system.ActorOf(TracerActor.Props(tracer, statsActor), "tracer");
+            var tracerActor = system.ActorOf(TracerActor.Props(tracer, statsActor, paths), "tracer");
             registry.Register<TracerActor>(tracerActor);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-tracer",
                 async () =>

@@ -35,8 +35,6 @@ namespace IoSnoop.Actors.Interning;
 /// </remarks>
 public sealed class PathPool
 {
-    /// <summary>The pool of the daemon's pipeline.</summary>
-    public static PathPool Shared { get; } = new();
 
     private const int ChunkBits = 12;
     private const int ChunkSize = 1 << ChunkBits;

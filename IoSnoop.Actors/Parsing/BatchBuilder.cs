@@ -21,7 +21,7 @@ namespace IoSnoop.Actors.Parsing;
 /// 8,192 entries stays in it. <see cref="Build"/> then sorts the entries by process, in the order they came.
 /// </para>
 /// </remarks>
-public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog = null, PathPool? pool = null) : ITraceSink
+public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLog? malformedLog = null) : ITraceSink
 {
     /// <summary>One process's part of the batch being built.</summary>
     private struct ProcessSums
@@ -42,7 +42,7 @@ public sealed class BatchBuilder(NameTable names, MalformedLineLog? malformedLog
     }
 
     private static readonly IEqualityComparer<string> SameObject = ReferenceEqualityComparer.Instance;
-    private readonly PathPool _pool = pool ?? PathPool.Shared;
+    private readonly PathPool _pool = pool;
     private readonly Dictionary<string, int> _processIndex = new(SameObject);
     private ProcessSums[] _processes = new ProcessSums[64];
     private int _processCount;

@@ -15,11 +15,12 @@ namespace IoSnoop.Actors.Parsing;
 /// </summary>
 /// <param name="onReady">Called once: when the parser reports the tracer's ready line or, for a source
 /// without one (<paramref name="waitForReadyLine"/> false), when the first event arrives.</param>
-public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, MalformedLineLog? malformedLog = null,
+public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, PathPool paths, MalformedLineLog? malformedLog = null,
     Action? onReady = null, bool waitForReadyLine = true) : GraphStage<FlowShape<TraceChunk, IngestBatch>>
 {
     private readonly ITraceParser _parser = parser;
     private readonly DecodeSettings _settings = settings;
+    private readonly PathPool _paths = paths;
     private readonly MalformedLineLog? _malformedLog = malformedLog;
     private readonly Action? _onReady = onReady;
     private readonly bool _waitForReadyLine = waitForReadyLine;
@@ -45,7 +46,7 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Ma
         {
             _stage = stage;
             _framer = new LineFramer(stage._settings.MaxLineBytes);
-            _batch = new BatchBuilder(new NameTable(stage._settings.NameTableCapacity), stage._malformedLog, stage._settings.Paths);
+            _batch = new BatchBuilder(new NameTable(stage._settings.NameTableCapacity), stage._paths, stage._malformedLog);
             _onLine = line => _stage._parser.Parse(line, _batch);
             _onOverlong = start => _batch.Malformed(start, $"line longer than {_stage._settings.MaxLineBytes} bytes");
             SetHandler(stage._in, onPush: OnPush, onUpstreamFinish: OnUpstreamFinish, onUpstreamFailure: OnUpstreamFailure);
@@ -147,8 +148,6 @@ public sealed record DecodeSettings(
 {
     public static DecodeSettings Default { get; } = new();
 
-    /// <summary>Where the batches' paths are interned (the stats actor's pool); null: <see cref="PathPool.Shared"/>.</summary>
-    public PathPool? Paths { get; init; }
 
     public TimeSpan MaxBatchDelay => TimeSpan.FromMilliseconds(MaxBatchDelayMs);
 }

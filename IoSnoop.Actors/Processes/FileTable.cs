@@ -44,9 +44,9 @@ public sealed class FileTable
     private int _mergedId = -1;
     private string? _mergedPath;
 
-    public FileTable(bool trackChanges = false, PathPool? pool = null)
+    public FileTable(PathPool pool, bool trackChanges = false)
     {
-        _pool = pool ?? PathPool.Shared;
+        _pool = pool;
         if (!trackChanges)
             return;
         _changed = [];

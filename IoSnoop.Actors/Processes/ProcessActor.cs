@@ -71,7 +71,7 @@ public sealed class ProcessActor : ReceiveActor
 
     public ProcessActor(string name, bool trackChanges, PathPool paths)
     {
-        var files = _files = new FileTable(trackChanges, paths);
+        var files = _files = new FileTable(paths, trackChanges);
         var mergedPath = MergedFiles.PathFor(name);
         ProcessSummary Summary() => new(name, files.ReadBytes, files.WrittenBytes, files.LastUpdated, files.Operations, files.Count);
 

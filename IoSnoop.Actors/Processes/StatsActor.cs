@@ -31,6 +31,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     }
 
     private readonly StatsSettings _settings;
+    private readonly PathPool _paths;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ProcessDirectory _processes = new();
@@ -47,8 +48,9 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     private SourceStatus _source = SourceStatus.None;
     private DateTimeOffset _lastPush;
 
-    public StatsActor(StatsSettings settings, TimeProvider? clock = null)
+    public StatsActor(StatsSettings settings, PathPool paths, TimeProvider? clock = null)
     {
+        _paths = paths;
         _settings = settings;
         _clock = clock ?? TimeProvider.System;
         _lastPush = _clock.GetUtcNow();
@@ -150,8 +152,9 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(StatsSettings settings, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new StatsActor(settings, clock));
+    /// <param name="paths">The pool the parsing flow interns the batches' paths into: one per pipeline.</param>
+    public static Props Props(StatsSettings settings, PathPool paths, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new StatsActor(settings, paths, clock));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
@@ -195,7 +198,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         if (_processes.TryGet(name, out var actor))
             return actor;
         // Process names may hold any character; actor names may not, so the actor gets a number.
-        actor = Context.ActorOf(ProcessActor.Props(name, _settings.TrackChanges, _settings.Paths), $"process-{++_actorCounter}");
+        actor = Context.ActorOf(ProcessActor.Props(name, _settings.TrackChanges, _paths), $"process-{++_actorCounter}");
         Context.Watch(actor);
         _processes.Add(name, actor);
         return actor;
@@ -296,7 +299,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
 
     private Totals CurrentTotals() => new(_events, _malformed, _dropped, _processes.Reads, _processes.Writes);
 
-    private Overview Overview() => new(CurrentTotals(), _source, _processes.Summaries.ToList());
+    private Overview Overview() => new(CurrentTotals(), _source, _processes.Summaries.ToList()) { PathsHeld = _paths.Count };
 
     private void Push()
     {
@@ -334,8 +337,6 @@ public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
     /// <summary>A database is kept: track what changed between flushes and record the history.</summary>
     public bool TrackChanges { get; init; }
 
-    /// <summary>Where the paths of the batches live: the pool the parsing flow interns into (one per pipeline).</summary>
-    public PathPool Paths { get; init; } = PathPool.Shared;
 
     /// <summary>The finest history bucket.</summary>
     public TimeSpan HistoryResolution { get; init; } = TimeSpan.FromSeconds(10);

@@ -25,7 +25,11 @@ public sealed record SourceStatus(string Name, string Measures, string State, st
 public sealed record Totals(long Events, long MalformedLines, long DroppedEvents, long BytesRead, long BytesWritten);
 
 /// <summary>What the overview page and <c>/api/stats</c> show.</summary>
-public sealed record Overview(Totals Totals, SourceStatus Source, IReadOnlyList<ProcessSummary> Processes);
+public sealed record Overview(Totals Totals, SourceStatus Source, IReadOnlyList<ProcessSummary> Processes)
+{
+    /// <summary>Distinct paths the pipeline's pool holds (each stored once, however many processes touched it).</summary>
+    public int PathsHeld { get; init; }
+}
 
 /// <summary>One process's files.</summary>
 public sealed record ProcessFiles(string Name, bool Found, ProcessSummary? Summary, IReadOnlyList<FileSummary> Files);

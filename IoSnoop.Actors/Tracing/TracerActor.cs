@@ -5,6 +5,7 @@ using Akka.Streams.Dsl;
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Processes;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Actors.Tracing;
 
@@ -69,6 +70,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
 
     private readonly TracerSettings _settings;
     private readonly IActorRef _stats;
+    private readonly PathPool _paths;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _stopRequesters = [];
     private readonly MalformedLineLog _malformedLog;
@@ -83,8 +85,9 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
     private SourceStatus _status;
     private string? _runProblem;
 
-    public TracerActor(TracerSettings settings, IActorRef stats)
+    public TracerActor(TracerSettings settings, IActorRef stats, PathPool paths)
     {
+        _paths = paths;
         _settings = settings;
         _stats = stats;
         _malformedLog = new MalformedLineLog(_log);
@@ -147,8 +150,9 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(TracerSettings settings, IActorRef stats) =>
-        Akka.Actor.Props.Create(() => new TracerActor(settings, stats));
+    /// <param name="paths">The pool the stats actor's batches are interned into (the stats actor's own).</param>
+    public static Props Props(TracerSettings settings, IActorRef stats, PathPool paths) =>
+        Akka.Actor.Props.Create(() => new TracerActor(settings, stats, paths));
 
     protected override void PreStart()
     {
@@ -210,7 +214,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
         // own island: up to 16 chunks are read ahead, and a batch is built only when the actors can take it.
         var (killSwitch, completion) = chunks
             .Async()
-            .Via(new DecodeStage(parser, _settings.Decode, _malformedLog, onReady, waitForReadyLine))
+            .Via(new DecodeStage(parser, _settings.Decode, _paths, _malformedLog, onReady, waitForReadyLine))
             .ViaMaterialized(KillSwitches.Single<IngestBatch>(), Keep.Right)
             .SelectAsync(1, batch => stats.Ask<StatsProtocol.Ack>(new StatsProtocol.Ingest(batch), askTimeout))
             .ToMaterialized(Sink.Ignore<StatsProtocol.Ack>(), Keep.Both)

@@ -223,8 +223,8 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
         var tracer = Sys.ActorOf(TracerActor.Props(new TracerSettings(null, trace, null)
         {
             ChunkSize = 1024,
-            Decode = DecodeSettings.Default with { MaxBatchEntries = 100, MinBatchEvents = 100, Paths = pool },
-        }, stats.Ref));
+            Decode = DecodeSettings.Default with { MaxBatchEntries = 100, MinBatchEvents = 100 },
+        }, stats.Ref, pool));
 
         var first = stats.ExpectMsg<StatsProtocol.Ingest>(Wait);
         var asker = stats.LastSender;

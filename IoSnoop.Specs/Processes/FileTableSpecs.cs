@@ -10,9 +10,11 @@ public sealed class FileTableSpecs
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2024-05-01T10:00:00Z");
     private const string Merged = "<Smaller Files of p>";
 
-    private static ProcessDelta Delta(params (string Path, long Reads, long Writes)[] files) => Delta(null, files);
+    private readonly PathPool _pool = new();
 
-    private static ProcessDelta Delta(PathPool? pool, params (string Path, long Reads, long Writes)[] files) =>
+    private ProcessDelta Delta(params (string Path, long Reads, long Writes)[] files) => Delta(_pool, files);
+
+    private static ProcessDelta Delta(PathPool pool, params (string Path, long Reads, long Writes)[] files) =>
         ProcessDelta.FromPaths("p", files.Select(f => KeyValuePair.Create(f.Path,
             new FileDelta { ReadBytes = f.Reads, WrittenBytes = f.Writes, Operations = 1 })), pool);
 
@@ -24,7 +26,7 @@ public sealed class FileTableSpecs
     [Fact]
     public void Small_idle_files_are_merged_and_the_totals_do_not_change()
     {
-        var table = new FileTable();
+        var table = new FileTable(_pool);
         table.Add(Delta(("/small1", 10, 5), ("/small2", 1, 0), ("/big-read", 100, 0), ("/big-write", 0, 100)), T0);
         var before = Totals(table);
 
@@ -40,7 +42,7 @@ public sealed class FileTableSpecs
     [Fact]
     public void Files_updated_within_the_idle_time_are_not_merged()
     {
-        var table = new FileTable();
+        var table = new FileTable(_pool);
         table.Add(Delta(("/old", 1, 1)), T0);
         table.Add(Delta(("/new", 1, 1)), T0.AddMinutes(30));
         // -s 3600 at T0 + 1 h + 1 s: /old is idle for more than an hour, /new for half an hour.
@@ -53,7 +55,7 @@ public sealed class FileTableSpecs
     [Fact]
     public void The_merged_row_grows_but_is_never_merged_itself()
     {
-        var table = new FileTable();
+        var table = new FileTable(_pool);
         table.Add(Delta(("/a", 1, 0)), T0);
         table.MergeSmall(Merged, 100, T0.AddSeconds(1));
         table.Add(Delta(("/b", 2, 0)), T0);
@@ -66,7 +68,7 @@ public sealed class FileTableSpecs
     [Fact]
     public void Over_the_cap_idle_files_go_before_recent_ones_and_small_before_big()
     {
-        var table = new FileTable();
+        var table = new FileTable(_pool);
         table.Add(Delta(("/idle-small", 1, 0), ("/idle-big", 1000, 0)), T0);
         table.Add(Delta(("/recent-small", 1, 0), ("/recent-big", 1000, 0)), T0.AddMinutes(10));
         var before = Totals(table);
@@ -95,7 +97,7 @@ public sealed class FileTableSpecs
     {
         // Few sizes: many ties, so that the selection's partitioning meets equal keys; many: nearly none.
         var random = new Random(seed);
-        var table = new FileTable();
+        var table = new FileTable(_pool);
         var recentAfter = T0.AddSeconds(5);
         var all = new List<(bool Recent, long Bytes, long Ticks, string Path)>();
         for (var i = 0; i < 5000; i++)
@@ -125,7 +127,7 @@ public sealed class FileTableSpecs
     [Fact]
     public void Changes_between_two_takes_are_the_changed_rows_and_the_removed_paths()
     {
-        var table = new FileTable(trackChanges: true);
+        var table = new FileTable(_pool, trackChanges: true);
         table.Add(Delta(("/a", 1, 0), ("/b", 500, 0)), T0);
         var (changed, removed) = table.TakeChanges();
         Assert.Equal(["/a", "/b"], changed.Select(f => f.Path).Order());
@@ -147,7 +149,7 @@ public sealed class FileTableSpecs
     [Fact]
     public void Without_tracking_there_are_no_changes_to_take()
     {
-        var table = new FileTable();
+        var table = new FileTable(_pool);
         table.Add(Delta(("/a", 1, 0)), T0);
         Assert.Empty(table.TakeChanges().Changed);
         Assert.Empty(table.TakeChanges().Changed);
@@ -156,7 +158,7 @@ public sealed class FileTableSpecs
     [Fact]
     public void Removed_paths_take_their_figures_with_them()
     {
-        var table = new FileTable(trackChanges: true);
+        var table = new FileTable(_pool, trackChanges: true);
         table.Add(Delta(("/shared", 10, 20), ("/own", 1, 2)), T0);
         Assert.Equal(["/shared"], table.Find(["/shared", "/elsewhere"]));
         var removed = table.Remove(["/shared", "/elsewhere"]);
@@ -169,7 +171,7 @@ public sealed class FileTableSpecs
     public void Every_path_the_table_lets_go_of_goes_back_to_the_pool()
     {
         var pool = new PathPool();
-        var table = new FileTable(trackChanges: true, pool);
+        var table = new FileTable(pool, trackChanges: true);
         table.Add(Delta(pool, ("/a", 1, 0), ("/b", 2, 0), ("/c", 3, 0), ("/d", 1000, 0)), T0);
         // The same paths again: the table already holds them, so the batch's references are given back.
         table.Add(Delta(pool, ("/a", 1, 0), ("/b", 2, 0)), T0);

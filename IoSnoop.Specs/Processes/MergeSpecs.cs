@@ -17,7 +17,7 @@ public sealed class MergeSpecs : StatsActorSpec
             {
                 Merge = new MergePolicy(threshold, TimeSpan.FromSeconds(idleSeconds), maxFiles, dedup),
             },
-            _clock));
+            Paths, _clock));
 
     private static (long Reads, long Writes) Sum(ProcessFiles files) => (files.Files.Sum(f => f.Reads), files.Files.Sum(f => f.Writes));
 
@@ -119,9 +119,8 @@ public sealed class MergeSpecs : StatsActorSpec
             new StatsSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
             {
                 Merge = new MergePolicy(0, TimeSpan.FromHours(1), 500, false),
-                Paths = pool,
             },
-            _clock));
+            pool, _clock));
         var stream = CreateTestProbe();
         for (var batch = 0; batch < 40; batch++)
         {

@@ -8,7 +8,7 @@ public sealed class StatsActorSpecs : StatsActorSpec
 {
 
     private IActorRef NewStats(TimeSpan? push = null) =>
-        Sys.ActorOf(StatsActor.Props(new StatsSettings(push ?? TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))));
+        Sys.ActorOf(StatsActor.Props(new StatsSettings(push ?? TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)), Paths));
 
     [Fact]
     public void Transient_processes_with_the_same_name_are_summed()

@@ -28,7 +28,7 @@ public sealed class StoreActorSpecs : StatsActorSpec
         {
             TrackChanges = true,
             Merge = merge,
-        }));
+        }, Paths));
         var storeActor = Sys.ActorOf(StoreActor.Props(store, stats, new StoreSettings(flushInterval)));
         return (stats, storeActor);
     }
@@ -131,7 +131,7 @@ public sealed class StoreActorSpecs : StatsActorSpec
     [Fact]
     public void Without_a_database_history_is_unavailable()
     {
-        var stats = Sys.ActorOf(StatsActor.Props(Defaults.Stats));
+        var stats = Sys.ActorOf(StatsActor.Props(Defaults.Stats, Paths));
         var store = Sys.ActorOf(StoreActor.Props(null, stats, Defaults.Store));
         store.Tell(new StoreProtocol.GetSeries(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, null), TestActor);
         Assert.IsType<HistoryUnavailableException>(ExpectMsg<Status.Failure>(Wait).Cause);

@@ -15,12 +15,15 @@ public abstract class StatsActorSpec : Akka.TestKit.Xunit.TestKit
     protected virtual TimeSpan Wait => TimeSpan.FromSeconds(5);
 
     /// <summary>A batch of these lines in the original's format, parsed and summed as the pipeline does.</summary>
-    protected static IngestBatch Batch(params IEnumerable<string> lines) => Batch(PathPool.Shared, lines);
+    /// <summary>The pool of the spec's pipeline: the stats actor's and its batches'.</summary>
+    protected PathPool Paths { get; } = new();
+
+    protected IngestBatch Batch(params IEnumerable<string> lines) => Batch(Paths, lines);
 
     /// <summary>The same, with the paths in <paramref name="pool"/>.</summary>
     protected static IngestBatch Batch(PathPool pool, IEnumerable<string> lines)
     {
-        var builder = new BatchBuilder(new NameTable(), pool: pool);
+        var builder = new BatchBuilder(new NameTable(), pool);
         var parser = new OriginalLineParser();
         foreach (var line in lines)
             parser.Parse(System.Text.Encoding.UTF8.GetBytes(line), builder);

@@ -2,6 +2,7 @@ using Akka.Actor;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Tracing;
 using IoSnoop.Actors.Processes;
+using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.Support;
 
@@ -16,12 +17,15 @@ public abstract class TracerSpecBase : Akka.TestKit.Xunit.TestKit
     protected TracerSpecBase(string folderPrefix, string config = "") : base(config)
     {
         Dir = Directory.CreateTempSubdirectory(folderPrefix).FullName;
-        Stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3))));
+        Stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3)), Paths));
     }
 
     protected string Dir { get; }
 
     protected IActorRef Stats { get; }
+
+    /// <summary>The pipeline's path pool, shared by the stats actor and the tracers the spec starts.</summary>
+    protected PathPool Paths { get; } = new();
 
     protected override void AfterAll()
     {
@@ -35,7 +39,7 @@ public abstract class TracerSpecBase : Akka.TestKit.Xunit.TestKit
         {
             MinBackoff = TimeSpan.FromMilliseconds(100),
             MaxBackoff = TimeSpan.FromMilliseconds(400),
-        }, Stats));
+        }, Stats, Paths));
 
     protected Overview Overview()
     {

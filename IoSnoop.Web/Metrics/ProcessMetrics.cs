@@ -71,7 +71,7 @@ public sealed class ProcessMetrics
             Advance(2, _dropped, overview.Totals.DroppedEvents);
             Advance(3, _restarts, overview.Source.Restarts);
             _files.Set(overview.Processes.Sum(p => (double)p.Files));
-            _paths.Set(IoSnoop.Actors.Interning.PathPool.Shared.Count);
+            _paths.Set(overview.PathsHeld);
         }
     }
 

@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Interning;
-using IoSnoop.Actors.Processes;
 
 namespace IoSnoop.Actors.Parsing.Linux;
 
