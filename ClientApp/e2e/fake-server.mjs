@@ -1,11 +1,13 @@
 // A stand-in for the daemon, for trying the dashboard and its end-to-end spec without root:
 // serves dist/ and speaks the hub contract (JSON SignalR over WebSockets) from made-up data.
 //
-//   node e2e/fake-server.mjs [--port 8092] [--processes 10000] [--activity] [--history] [--token SECRET]
+//   node e2e/fake-server.mjs [--port 8092] [--processes 10000] [--activity] [--history] [--token SECRET] [--feed FILE]
 //
+// --feed FILE: lines appended to FILE in the original's format (NAME|ISREAD|BYTES|PATH) are recorded, as the
+// daemon replaying a named pipe would.
 // POST /__inject?name=NAME&path=PATH&reads=N&writes=N records one event (what a trace line would).
 import { createServer } from 'node:http'
-import { readFile, stat } from 'node:fs/promises'
+import { open, readFile, stat } from 'node:fs/promises'
 import { extname, join, normalize, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -20,6 +22,7 @@ const { values: args } = parseArgs({
     history: { type: 'boolean', default: false },
     token: { type: 'string' },
     dist: { type: 'string' },
+    feed: { type: 'string' },
   },
 })
 
@@ -181,6 +184,29 @@ if (args.history) {
     }
     return [...sums.values()].sort((x, y) => y.reads + y.writes - (x.reads + x.writes)).slice(0, limit)
   }
+}
+
+// ---- feed --------------------------------------------------------------------------------------
+if (args.feed) {
+  const file = await open(args.feed, 'a+')
+  let offset = 0
+  let rest = ''
+  const buf = Buffer.alloc(64 * KiB)
+  setInterval(async () => {
+    for (;;) {
+      const { bytesRead } = await file.read(buf, 0, buf.length, offset)
+      if (bytesRead === 0) return
+      offset += bytesRead
+      const lines = (rest + buf.toString('utf8', 0, bytesRead)).split('\n')
+      rest = lines.pop()
+      for (const line of lines) {
+        const [name, isRead, bytes, ...path] = line.split('|')
+        if (!name || path.length === 0 || !/^\d+$/.test(bytes ?? '')) continue
+        const n = Number(bytes)
+        record(name, path.join('|'), Number(isRead) ? n : 0, Number(isRead) ? 0 : n)
+      }
+    }
+  }, 200)
 }
 
 // ---- pushes ------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // Runs dashboard.e2e.ts against fake-server.mjs: a check of the dashboard and of the spec itself
 // without the daemon. Build first (npm run build).
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
@@ -13,7 +14,11 @@ if (!existsSync(join(app, 'dist', 'index.html'))) {
 }
 const port = process.env.FAKE_PORT ?? '18093'
 const base = `http://127.0.0.1:${port}`
-const server = spawn(process.execPath, [join(here, 'fake-server.mjs'), '--port', port, '--history'], { stdio: ['ignore', 'pipe', 'inherit'] })
+// The live steps append trace lines here, as they do to the daemon's named pipe.
+const work = mkdtempSync(join(tmpdir(), 'iosnoop-fake-'))
+const feed = join(work, 'feed')
+writeFileSync(feed, '')
+const server = spawn(process.execPath, [join(here, 'fake-server.mjs'), '--port', port, '--history', '--feed', feed], { stdio: ['ignore', 'pipe', 'inherit'] })
 await new Promise((resolve, reject) => {
   server.stdout.once('data', resolve)
   server.once('exit', (code) => reject(new Error(`fake server exited with ${code}`)))
@@ -26,9 +31,11 @@ const env = {
   IOSNOOP_EXPECT: join(here, 'fake-expect.json'),
   IOSNOOP_ARTIFACTS: process.env.IOSNOOP_ARTIFACTS ?? join(app, 'e2e-artifacts'),
   IOSNOOP_INJECT_NAME: injectName,
+  IOSNOOP_FEED: feed,
   IOSNOOP_INJECT_CMD: `"${process.execPath}" -e "fetch('${base}/__inject?name=${encodeURIComponent(injectName)}&path=/tmp/x&writes=4096',{method:'POST'}).then(r=>process.exit(r.ok?0:1))"`,
 }
 const test = spawn(process.execPath, ['--import', 'tsx', '--test', join(here, 'dashboard.e2e.ts')], { cwd: app, env, stdio: 'inherit' })
 const code = await new Promise((resolve) => test.once('exit', resolve))
 server.kill()
+rmSync(work, { recursive: true, force: true })
 process.exit(code ?? 1)
