@@ -58,6 +58,30 @@ export const sizes = [
   { width: 420, height: 900 },
 ] as const
 
+/** Waits until every chart is drawn at its element's width (ECharts redraws on the next frames after a resize). */
+export async function chartsFit(page: Page) {
+  await poll(
+    'charts drawn at the new size',
+    () =>
+      page.evaluate(
+        () =>
+          new Promise<boolean>((done) =>
+            requestAnimationFrame(() =>
+              requestAnimationFrame(() =>
+                done(
+                  Array.from(document.querySelectorAll<HTMLElement>('[_echarts_instance_]')).every((el) => {
+                    const drawn = el.querySelector('svg, canvas')
+                    return !drawn || Math.abs(drawn.getBoundingClientRect().width - el.clientWidth) <= 1
+                  }),
+                ),
+              ),
+            ),
+          ),
+      ),
+    (ok) => ok,
+  )
+}
+
 /** Screenshots of the page in light and dark at each size, as NAME-WxH-SCHEME.png; `ready` waits for what must be drawn. */
 export async function shoot(page: Page, name: string, ready: () => Promise<void> = async () => undefined) {
   const viewport = page.viewportSize()
@@ -65,6 +89,7 @@ export async function shoot(page: Page, name: string, ready: () => Promise<void>
     await page.emulateMedia({ colorScheme: scheme })
     for (const v of sizes) {
       await page.setViewportSize(v)
+      await chartsFit(page)
       await ready()
       await page.screenshot({ path: join(ARTIFACTS, `${name}-${v.width}x${v.height}-${scheme}.png`) })
     }

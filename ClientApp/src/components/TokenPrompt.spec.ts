@@ -72,6 +72,7 @@ describe('token prompt', () => {
     for (const id of ['total-written', 'total-read', 'total-events', 'total-malformed', 'total-dropped']) {
       expect(byId(id).text(), id).toBe('—')
     }
+    expect(byId('filter-count').exists(), 'no process count either').toBe(false)
     expect(byId('source-unknown').exists()).toBe(true)
     expect(byId('source-name').exists()).toBe(false)
     expect(app!.wrapper.text()).not.toContain('0 B')
