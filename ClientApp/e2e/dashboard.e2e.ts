@@ -204,7 +204,21 @@ describe('iosnoopng dashboard', () => {
     }
     await filter(page, '')
     assert.equal(await text(page.locator(tid('crumb-process'))), name, 'the breadcrumb names the process')
-    await shoot(page, 'process-files')
+    // At every size a file name that fits the path column is shown whole: only the folder part gives way.
+    await shoot(page, 'process-files', async () => {
+      // The text's own width (a Range measures all of it, also the part cut off) against its box's width.
+      const cut = await page.locator(`${tid('file-row')} .path .tail`).evaluateAll((tails) =>
+        tails
+          .map((t) => {
+            const range = document.createRange()
+            range.selectNodeContents(t)
+            return { name: t.textContent, text: range.getBoundingClientRect().width, box: t.getBoundingClientRect().width, room: t.parentElement!.getBoundingClientRect().width }
+          })
+          .filter((t) => t.text <= t.room * 0.8 && t.text > t.box + 0.01)
+          .map((t) => `${t.name} (${t.text.toFixed(2)} px in ${t.box.toFixed(2)} px)`),
+      )
+      assert.deepEqual(cut, [], `file names cut at ${page.viewportSize()?.width} px`)
+    })
   })
 
   test('the original deep link /NAME opens the process page', async () => {
