@@ -3,12 +3,12 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { exec } from 'node:child_process'
-import { appendFile, mkdir, readFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { appendFile, readFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { buildTree, entriesAt, type DirEntry } from '../src/lib/dirtree.ts'
 import { formatBytes } from '../src/lib/format.ts'
+import { BASE, TIMEOUT, collectErrors, connected, expectText, launch, poll, q, shoot, text, tid } from './support.ts'
 
 interface Sizes {
   reads: number
@@ -22,38 +22,15 @@ interface Expectations {
   search?: { query: string; processes: Record<string, Sizes> }
 }
 
-const BASE = (process.env.IOSNOOP_URL ?? 'http://127.0.0.1:8092').replace(/\/$/, '')
-const EXPECT_PATH = process.env.IOSNOOP_EXPECT
-const ARTIFACTS = resolve(process.env.IOSNOOP_ARTIFACTS ?? 'e2e-artifacts')
-const CHROMIUM = process.env.IOSNOOP_CHROMIUM ?? '/usr/bin/chromium'
-const INJECT_CMD = process.env.IOSNOOP_INJECT_CMD
-const INJECT_NAME = process.env.IOSNOOP_INJECT_NAME
-const TIMEOUT = Number(process.env.IOSNOOP_TIMEOUT_MS ?? 10_000)
 /** The named pipe the daemon reads its trace from, for live data. */
 const FEED = process.env.IOSNOOP_FEED
+const EXPECT_PATH = process.env.IOSNOOP_EXPECT
+const INJECT_CMD = process.env.IOSNOOP_INJECT_CMD
+const INJECT_NAME = process.env.IOSNOOP_INJECT_NAME
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
-const q = (s: string) => JSON.stringify(s) // a CSS attribute value in double quotes
-const tid = (id: string) => `[data-testid=${q(id)}]`
 const processRow = (name: string) => `${tid('process-row')}[data-name=${q(name)}]`
 const fileRow = (path: string) => `${tid('file-row')}[data-path=${q(path)}]`
-
-async function poll<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeout = TIMEOUT): Promise<T> {
-  const end = Date.now() + timeout
-  let last: T = await probe()
-  while (!ok(last)) {
-    if (Date.now() > end) assert.fail(`${what}: gave up after ${timeout} ms, last value ${JSON.stringify(last)}`)
-    await new Promise((r) => setTimeout(r, 100))
-    last = await probe()
-  }
-  return last
-}
-
-const text = async (l: Locator) => ((await l.count()) > 0 ? ((await l.first().textContent()) ?? '').trim() : null)
-
-async function expectText(l: Locator, expected: string, what: string, timeout = TIMEOUT) {
-  await poll(what, () => text(l), (v) => v === expected, timeout)
-}
 
 async function visibleNames(page: Page): Promise<string[]> {
   return page.locator(tid('process-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name') ?? ''))
@@ -69,10 +46,6 @@ const isSorted = <T>(list: T[], cmp: (a: T, b: T) => number) => list.every((v, i
 
 async function filter(page: Page, value: string) {
   await page.locator(tid('filter-input')).fill(value)
-}
-
-async function connected(page: Page) {
-  await poll('connection state', () => page.locator(tid('connection-indicator')).getAttribute('data-state'), (s) => s === 'connected')
 }
 
 /** The x axis' labels of a chart, left to right (the SVG texts along its bottom edge), as `text@x`. */
@@ -97,25 +70,6 @@ async function xLabels(page: Page, chart: string): Promise<string[]> {
       .sort((a, b) => a.box.left - b.box.left)
       .map((t) => t.text)
   })
-}
-
-const views = [
-  { name: 'wide', width: 1280, height: 800 },
-  { name: 'narrow', width: 420, height: 900 },
-] as const
-
-/** Screenshots of the page in light and dark, wide and narrow. */
-async function shoot(page: Page, name: string, ready: () => Promise<void> = async () => undefined) {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme })
-    for (const v of views) {
-      await page.setViewportSize({ width: v.width, height: v.height })
-      await ready()
-      await page.screenshot({ path: join(ARTIFACTS, `${name}-${v.name}-${scheme}.png`) })
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' })
-  await page.setViewportSize({ width: 1280, height: 800 })
 }
 
 function parseCsv(text: string): string[][] {
@@ -150,22 +104,15 @@ describe('iosnoopng dashboard', () => {
   let browser: Browser
   let page: Page
   let want: Expectations
-  const pageErrors: string[] = []
+  let pageErrors: string[] = []
 
   before(async () => {
     assert.ok(EXPECT_PATH, 'IOSNOOP_EXPECT must name the expectations JSON file')
     want = JSON.parse(await readFile(EXPECT_PATH, 'utf8')) as Expectations
     assert.ok(want.processes[want.process], 'the expectations must list "process" among "processes"')
-    await mkdir(ARTIFACTS, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    })
+    browser = await launch()
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
-    page.on('pageerror', (e) => pageErrors.push(e.message))
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`)
-    })
+    pageErrors = collectErrors(page)
   })
 
   after(async () => {
@@ -257,7 +204,21 @@ describe('iosnoopng dashboard', () => {
     }
     await filter(page, '')
     assert.equal(await text(page.locator(tid('crumb-process'))), name, 'the breadcrumb names the process')
-    await shoot(page, 'process-files')
+    // At every size a file name that fits the path column is shown whole: only the folder part gives way.
+    await shoot(page, 'process-files', async () => {
+      // The text's own width (a Range measures all of it, also the part cut off) against its box's width.
+      const cut = await page.locator(`${tid('file-row')} .path .tail`).evaluateAll((tails) =>
+        tails
+          .map((t) => {
+            const range = document.createRange()
+            range.selectNodeContents(t)
+            return { name: t.textContent, text: range.getBoundingClientRect().width, box: t.getBoundingClientRect().width, room: t.parentElement!.getBoundingClientRect().width }
+          })
+          .filter((t) => t.text <= t.room * 0.8 && t.text > t.box + 0.01)
+          .map((t) => `${t.name} (${t.text.toFixed(2)} px in ${t.box.toFixed(2)} px)`),
+      )
+      assert.deepEqual(cut, [], `file names cut at ${page.viewportSize()?.width} px`)
+    })
   })
 
   test('the original deep link /NAME opens the process page', async () => {
@@ -286,6 +247,19 @@ describe('iosnoopng dashboard', () => {
     await checkEntries(page, entriesAt(tree, dir.target!))
     await page.locator(`${tid('dir-crumb')}[data-depth="0"]`).click()
     await checkEntries(page, top)
+  })
+
+  test('an unknown process and an unknown address say so', async () => {
+    const name = 'zz-no-such-process-zz'
+    await page.goto(`${BASE}/process/${encodeURIComponent(name)}`)
+    await connected(page)
+    await page.locator(tid('process-not-found')).waitFor({ timeout: TIMEOUT })
+    assert.equal(await text(page.locator(tid('crumb-process'))), name, 'the breadcrumb names the process')
+    assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /matches the filter/, 'no filter to blame')
+    await shoot(page, 'process-unknown')
+    await page.goto(`${BASE}/no/such/page`)
+    await page.getByRole('heading', { name: 'Nothing here' }).waitFor({ timeout: TIMEOUT })
+    await shoot(page, 'not-found')
   })
 
   test('search across the files of all processes finds the expected processes', async () => {
@@ -400,6 +374,7 @@ describe('iosnoopng dashboard', () => {
     await page.locator(`${tid('delete-button')}[data-name=${q(victim)}]`).click()
     // It asks first, naming what goes; Cancel keeps it.
     await expectText(page.locator(tid('delete-dialog-name')), victim, 'the confirmation names the process')
+    await shoot(page, 'overview-delete-dialog')
     await page.locator(tid('delete-dialog-cancel')).click()
     assert.equal(await page.locator(tid('delete-dialog')).count(), 0)
     assert.equal(await page.locator(processRow(victim)).count(), 1, 'cancel keeps the process')

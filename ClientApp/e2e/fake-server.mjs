@@ -1,11 +1,13 @@
 // A stand-in for the daemon, for trying the dashboard and its end-to-end spec without root:
 // serves dist/ and speaks the hub contract (JSON SignalR over WebSockets) from made-up data.
 //
-//   node e2e/fake-server.mjs [--port 8092] [--processes 10000] [--activity] [--history] [--token SECRET]
+//   node e2e/fake-server.mjs [--port 8092] [--processes 10000] [--activity] [--history] [--token SECRET] [--feed FILE]
 //
+// --feed FILE: lines appended to FILE in the original's format (NAME|ISREAD|BYTES|PATH) are recorded, as the
+// daemon replaying a named pipe would.
 // POST /__inject?name=NAME&path=PATH&reads=N&writes=N records one event (what a trace line would).
 import { createServer } from 'node:http'
-import { readFile, stat } from 'node:fs/promises'
+import { open, readFile, stat } from 'node:fs/promises'
 import { extname, join, normalize, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -20,6 +22,7 @@ const { values: args } = parseArgs({
     history: { type: 'boolean', default: false },
     token: { type: 'string' },
     dist: { type: 'string' },
+    feed: { type: 'string' },
   },
 })
 
@@ -36,7 +39,8 @@ let pending = new Map() // name -> {readDelta, writeDelta}
 let removed = new Set()
 let resetFlag = false
 let lastPush = Date.now()
-const history = [] // {t, reads, writes, per: Map}
+/** What was recorded, per second (epoch ms of the second) and per process: the stored history. */
+let history = new Map() // t -> {reads, writes, per: Map<name, {reads, writes}>}
 const source = {
   name: 'replay',
   measures: 'file I/O at the system-call layer (page-cache hits included)',
@@ -63,6 +67,15 @@ function record(name, path, reads, writes, when = new Date()) {
   d.writeDelta += writes
   pending.set(name, d)
   removed.delete(name)
+  const t = Math.floor(when.getTime() / 1000) * 1000
+  let h = history.get(t)
+  if (!h) history.set(t, (h = { reads: 0, writes: 0, per: new Map() }))
+  h.reads += reads
+  h.writes += writes
+  const hp = h.per.get(name) ?? { reads: 0, writes: 0 }
+  hp.reads += reads
+  hp.writes += writes
+  h.per.set(name, hp)
 }
 
 function summary(name) {
@@ -87,12 +100,12 @@ function seed() {
   record('mds_stores', '/System/Volumes/Data/.Spotlight-V100/store.db', 64 * KiB, 2 * MiB, ago(12))
   record('mds_stores', 'ata/.Spotlight-V100/journal', 0, 4096, ago(12))
   record('mds_stores', '<Smaller Files of mds_stores>', 1000, 2000, ago(12))
-  record('my app #2?', '/opt/my app/data 100%.bin', 1024, 1024, ago(5000))
-  record('my app #2?', '/opt/my app/cache/#1.tmp', 0, 3 * MiB, ago(4000))
-  record('my app #2?', '/opt/my app/cache/?q=1', 512, 0, ago(4000))
-  record('my app #2?', '/etc/hosts', 300, 0, ago(4000))
-  record('my app #2?', 'ib/cut.so', 4096, 0, ago(4000))
-  record('my app #2?', '<Smaller Files of my app #2?>', 10, 20, ago(4000))
+  record('my app #2?', '/opt/my app/data 100%.bin', 1024, 1024, ago(3300))
+  record('my app #2?', '/opt/my app/cache/#1.tmp', 0, 3 * MiB, ago(3000))
+  record('my app #2?', '/opt/my app/cache/?q=1', 512, 0, ago(3000))
+  record('my app #2?', '/etc/hosts', 300, 0, ago(3000))
+  record('my app #2?', 'ib/cut.so', 4096, 0, ago(3000))
+  record('my app #2?', '<Smaller Files of my app #2?>', 10, 20, ago(3000))
   record('Čtečka 50%', '/home/čtenář/kniha.epub', 2 * MiB, 0, ago(100000))
   record('idle', '/dev/null', 0, 0, ago(3))
   const n = Number(args.processes)
@@ -119,34 +132,81 @@ const methods = {
     }
     return had
   },
+  // As the daemon's FileSearch: the files (not the merged rows) whose path contains the query, summed per
+  // process; the processes with the most bytes first, at most `limit`, each with its 3 busiest matching paths.
+  SearchFiles: (query, limit) => {
+    const byBytes = (a, b) => b.reads + b.writes - (a.reads + a.writes)
+    const hits = []
+    for (const [name, files] of procs) {
+      const matching = [...files.entries()]
+        .filter(([path, f]) => !f.merged && path.includes(query))
+        .map(([path, f]) => ({ path, reads: f.reads, writes: f.writes }))
+      if (matching.length === 0) continue
+      matching.sort((a, b) => byBytes(a, b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+      const sum = (k) => matching.reduce((s, f) => s + f[k], 0)
+      hits.push({ name, reads: sum('reads'), writes: sum('writes'), files: matching.length, top: matching.slice(0, 3) })
+    }
+    hits.sort((a, b) => byBytes(a, b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const n = Math.min(Math.max(limit, 1), 1000)
+    return { query, processes: hits.slice(0, n), truncated: hits.length > n }
+  },
   Reset: () => {
     procs = new Map()
     totals = { events: 0, malformedLines: 0, droppedEvents: 0, bytesRead: 0, bytesWritten: 0 }
     pending = new Map()
     removed = new Set()
-    history.length = 0
+    history = new Map()
     resetFlag = true
     return null
   },
 }
 if (args.history) {
-  methods.GetHistory = (from, to, process) => {
+  const within = (from, to) => {
     const a = Date.parse(from), b = Date.parse(to)
-    const points = history
-      .filter((h) => h.t >= a && h.t <= b)
-      .map((h) => {
-        const v = process === null ? h : h.per.get(process) ?? { reads: 0, writes: 0 }
-        return { time: new Date(h.t).toISOString(), reads: v.reads, writes: v.writes }
-      })
+    return [...history.entries()].filter(([t]) => t >= a && t <= b).sort((x, y) => x[0] - y[0])
+  }
+  methods.GetHistory = (from, to, process) => {
+    const points = within(from, to).map(([t, h]) => {
+      const v = process === null ? h : h.per.get(process) ?? { reads: 0, writes: 0 }
+      return { time: new Date(t).toISOString(), reads: v.reads, writes: v.writes }
+    })
     return { bucketSeconds: 1, points }
   }
   methods.GetTopProcesses = (from, to, limit) => {
     const sums = new Map()
-    for (const h of history) {
-      for (const [n, v] of h.per) sums.set(n, (sums.get(n) ?? 0) + v.reads + v.writes)
+    for (const [, h] of within(from, to)) {
+      for (const [name, v] of h.per) {
+        const s = sums.get(name) ?? { name, reads: 0, writes: 0 }
+        s.reads += v.reads
+        s.writes += v.writes
+        sums.set(name, s)
+      }
     }
-    return [...sums.entries()].sort((x, y) => y[1] - x[1]).slice(0, limit).map(([name]) => ({ name, reads: 0, writes: 0 }))
+    return [...sums.values()].sort((x, y) => y.reads + y.writes - (x.reads + x.writes)).slice(0, limit)
   }
+}
+
+// ---- feed --------------------------------------------------------------------------------------
+if (args.feed) {
+  const file = await open(args.feed, 'a+')
+  let offset = 0
+  let rest = ''
+  const buf = Buffer.alloc(64 * KiB)
+  setInterval(async () => {
+    for (;;) {
+      const { bytesRead } = await file.read(buf, 0, buf.length, offset)
+      if (bytesRead === 0) return
+      offset += bytesRead
+      const lines = (rest + buf.toString('utf8', 0, bytesRead)).split('\n')
+      rest = lines.pop()
+      for (const line of lines) {
+        const [name, isRead, bytes, ...path] = line.split('|')
+        if (!name || path.length === 0 || !/^\d+$/.test(bytes ?? '')) continue
+        const n = Number(bytes)
+        record(name, path.join('|'), Number(isRead) ? n : 0, Number(isRead) ? 0 : n)
+      }
+    }
+  }, 200)
 }
 
 // ---- pushes ------------------------------------------------------------------------------------
@@ -168,14 +228,8 @@ function tick() {
   lastPush = now
   if (!resetFlag && pending.size === 0 && removed.size === 0) return
   const processes = [...pending.entries()].filter(([n]) => procs.has(n)).map(([n, d]) => ({ ...summary(n), ...d }))
-  const per = new Map(processes.map((p) => [p.name, { reads: p.readDelta, writes: p.writeDelta }]))
-  history.push({
-    t: now,
-    reads: processes.reduce((s, p) => s + p.readDelta, 0),
-    writes: processes.reduce((s, p) => s + p.writeDelta, 0),
-    per,
-  })
-  while (history.length > 3600) history.shift()
+  // A week of history is plenty for the range presets.
+  for (const t of history.keys()) if (t < now - 7 * 86400_000) history.delete(t)
   const changes = {
     time: new Date(now).toISOString(),
     intervalSeconds,
@@ -219,7 +273,14 @@ const server = createServer(async (req, res) => {
     record(p.get('name') ?? 'injected', p.get('path') ?? '/tmp/injected', Number(p.get('reads') ?? 0), Number(p.get('writes') ?? 4096))
     return json(res, 200, { ok: true })
   }
-  if (url.pathname === '/api/stats') return json(res, 200, methods.GetOverview().processes)
+  if (!authorized(req, url) && (url.pathname.startsWith('/api/') || url.pathname.startsWith('/hub/'))) return json(res, 401, { error: 'unauthorized' })
+  // The original's shape, as the daemon writes it.
+  if (url.pathname === '/api/stats') {
+    const processStats = Object.fromEntries(
+      [...procs.keys()].map(summary).map((p) => [p.name, { writes: p.writes, reads: p.reads, lastUpdated: p.lastUpdated }]),
+    )
+    return json(res, 200, { events: totals.events, processStats })
+  }
   if (url.pathname === '/api/status') return json(res, 200, source)
   if (url.pathname.startsWith('/hub/') || url.pathname.startsWith('/api/')) return json(res, 404, { error: 'not found' })
   // Static files, then the SPA fallback.

@@ -91,6 +91,9 @@ describe('useHub', () => {
     await hub.start()
     expect(hub.state.value).toBe('unauthorized')
     expect(f.hub.options.accessTokenFactory()).toBe('')
+    // No retries with the refused token: each would be one more 401 for nothing.
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(f.hub.starts).toBe(1)
     setToken('s3cret')
     await hub.restart()
     expect(hub.state.value).toBe('connected')

@@ -91,7 +91,8 @@ export function useHub(options: UseHubOptions = {}) {
     } catch (error) {
       if (!wanted) return
       failed(error, 'disconnected')
-      scheduleStart()
+      // Refused: the same token would be refused again. The prompt's new token restarts.
+      if (state.value !== 'unauthorized') scheduleStart()
       return
     }
     if (!wanted) return
