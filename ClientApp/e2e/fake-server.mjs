@@ -34,7 +34,7 @@ const MiB = 1024 * KiB
 // ---- data -------------------------------------------------------------------------------------
 /** @type {Map<string, Map<string, {reads:number, writes:number, lastUpdated:string, events:number, merged:boolean}>>} */
 let procs = new Map()
-let totals = { events: 0, malformedLines: 3, droppedEvents: 1, bytesRead: 0, bytesWritten: 0 }
+let totals = { events: 0, malformedLines: 3, droppedEvents: 1, reads: 0, writes: 0 }
 let pending = new Map() // name -> {readDelta, writeDelta}
 let removed = new Set()
 let resetFlag = false
@@ -60,8 +60,8 @@ function record(name, path, reads, writes, when = new Date()) {
   f.lastUpdated = when.toISOString()
   files.set(path, f)
   totals.events++
-  totals.bytesRead += reads
-  totals.bytesWritten += writes
+  totals.reads += reads
+  totals.writes += writes
   const d = pending.get(name) ?? { readDelta: 0, writeDelta: 0 }
   d.readDelta += reads
   d.writeDelta += writes
@@ -117,7 +117,7 @@ seed()
 
 // ---- hub methods -------------------------------------------------------------------------------
 const methods = {
-  GetOverview: () => ({ ...totals, source, processes: [...procs.keys()].map(summary) }),
+  GetOverview: () => ({ totals: { ...totals }, source, processes: [...procs.keys()].map(summary) }),
   GetProcessFiles: (name) => {
     const files = procs.get(name)
     if (!files) return { name, found: false, reads: 0, writes: 0, lastUpdated: null, events: 0, files: [] }
@@ -152,7 +152,7 @@ const methods = {
   },
   Reset: () => {
     procs = new Map()
-    totals = { events: 0, malformedLines: 0, droppedEvents: 0, bytesRead: 0, bytesWritten: 0 }
+    totals = { events: 0, malformedLines: 0, droppedEvents: 0, reads: 0, writes: 0 }
     pending = new Map()
     removed = new Set()
     history = new Map()
@@ -194,10 +194,10 @@ if (args.feed) {
   const buf = Buffer.alloc(64 * KiB)
   setInterval(async () => {
     for (;;) {
-      const { bytesRead } = await file.read(buf, 0, buf.length, offset)
-      if (bytesRead === 0) return
-      offset += bytesRead
-      const lines = (rest + buf.toString('utf8', 0, bytesRead)).split('\n')
+      const { reads } = await file.read(buf, 0, buf.length, offset)
+      if (reads === 0) return
+      offset += reads
+      const lines = (rest + buf.toString('utf8', 0, reads)).split('\n')
       rest = lines.pop()
       for (const line of lines) {
         const [name, isRead, bytes, ...path] = line.split('|')

@@ -5,9 +5,9 @@ namespace IoSnoop.Actors.Events;
 /// <summary>Bytes and operations one process moved to and from one file within a batch.</summary>
 public struct FileDelta
 {
-    public long ReadBytes;
-    public long WrittenBytes;
-    public long Operations;
+    public long Reads;
+    public long Writes;
+    public long Events;
 }
 
 /// <summary>Everything one process did within a batch, summed per file.</summary>
@@ -16,9 +16,9 @@ public struct FileDelta
 /// adds it takes over. Never written once the batch is built.</param>
 public sealed record ProcessDelta(string Process, ArraySegment<KeyValuePair<int, FileDelta>> Files)
 {
-    public long ReadBytes { get; init; }
-    public long WrittenBytes { get; init; }
-    public long Operations { get; init; }
+    public long Reads { get; init; }
+    public long Writes { get; init; }
+    public long Events { get; init; }
 
     /// <summary>A delta from path texts (loading, specs): interns each path in <paramref name="pool"/> and sums the totals.</summary>
     public static ProcessDelta FromPaths(string process, IEnumerable<KeyValuePair<string, FileDelta>> files, PathPool pool)
@@ -26,9 +26,9 @@ public sealed record ProcessDelta(string Process, ArraySegment<KeyValuePair<int,
         var entries = files.Select(f => KeyValuePair.Create(pool.Intern(f.Key), f.Value)).ToArray();
         return new ProcessDelta(process, entries)
         {
-            ReadBytes = entries.Sum(e => e.Value.ReadBytes),
-            WrittenBytes = entries.Sum(e => e.Value.WrittenBytes),
-            Operations = entries.Sum(e => e.Value.Operations),
+            Reads = entries.Sum(e => e.Value.Reads),
+            Writes = entries.Sum(e => e.Value.Writes),
+            Events = entries.Sum(e => e.Value.Events),
         };
     }
 

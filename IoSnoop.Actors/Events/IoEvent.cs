@@ -10,21 +10,21 @@ public enum IoDirection : byte
 /// <summary>
 /// One I/O event as a trace source reports it: which process moved how many bytes from or to which file.
 /// Sources that sum in the kernel (bpftrace) report one event per interval and key, with
-/// <see cref="Operations"/> holding how many system calls it stands for.
+/// <see cref="Events"/> holding how many system calls it stands for.
 /// </summary>
 /// <param name="Process">The process name (executable name as the tracer reports it).</param>
 /// <param name="Pid">The process id, or 0 when the source does not know it.</param>
 /// <param name="Path">The file path. A path that does not start with <c>/</c> is partial (cut by the tracer).</param>
 /// <param name="Direction">Read or write.</param>
 /// <param name="Bytes">Bytes transferred.</param>
-/// <param name="Operations">How many I/O operations this event stands for (1 for per-operation sources).</param>
+/// <param name="Events">How many I/O operations this event stands for (1 for per-operation sources).</param>
 public readonly record struct IoEvent(
     string Process,
     int Pid,
     string Path,
     IoDirection Direction,
     long Bytes,
-    long Operations = 1);
+    long Events = 1);
 
 /// <summary>Arithmetic on byte and event counts: sums stop at <see cref="long.MaxValue"/> instead of wrapping to
 /// negative figures. The batch builder refuses absurd counts per event (<see cref="MaxEventBytes"/>), so this

@@ -27,9 +27,9 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
     private struct ProcessSums
     {
         public string Name;
-        public long ReadBytes;
-        public long WrittenBytes;
-        public long Operations;
+        public long Reads;
+        public long Writes;
+        public long Events;
         public int Entries;
     }
 
@@ -60,7 +60,7 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
     public NameTable Names { get; } = names;
 
     /// <summary>An event whose path waits to be interned with the others of its group.</summary>
-    private readonly record struct Waiting(string Process, IoDirection Direction, long Bytes, long Operations);
+    private readonly record struct Waiting(string Process, IoDirection Direction, long Bytes, long Events);
 
     /// <summary>Events given with their path's bytes wait in groups of this many, whose paths the pool looks up
     /// together (<see cref="PathPool.Intern(ReadOnlySpan{byte}, ReadOnlySpan{int}, Span{int})"/>).</summary>
@@ -95,10 +95,10 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
 
     public void Event(in IoEvent ioEvent)
     {
-        if (!InRange(ioEvent.Process, ioEvent.Bytes, ioEvent.Operations))
+        if (!InRange(ioEvent.Process, ioEvent.Bytes, ioEvent.Events))
             return;
         AddWaiting();
-        Add(ioEvent.Process, _pool.Intern(ioEvent.Path), ioEvent.Direction, ioEvent.Bytes, ioEvent.Operations);
+        Add(ioEvent.Process, _pool.Intern(ioEvent.Path), ioEvent.Direction, ioEvent.Bytes, ioEvent.Events);
     }
 
     /// <summary>Takes the path's bytes into the group being gathered; the group is added once full (or when the
@@ -139,7 +139,7 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         for (var i = 0; i < count; i++)
         {
             ref readonly var e = ref _waiting[i];
-            Add(e.Process, ids[i], e.Direction, e.Bytes, e.Operations);
+            Add(e.Process, ids[i], e.Direction, e.Bytes, e.Events);
         }
     }
 
@@ -198,16 +198,16 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         ref var sums = ref _processes[process];
         if (direction == IoDirection.Read)
         {
-            delta.ReadBytes = Figures.Add(delta.ReadBytes, bytes);
-            sums.ReadBytes = Figures.Add(sums.ReadBytes, bytes);
+            delta.Reads = Figures.Add(delta.Reads, bytes);
+            sums.Reads = Figures.Add(sums.Reads, bytes);
         }
         else
         {
-            delta.WrittenBytes = Figures.Add(delta.WrittenBytes, bytes);
-            sums.WrittenBytes = Figures.Add(sums.WrittenBytes, bytes);
+            delta.Writes = Figures.Add(delta.Writes, bytes);
+            sums.Writes = Figures.Add(sums.Writes, bytes);
         }
-        delta.Operations = Figures.Add(delta.Operations, operations);
-        sums.Operations = Figures.Add(sums.Operations, operations);
+        delta.Events = Figures.Add(delta.Events, operations);
+        sums.Events = Figures.Add(sums.Events, operations);
         _events = Figures.Add(_events, operations);
     }
 
@@ -277,9 +277,9 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
             ref var sums = ref _processes[i];
             processes[i] = new ProcessDelta(sums.Name, arrays[i])
             {
-                ReadBytes = sums.ReadBytes,
-                WrittenBytes = sums.WrittenBytes,
-                Operations = sums.Operations,
+                Reads = sums.Reads,
+                Writes = sums.Writes,
+                Events = sums.Events,
             };
             sums = default;
         }

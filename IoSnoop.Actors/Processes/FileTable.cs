@@ -10,9 +10,9 @@ namespace IoSnoop.Actors.Processes;
 /// <see cref="DateTimeOffset"/> would take twice the room.</remarks>
 public struct FileStats
 {
-    public long ReadBytes;
-    public long WrittenBytes;
-    public long Operations;
+    public long Reads;
+    public long Writes;
+    public long Events;
     public long LastUpdatedTicks;
 
     public DateTimeOffset LastUpdated
@@ -55,11 +55,11 @@ public sealed class FileTable
 
     public int Count => _files.Count;
 
-    public long ReadBytes { get; private set; }
+    public long Reads { get; private set; }
 
-    public long WrittenBytes { get; private set; }
+    public long Writes { get; private set; }
 
-    public long Operations { get; private set; }
+    public long Events { get; private set; }
 
     public DateTimeOffset LastUpdated { get; private set; }
 
@@ -77,15 +77,15 @@ public sealed class FileTable
                 _pool.Release(path);
             else
                 added++;
-            stats.ReadBytes = Figures.Add(stats.ReadBytes, d.ReadBytes);
-            stats.WrittenBytes = Figures.Add(stats.WrittenBytes, d.WrittenBytes);
-            stats.Operations = Figures.Add(stats.Operations, d.Operations);
+            stats.Reads = Figures.Add(stats.Reads, d.Reads);
+            stats.Writes = Figures.Add(stats.Writes, d.Writes);
+            stats.Events = Figures.Add(stats.Events, d.Events);
             stats.LastUpdatedTicks = ticks;
             _changed?.Add(path);
         }
-        ReadBytes = Figures.Add(ReadBytes, delta.ReadBytes);
-        WrittenBytes = Figures.Add(WrittenBytes, delta.WrittenBytes);
-        Operations = Figures.Add(Operations, delta.Operations);
+        Reads = Figures.Add(Reads, delta.Reads);
+        Writes = Figures.Add(Writes, delta.Writes);
+        Events = Figures.Add(Events, delta.Events);
         LastUpdated = at;
         return added;
     }
@@ -99,14 +99,14 @@ public sealed class FileTable
         if (existed)
         {
             _pool.Release(id);
-            ReadBytes = Figures.Subtract(ReadBytes, slot.ReadBytes);
-            WrittenBytes = Figures.Subtract(WrittenBytes, slot.WrittenBytes);
-            Operations = Figures.Subtract(Operations, slot.Operations);
+            Reads = Figures.Subtract(Reads, slot.Reads);
+            Writes = Figures.Subtract(Writes, slot.Writes);
+            Events = Figures.Subtract(Events, slot.Events);
         }
         slot = stats;
-        ReadBytes = Figures.Add(ReadBytes, stats.ReadBytes);
-        WrittenBytes = Figures.Add(WrittenBytes, stats.WrittenBytes);
-        Operations = Figures.Add(Operations, stats.Operations);
+        Reads = Figures.Add(Reads, stats.Reads);
+        Writes = Figures.Add(Writes, stats.Writes);
+        Events = Figures.Add(Events, stats.Events);
         if (stats.LastUpdated > LastUpdated)
             LastUpdated = stats.LastUpdated;
         if (!saved)
@@ -133,7 +133,7 @@ public sealed class FileTable
         var idleTicks = idleBefore.UtcTicks;
         foreach (var (path, s) in _files)
         {
-            if (s.ReadBytes < threshold && s.WrittenBytes < threshold && s.LastUpdatedTicks < idleTicks
+            if (s.Reads < threshold && s.Writes < threshold && s.LastUpdatedTicks < idleTicks
                 && !PathPool.IsMerged(path))
                 paths.Add(path);
         }
@@ -162,7 +162,7 @@ public sealed class FileTable
             foreach (var (path, s) in _files)
             {
                 if (!PathPool.IsMerged(path))
-                    buffer[n++] = new MergeCandidate(s.LastUpdatedTicks >= recentTicks, s.ReadBytes + s.WrittenBytes,
+                    buffer[n++] = new MergeCandidate(s.LastUpdatedTicks >= recentTicks, s.Reads + s.Writes,
                         s.LastUpdatedTicks, path);
             }
             var candidates = buffer.AsSpan(0, n);
@@ -303,12 +303,12 @@ public sealed class FileTable
         {
             if (!_pool.TryFind(path, out var id) || !_files.Remove(id, out var s))
                 continue;
-            removed.ReadBytes = Figures.Add(removed.ReadBytes, s.ReadBytes);
-            removed.WrittenBytes = Figures.Add(removed.WrittenBytes, s.WrittenBytes);
-            removed.Operations = Figures.Add(removed.Operations, s.Operations);
-            ReadBytes = Figures.Subtract(ReadBytes, s.ReadBytes);
-            WrittenBytes = Figures.Subtract(WrittenBytes, s.WrittenBytes);
-            Operations = Figures.Subtract(Operations, s.Operations);
+            removed.Reads = Figures.Add(removed.Reads, s.Reads);
+            removed.Writes = Figures.Add(removed.Writes, s.Writes);
+            removed.Events = Figures.Add(removed.Events, s.Events);
+            Reads = Figures.Subtract(Reads, s.Reads);
+            Writes = Figures.Subtract(Writes, s.Writes);
+            Events = Figures.Subtract(Events, s.Events);
             _changed?.Remove(id);
             _removed?.Add(path);
             _pool.Release(id);
@@ -329,7 +329,7 @@ public sealed class FileTable
         _mergedPath = null;
         _changed?.Clear();
         _removed?.Clear();
-        ReadBytes = WrittenBytes = Operations = 0;
+        Reads = Writes = Events = 0;
     }
 
     /// <summary>
@@ -376,9 +376,9 @@ public sealed class FileTable
         foreach (var path in paths)
         {
             _files.Remove(path, out var s);
-            merged.ReadBytes = Figures.Add(merged.ReadBytes, s.ReadBytes);
-            merged.WrittenBytes = Figures.Add(merged.WrittenBytes, s.WrittenBytes);
-            merged.Operations = Figures.Add(merged.Operations, s.Operations);
+            merged.Reads = Figures.Add(merged.Reads, s.Reads);
+            merged.Writes = Figures.Add(merged.Writes, s.Writes);
+            merged.Events = Figures.Add(merged.Events, s.Events);
             if (s.LastUpdatedTicks > merged.LastUpdatedTicks)
                 merged.LastUpdatedTicks = s.LastUpdatedTicks;
             _changed?.Remove(path);
@@ -394,5 +394,5 @@ public sealed class FileTable
     }
 
     private FileSummary Summary(int path, in FileStats s) =>
-        new(_pool.GetString(path), s.ReadBytes, s.WrittenBytes, s.LastUpdated, s.Operations, PathPool.IsMerged(path));
+        new(_pool.GetString(path), s.Reads, s.Writes, s.LastUpdated, s.Events, PathPool.IsMerged(path));
 }

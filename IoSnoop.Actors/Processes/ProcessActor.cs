@@ -73,7 +73,7 @@ public sealed class ProcessActor : ReceiveActor
     {
         var files = _files = new FileTable(paths, trackChanges);
         var mergedPath = MergedFiles.PathFor(name);
-        ProcessSummary Summary() => new(name, files.ReadBytes, files.WrittenBytes, files.LastUpdated, files.Operations, files.Count);
+        ProcessSummary Summary() => new(name, files.Reads, files.Writes, files.LastUpdated, files.Events, files.Count);
 
         Receive<ProcessProtocol.Add>(add =>
         {
@@ -86,9 +86,9 @@ public sealed class ProcessActor : ReceiveActor
             foreach (var f in load.Files)
                 files.Set(f.Path, new FileStats
                 {
-                    ReadBytes = Math.Max(0, f.Reads),
-                    WrittenBytes = Math.Max(0, f.Writes),
-                    Operations = Math.Max(0, f.Events),
+                    Reads = Math.Max(0, f.Reads),
+                    Writes = Math.Max(0, f.Writes),
+                    Events = Math.Max(0, f.Events),
                     LastUpdated = f.LastUpdated,
                 }, load.Saved);
             Sender.Tell(new ProcessProtocol.Changed(Summary()));

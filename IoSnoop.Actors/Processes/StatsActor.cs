@@ -182,7 +182,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         foreach (var part in batch.Processes)
         {
             ActorFor(part.Process).Tell(new ProcessProtocol.Add(part, now, id));
-            _history?.Add(part.Process, now, part.ReadBytes, part.WrittenBytes);
+            _history?.Add(part.Process, now, part.Reads, part.Writes);
         }
     }
 

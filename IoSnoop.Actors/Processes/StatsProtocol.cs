@@ -22,7 +22,7 @@ public sealed record SourceStatus(string Name, string Measures, string State, st
 }
 
 /// <summary>Totals over all processes.</summary>
-public sealed record Totals(long Events, long MalformedLines, long DroppedEvents, long BytesRead, long BytesWritten);
+public sealed record Totals(long Events, long MalformedLines, long DroppedEvents, long Reads, long Writes);
 
 /// <summary>What the overview page and <c>/api/stats</c> show.</summary>
 public sealed record Overview(Totals Totals, SourceStatus Source, IReadOnlyList<ProcessSummary> Processes)

@@ -78,7 +78,7 @@ public sealed class BackPressureSpecs : IDisposable
             TimeSpan.FromSeconds(60));
         var totals = stats.GetProperty("totals");
         Assert.Equal(lines, totals.GetProperty("events").GetInt64());
-        Assert.Equal(blocksWritten * bytesPerBlock, totals.GetProperty("bytesRead").GetInt64() + totals.GetProperty("bytesWritten").GetInt64());
+        Assert.Equal(blocksWritten * bytesPerBlock, totals.GetProperty("reads").GetInt64() + totals.GetProperty("writes").GetInt64());
         Assert.Equal(0, totals.GetProperty("malformedLines").GetInt64());
 
         var mib = 1024.0 * 1024;

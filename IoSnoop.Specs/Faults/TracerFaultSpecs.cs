@@ -57,7 +57,7 @@ public sealed class TracerFaultSpecs() : TracerSpecBase("iosnoop-faults-", "akka
             Assert.Contains("exited with code", o.Source.Message);
             // What each run printed before it was killed counts.
             Assert.True(o.Totals.Events >= o.Source.Restarts, $"{o.Totals.Events} events in {o.Source.Restarts} runs");
-            Assert.Equal(2 * o.Totals.Events, o.Totals.BytesWritten);
+            Assert.Equal(2 * o.Totals.Events, o.Totals.Writes);
         }, Wait);
         Stop(tracer);
     }
@@ -69,7 +69,7 @@ public sealed class TracerFaultSpecs() : TracerSpecBase("iosnoop-faults-", "akka
         // The budget counts from the first line the tracer prints: so does the bound.
         var started = DateTime.UtcNow;
         var tracer = StartTracer(new FakeTracerSource("stderr-flood"));
-        AwaitAssert(() => Assert.Equal(3, Overview().Totals.BytesWritten), Wait);
+        AwaitAssert(() => Assert.Equal(3, Overview().Totals.Writes), Wait);
         var flooding = DateTime.UtcNow;
         // Give the flood two seconds.
         AwaitCondition(() => DateTime.UtcNow - flooding > TimeSpan.FromSeconds(2), Wait, TimeSpan.FromMilliseconds(100));
@@ -87,7 +87,7 @@ public sealed class TracerFaultSpecs() : TracerSpecBase("iosnoop-faults-", "akka
     {
         var log = WatchLog();
         var tracer = StartTracer(new FakeTracerSource("stderr-huge-line", "64"));
-        AwaitAssert(() => Assert.Equal(4, Overview().Totals.BytesWritten), Wait);
+        AwaitAssert(() => Assert.Equal(4, Overview().Totals.Writes), Wait);
         var cut = log.FishForMessage<Warning>(w => w.Message.ToString()!.Contains("eeee", StringComparison.Ordinal), Wait)
             .Message.ToString()!;
         Assert.True(cut.Length < 5000, $"a stderr line of {cut.Length} characters was logged");

@@ -41,7 +41,7 @@ public sealed class BpftraceCapturedOutputSpecs
 
         var ours = sink.Events
             .Where(e => e.Path.StartsWith(Folder + "/", StringComparison.Ordinal))
-            .Select(e => (e.Process, e.Path[(Folder.Length + 1)..], e.Direction, e.Bytes, e.Operations))
+            .Select(e => (e.Process, e.Path[(Folder.Length + 1)..], e.Direction, e.Bytes, e.Events))
             .Order()
             .ToArray();
 
@@ -68,7 +68,7 @@ public sealed class BpftraceCapturedOutputSpecs
         Assert.All(sink.Events, e =>
         {
             Assert.StartsWith("/", e.Path);
-            Assert.True(e.Bytes > 0 && e.Operations > 0 && e.Pid > 0 && e.Process.Length > 0, e.ToString());
+            Assert.True(e.Bytes > 0 && e.Events > 0 && e.Pid > 0 && e.Process.Length > 0, e.ToString());
         });
     }
 

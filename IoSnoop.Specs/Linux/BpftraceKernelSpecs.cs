@@ -63,7 +63,7 @@ public sealed class BpftraceKernelSpecs(BpftraceKernelSpecs.Tracer tracer) : ICl
 
         Assert.Equal(new Dictionary<string, long> { [file] = 5_000 }, Run.Sink.Under(writer.Name, IoDirection.Write, work.Root));
         Assert.Equal(new Dictionary<string, long> { [file] = 5_000 }, Run.Sink.Under(reader.Name, IoDirection.Read, work.Root));
-        Assert.Equal(5_000 / 64 + 1, Run.Sink.Events.Where(e => e.Process == reader.Name && e.Path == file).Sum(e => e.Operations));
+        Assert.Equal(5_000 / 64 + 1, Run.Sink.Events.Where(e => e.Process == reader.Name && e.Path == file).Sum(e => e.Events));
     }
 
     [Fact]

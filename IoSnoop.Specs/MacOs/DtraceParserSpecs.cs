@@ -54,8 +54,8 @@ public sealed class DtraceParserSpecs
 
         Assert.Empty(sink.Rejected);
         Assert.Equal(12, sink.Events.Count);
-        Assert.Equal(16_384 + 4096 + 4096 + 16_384 + 4096 + 512, sink.BytesRead);
-        Assert.Equal(1_048_576 + 65_536 + 1_048_576 + 8192 + 65_536, sink.BytesWritten);
+        Assert.Equal(16_384 + 4096 + 4096 + 16_384 + 4096 + 512, sink.Reads);
+        Assert.Equal(1_048_576 + 65_536 + 1_048_576 + 8192 + 65_536, sink.Writes);
     }
 
     [Theory]

@@ -105,11 +105,11 @@ public sealed class FsUsageParserSpecs
         Assert.Empty(sink.Rejected);
         Assert.Equal(20, sink.Events.Count);
         Assert.Equal(RecordedEvents.Keys.Order().Select(n => RecordedEvents[n].Path), sink.Events.Select(e => e.Path));
-        Assert.Equal(962_560, sink.BytesRead);
-        Assert.Equal(12_288, sink.BytesWritten);
+        Assert.Equal(962_560, sink.Reads);
+        Assert.Equal(12_288, sink.Writes);
         Assert.Equal(2, lines.Count(l => OutcomeOf(l) == FsUsageParser.Outcome.IoError));
         Assert.Equal(4, lines.Count(l => OutcomeOf(l) == FsUsageParser.Outcome.NullDevice));
-        Assert.All(sink.Events, e => Assert.Equal((0, 1L), (e.Pid, e.Operations)));
+        Assert.All(sink.Events, e => Assert.Equal((0, 1L), (e.Pid, e.Events)));
     }
 
     [Fact]

@@ -18,9 +18,9 @@ internal sealed class RecordingSink : ITraceSink
 
     public int ReadyCount { get; private set; }
 
-    public long BytesRead => Events.Where(e => e.Direction == IoDirection.Read).Sum(e => e.Bytes);
+    public long Reads => Events.Where(e => e.Direction == IoDirection.Read).Sum(e => e.Bytes);
 
-    public long BytesWritten => Events.Where(e => e.Direction == IoDirection.Write).Sum(e => e.Bytes);
+    public long Writes => Events.Where(e => e.Direction == IoDirection.Write).Sum(e => e.Bytes);
 
     public void Event(in IoEvent ioEvent) => Events.Add(ioEvent);
 

@@ -41,8 +41,8 @@ public sealed class StandInPipelineSpecs() : TracerSpecBase("iosnoop-standin-")
         var runs = o.Totals.Events / 20;
         Assert.True(runs >= 1);
         Assert.Equal(20 * runs, o.Totals.Events);
-        Assert.Equal(962_560 * runs, o.Totals.BytesRead);
-        Assert.Equal(12_288 * runs, o.Totals.BytesWritten);
+        Assert.Equal(962_560 * runs, o.Totals.Reads);
+        Assert.Equal(12_288 * runs, o.Totals.Writes);
         Assert.Equal("fs_usage", o.Source.Name);
         Assert.Equal("physical disk I/O", o.Source.Measures);
         Assert.Contains(o.Processes, p => p.Name == "Telegram");

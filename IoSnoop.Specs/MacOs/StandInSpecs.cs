@@ -35,8 +35,8 @@ public sealed class FsUsageStandInSpecs
         Assert.Empty(run.Sink.Rejected);
         Assert.Empty(run.Stderr);
         Assert.Equal(20, run.Sink.Events.Count);
-        Assert.Equal(962_560, run.Sink.BytesRead);
-        Assert.Equal(12_288, run.Sink.BytesWritten);
+        Assert.Equal(962_560, run.Sink.Reads);
+        Assert.Equal(12_288, run.Sink.Writes);
         Assert.IsType<FsUsageParser>(run.Parser);
         var direct = MacFixtures.ParseAll(new FsUsageParser(), MacFixtures.Lines("diskio-wide.txt"));
         Assert.Equal(direct.Events, run.Sink.Events);
@@ -123,8 +123,8 @@ public sealed class DtraceStandInSpecs
         Assert.Equal(1, run.Sink.ReadyCount);
         Assert.Empty(run.Sink.Rejected);
         Assert.Equal(7, run.Sink.Events.Count);
-        Assert.Equal(16_384 + 4096 + 512, run.Sink.BytesRead);
-        Assert.Equal(1_048_576 + 8192 + 65_536, run.Sink.BytesWritten);
+        Assert.Equal(16_384 + 4096 + 512, run.Sink.Reads);
+        Assert.Equal(1_048_576 + 8192 + 65_536, run.Sink.Writes);
         Assert.Contains(new IoEvent("a|b 1 R 2", 777, "/tmp/odd name|with|bars.txt", IoDirection.Write, 8192), run.Sink.Events);
         Assert.Equal(11, run.StderrDrops);
         Assert.Equal(1, run.Count(StderrKind.Warning));

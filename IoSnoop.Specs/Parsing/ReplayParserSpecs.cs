@@ -53,8 +53,8 @@ public sealed class ReplayParserSpecs
 
         Assert.NotEmpty(live.Events);
         Assert.Equal(LiveParser(format).GetType(), replay.Chosen!.GetType());
-        Assert.Equal(live.Events.Select(e => (e.Process, e.Path, e.Direction, e.Bytes, e.Operations)),
-            replayed.Events.Select(e => (e.Process, e.Path, e.Direction, e.Bytes, e.Operations)));
+        Assert.Equal(live.Events.Select(e => (e.Process, e.Path, e.Direction, e.Bytes, e.Events)),
+            replayed.Events.Select(e => (e.Process, e.Path, e.Direction, e.Bytes, e.Events)));
         Assert.Equal(live.MalformedLines.Count, replayed.MalformedLines.Count);
     }
 

@@ -24,9 +24,9 @@ public sealed class BatchBuilderSpecs
         var batch = builder.Build();
         Assert.Equal((6L, 1L, 4L), (batch.Events, batch.MalformedLines, batch.DroppedEvents));
         var cc = batch.Processes.Single(p => p.Process == "cc");
-        Assert.Equal((11L, 7L, 5L), (cc.ReadBytes, cc.WrittenBytes, cc.Operations));
+        Assert.Equal((11L, 7L, 5L), (cc.Reads, cc.Writes, cc.Events));
         var a = cc.Named(pool).Single(f => f.Key == "/a").Value;
-        Assert.Equal((10L, 7L, 4L), (a.ReadBytes, a.WrittenBytes, a.Operations));
+        Assert.Equal((10L, 7L, 4L), (a.Reads, a.Writes, a.Events));
         Assert.Equal(2, cc.Files.Count);
         // One reference per entry of the batch, however many events the entry sums.
         Assert.True(pool.TryFind("/a", out var aId));
@@ -35,7 +35,7 @@ public sealed class BatchBuilderSpecs
         builder.Event(new IoEvent(N("cc"), 1, N("/a"), IoDirection.Read, 1));
         var next = builder.Build();
         var only = Assert.Single(next.Processes);
-        Assert.Equal(1, Assert.Single(only.Files).Value.ReadBytes);
+        Assert.Equal(1, Assert.Single(only.Files).Value.Reads);
         Assert.Equal(2, pool.RefCount(aId));
         Assert.Equal((1L, 0L, 0L), (next.Events, next.MalformedLines, next.DroppedEvents));
         Assert.True(builder.IsEmpty);
@@ -53,8 +53,8 @@ public sealed class BatchBuilderSpecs
         builder.Event("cc", 1, "/x\uFFFD"u8, IoDirection.Write, 8);
         var files = Assert.Single(builder.Build().Processes).Named(pool).ToDictionary(f => f.Key, f => f.Value);
         Assert.Equal(["/s\uFFFD.c", "/x\uFFFD"], files.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal((11L, 0L, 2L), (files["/s\uFFFD.c"].ReadBytes, files["/s\uFFFD.c"].WrittenBytes, files["/s\uFFFD.c"].Operations));
-        Assert.Equal((2L, 12L, 3L), (files["/x\uFFFD"].ReadBytes, files["/x\uFFFD"].WrittenBytes, files["/x\uFFFD"].Operations));
+        Assert.Equal((11L, 0L, 2L), (files["/s\uFFFD.c"].Reads, files["/s\uFFFD.c"].Writes, files["/s\uFFFD.c"].Events));
+        Assert.Equal((2L, 12L, 3L), (files["/x\uFFFD"].Reads, files["/x\uFFFD"].Writes, files["/x\uFFFD"].Events));
         Assert.Equal(2, pool.Count);
     }
 
@@ -82,7 +82,7 @@ public sealed class BatchBuilderSpecs
         var batch = builder.Build();
         Assert.Equal(1000, batch.Events);
         var got = batch.Processes
-            .SelectMany(p => p.Named(pool).Select(f => ((p.Process, f.Key), (f.Value.ReadBytes, f.Value.WrittenBytes, f.Value.Operations))))
+            .SelectMany(p => p.Named(pool).Select(f => ((p.Process, f.Key), (f.Value.Reads, f.Value.Writes, f.Value.Events))))
             .ToDictionary(e => e.Item1, e => e.Item2);
         Assert.Equal(expected.OrderBy(e => e.Key).ToList(), got.OrderBy(e => e.Key).ToList());
         // One reference per entry.
@@ -103,6 +103,6 @@ public sealed class BatchBuilderSpecs
         builder.Event("cc", 1, "/a"u8, IoDirection.Write, Figures.MaxEventBytes);
         var batch = builder.Build();
         Assert.Equal((1L, 2L), (batch.Events, batch.MalformedLines));
-        Assert.Equal(Figures.MaxEventBytes, Assert.Single(batch.Processes).WrittenBytes);
+        Assert.Equal(Figures.MaxEventBytes, Assert.Single(batch.Processes).Writes);
     }
 }

@@ -31,8 +31,8 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
             // Every run added whole: totals are multiples of one run's.
             var runs = o.Totals.Events / 2;
             Assert.True(runs >= 2);
-            Assert.Equal(runs * 100, o.Totals.BytesWritten);
-            Assert.Equal(runs * 50, o.Totals.BytesRead);
+            Assert.Equal(runs * 100, o.Totals.Writes);
+            Assert.Equal(runs * 50, o.Totals.Reads);
             Assert.Equal(runs, o.Totals.MalformedLines);
             Assert.True(o.Totals.DroppedEvents >= 3);
         }, Wait);
@@ -64,7 +64,7 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
         var o = Overview();
         Assert.Equal(0, o.Totals.Events % 300_000);
         Assert.True(o.Totals.Events >= 300_000);
-        Assert.Equal(o.Totals.Events, o.Totals.BytesWritten);
+        Assert.Equal(o.Totals.Events, o.Totals.Writes);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
     {
         var tracer = StartTracer(new FakeTracerSource("forever", PidFile));
         var pid = await ChildProcesses.ReadPidFile(PidFile, Wait);
-        AwaitAssert(() => Assert.Equal(10, Overview().Totals.BytesWritten), Wait);
+        AwaitAssert(() => Assert.Equal(10, Overview().Totals.Writes), Wait);
         Assert.True(ChildProcesses.IsAlive(pid));
         Stop(tracer);
         Assert.False(ChildProcesses.IsAlive(pid));
@@ -84,7 +84,7 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
     {
         var tracer = StartTracer(new FakeTracerSource("stubborn", PidFile) { StopGracePeriod = TimeSpan.FromMilliseconds(500) });
         var pid = await ChildProcesses.ReadPidFile(PidFile, Wait);
-        AwaitAssert(() => Assert.Equal(10, Overview().Totals.BytesWritten), Wait);
+        AwaitAssert(() => Assert.Equal(10, Overview().Totals.Writes), Wait);
         Stop(tracer);
         Assert.False(ChildProcesses.IsAlive(pid));
     }
@@ -94,7 +94,7 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
     {
         StartTracer(new FakeTracerSource("forever", PidFile));
         var pid = await ChildProcesses.ReadPidFile(PidFile, Wait);
-        AwaitAssert(() => Assert.Equal(10, Overview().Totals.BytesWritten), Wait);
+        AwaitAssert(() => Assert.Equal(10, Overview().Totals.Writes), Wait);
         await Sys.Terminate();
         await AwaitAssertAsync(() => Assert.False(ChildProcesses.IsAlive(pid)), Wait);
     }
@@ -107,8 +107,8 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
         AwaitAssert(() => Assert.Equal("running", Overview().Source.State), Wait);
         Stop(tracer);
         var o = Overview();
-        Assert.Equal(10, o.Totals.BytesWritten);
-        Assert.Equal(5, o.Totals.BytesRead); // printed on SIGINT
+        Assert.Equal(10, o.Totals.Writes);
+        Assert.Equal(5, o.Totals.Reads); // printed on SIGINT
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
         {
             var o = Overview();
             Assert.True(o.Totals.Events >= 1);
-            Assert.Equal(o.Totals.Events * 7, o.Totals.BytesWritten);
+            Assert.Equal(o.Totals.Events * 7, o.Totals.Writes);
             Assert.Equal(o.Totals.Events, o.Totals.MalformedLines);
         }, Wait);
         Stop(tracer);
@@ -150,7 +150,7 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
         AwaitAssert(() => Assert.True(Overview().Source.Restarts >= 1), Wait);
         Assert.False(ChildProcesses.IsAlive(first));
         Stop(tracer);
-        Assert.Equal(0, Overview().Totals.BytesWritten % 10);
+        Assert.Equal(0, Overview().Totals.Writes % 10);
     }
 
     [Fact]
@@ -174,8 +174,8 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
         AwaitAssert(() =>
         {
             var o = Overview();
-            Assert.Equal(1010, o.Totals.BytesWritten);
-            Assert.Equal(1, o.Totals.BytesRead);
+            Assert.Equal(1010, o.Totals.Writes);
+            Assert.Equal(1, o.Totals.Reads);
             Assert.Equal(["forever", "old"], o.Processes.Select(p => p.Name).Order());
         }, Wait);
         Stop(tracer);

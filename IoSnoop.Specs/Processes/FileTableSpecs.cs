@@ -16,9 +16,9 @@ public sealed class FileTableSpecs
 
     private static ProcessDelta Delta(PathPool pool, params (string Path, long Reads, long Writes)[] files) =>
         ProcessDelta.FromPaths("p", files.Select(f => KeyValuePair.Create(f.Path,
-            new FileDelta { ReadBytes = f.Reads, WrittenBytes = f.Writes, Operations = 1 })), pool);
+            new FileDelta { Reads = f.Reads, Writes = f.Writes, Events = 1 })), pool);
 
-    private static (long, long, long) Totals(FileTable t) => (t.ReadBytes, t.WrittenBytes, t.Operations);
+    private static (long, long, long) Totals(FileTable t) => (t.Reads, t.Writes, t.Events);
 
     private static (long, long, long) SumOfRows(FileTable t) =>
         (t.Snapshot().Sum(f => f.Reads), t.Snapshot().Sum(f => f.Writes), t.Snapshot().Sum(f => f.Events));
@@ -141,7 +141,7 @@ public sealed class FileTableSpecs
         Assert.Equal(["/a"], removed);
         Assert.Equal(501, changed.Single(f => f.Path == "/b").Reads);
 
-        table.Set("/c", new FileStats { ReadBytes = 3 }, saved: true);
+        table.Set("/c", new FileStats { Reads = 3 }, saved: true);
         Assert.Empty(table.TakeChanges().Changed);
         Assert.Equal(table.Count, table.TakeChanges(all: true).Changed.Count);
     }
@@ -162,7 +162,7 @@ public sealed class FileTableSpecs
         table.Add(Delta(("/shared", 10, 20), ("/own", 1, 2)), T0);
         Assert.Equal(["/shared"], table.Find(["/shared", "/elsewhere"]));
         var removed = table.Remove(["/shared", "/elsewhere"]);
-        Assert.Equal((10L, 20L, 1L), (removed.ReadBytes, removed.WrittenBytes, removed.Operations));
+        Assert.Equal((10L, 20L, 1L), (removed.Reads, removed.Writes, removed.Events));
         Assert.Equal((1L, 2L, 1L), Totals(table));
         Assert.Equal(["/shared"], table.TakeChanges().Removed);
     }
@@ -179,8 +179,8 @@ public sealed class FileTableSpecs
         Assert.True(pool.TryFind("/a", out var a));
         Assert.Equal(1, pool.RefCount(a));
 
-        table.Set("/e", new FileStats { ReadBytes = 5, LastUpdated = T0 });
-        table.Set("/e", new FileStats { ReadBytes = 6, LastUpdated = T0 });
+        table.Set("/e", new FileStats { Reads = 5, LastUpdated = T0 });
+        table.Set("/e", new FileStats { Reads = 6, LastUpdated = T0 });
         Assert.Equal(1, table.MergeSmall(Merged, threshold: 3, idleBefore: T0.AddSeconds(1)));   // /a
         Assert.Equal(2, table.MergeLeastSignificant(Merged, 2, T0));                                // /b, /c
         table.Remove(["/d"]);

@@ -87,7 +87,7 @@ public sealed class MergeSpecs : StatsActorSpec
             Assert.All(Enumerable.Range(0, 5), i => Assert.Contains(files.Files, f => f.Path == $"/{p}/{i}"));
         }
         var o = OverviewOf(stats);
-        Assert.Equal(3 * (5 * 1_000_000 + Enumerable.Range(5, 55).Sum()), o.Totals.BytesRead);
+        Assert.Equal(3 * (5 * 1_000_000 + Enumerable.Range(5, 55).Sum()), o.Totals.Reads);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class MergeSpecs : StatsActorSpec
             Assert.True(OverviewOf(stats).Processes.Sum(p => p.Files) <= 500 + 200 * 2);
         }
         AwaitAssert(() => Assert.True(OverviewOf(stats).Processes.Sum(p => p.Files) <= 500), Wait);
-        Assert.Equal(expected, OverviewOf(stats).Totals.BytesWritten);
+        Assert.Equal(expected, OverviewOf(stats).Totals.Writes);
         Assert.Equal(expected, Enumerable.Range(0, 4).Sum(i => Sum(FilesOf(stats, $"p{i}")).Writes));
         // The file counts the overview shows (each process actor's last answer) are the tables' own.
         var overview = OverviewOf(stats);
@@ -192,7 +192,7 @@ public sealed class MergeSpecs : StatsActorSpec
         var o = OverviewOf(stats);
         Assert.Equal(7, o.Processes.Single(p => p.Name == "launchd").Writes);
         Assert.Equal(5, o.Processes.Single(p => p.Name == "app").Writes);
-        Assert.Equal(12, o.Totals.BytesWritten);
+        Assert.Equal(12, o.Totals.Writes);
 
         // A path launchd touches after another process did is removed at the next pass too.
         Ingest(stats, "app|1|1|/etc/app.conf", "launchd|1|50|/etc/app.conf");

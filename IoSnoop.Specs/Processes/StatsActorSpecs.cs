@@ -48,7 +48,7 @@ public sealed class StatsActorSpecs : StatsActorSpec
         Assert.True(ExpectMsg<StatsProtocol.ProcessDeleted>(Wait).Existed);
         var o = OverviewOf(stats);
         Assert.Equal(["b"], o.Processes.Select(p => p.Name));
-        Assert.Equal(0, o.Totals.BytesRead);
+        Assert.Equal(0, o.Totals.Reads);
         Assert.False(FilesOf(stats, "a").Found);
         stats.Tell(new StatsProtocol.DeleteProcess("a"), TestActor);
         Assert.False(ExpectMsg<StatsProtocol.ProcessDeleted>(Wait).Existed);
@@ -109,7 +109,7 @@ public sealed class StatsActorSpecs : StatsActorSpec
         // Each overview is consistent: it reflects a whole number of batches.
         Assert.All(overviews, o => Assert.Equal(0, o.Totals.Events % 200));
         Assert.Equal(500 * 200, OverviewOf(stats).Totals.Events);
-        Assert.Equal(500 * 200 * 10, OverviewOf(stats).Totals.BytesRead + OverviewOf(stats).Totals.BytesWritten);
+        Assert.Equal(500 * 200 * 10, OverviewOf(stats).Totals.Reads + OverviewOf(stats).Totals.Writes);
     }
 
     [Fact]
@@ -189,8 +189,8 @@ public sealed class StatsActorSpecs : StatsActorSpec
 
         AwaitAssert(() => Assert.Equal(["good"], OverviewOf(stats).Processes.Select(p => p.Name)), Wait);
         var overview = OverviewOf(stats);
-        Assert.Equal((100L, 0L), (overview.Totals.BytesRead, overview.Totals.BytesWritten));
-        Assert.Equal(overview.Processes.Sum(p => p.Reads), overview.Totals.BytesRead);
+        Assert.Equal((100L, 0L), (overview.Totals.Reads, overview.Totals.Writes));
+        Assert.Equal(overview.Processes.Sum(p => p.Reads), overview.Totals.Reads);
         Assert.False(FilesOf(stats, "bad").Found);
         Assert.Equal(100, Assert.Single(FilesOf(stats, "good").Files).Reads);
 
@@ -198,7 +198,7 @@ public sealed class StatsActorSpecs : StatsActorSpec
         Ingest(stats, "bad|0|3|/c");
         var bad = FilesOf(stats, "bad");
         Assert.Equal(["/c"], bad.Files.Select(f => f.Path));
-        Assert.Equal(3, OverviewOf(stats).Totals.BytesWritten);
+        Assert.Equal(3, OverviewOf(stats).Totals.Writes);
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class StatsActorSpecs : StatsActorSpec
         Ingest(stats, huge);
         Ingest(stats, "dd|0|9223372036854775807|/huge", "dd|1|-5|/huge");
         var overview = OverviewOf(stats);
-        Assert.Equal(long.MaxValue, overview.Totals.BytesWritten);
+        Assert.Equal(long.MaxValue, overview.Totals.Writes);
         Assert.Equal(long.MaxValue, Assert.Single(overview.Processes).Writes);
         Assert.Equal(long.MaxValue, Assert.Single(FilesOf(stats, "dd").Files).Writes);
         Assert.Equal(80_000, overview.Totals.Events);

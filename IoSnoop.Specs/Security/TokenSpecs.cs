@@ -132,7 +132,7 @@ public sealed class TokenSpecs : IAsyncLifetime
             .Build();
         await hub.StartAsync(Cancel);
         var overview = await hub.InvokeAsync<JsonElement>("GetOverview", Cancel);
-        Assert.Equal(2, overview.GetProperty("events").GetInt64());
+        Assert.Equal(2, overview.GetProperty("totals").GetProperty("events").GetInt64());
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class DaemonLifetimeSpecs : IDisposable
         var daemon = await RunningDaemon.Start(new DaemonOptions(), new FakeTracerSource("ready", pidFile) { SignalsReady = true });
         var pid = await ChildProcesses.ReadPidFile(pidFile, TimeSpan.FromSeconds(10));
         await daemon.WaitForStatus(s => s.GetProperty("source").GetProperty("state").GetString() == "running"
-                                        && s.GetProperty("totals").GetProperty("bytesWritten").GetInt64() == 10,
+                                        && s.GetProperty("totals").GetProperty("writes").GetInt64() == 10,
             TimeSpan.FromSeconds(10));
         return (daemon, pid);
     }
@@ -45,7 +45,7 @@ public sealed class DaemonLifetimeSpecs : IDisposable
             Assert.False(ChildProcesses.IsAlive(pid));
             var status = await daemon.WaitForStatus(_ => true, TimeSpan.FromSeconds(5));
             Assert.Equal("stopped", status.GetProperty("source").GetProperty("state").GetString());
-            Assert.Equal(5, status.GetProperty("totals").GetProperty("bytesRead").GetInt64());
+            Assert.Equal(5, status.GetProperty("totals").GetProperty("reads").GetInt64());
         }
     }
 }

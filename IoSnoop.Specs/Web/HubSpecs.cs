@@ -37,8 +37,10 @@ public sealed class HubSpecs : IAsyncLifetime
     {
         await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 2, TimeSpan.FromSeconds(10));
         var overview = await _hub.InvokeAsync<JsonElement>("GetOverview", TestContext.Current.CancellationToken);
-        foreach (var key in new[] { "events", "malformedLines", "droppedEvents", "bytesRead", "bytesWritten", "source", "processes" })
+        foreach (var key in new[] { "totals", "source", "processes", "readOnly" })
             Assert.True(overview.TryGetProperty(key, out _), key);
+        foreach (var key in new[] { "events", "malformedLines", "droppedEvents", "reads", "writes" })
+            Assert.True(overview.GetProperty("totals").TryGetProperty(key, out _), key);
         var cc = overview.GetProperty("processes").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "cc");
         Assert.Equal(0, cc.GetProperty("writes").GetInt64() % 100);
         Assert.Equal(0, cc.GetProperty("reads").GetInt64() % 40);
@@ -68,7 +70,7 @@ public sealed class HubSpecs : IAsyncLifetime
                 continue;
             Assert.Equal(0, cc.GetProperty("writeDelta").GetInt64() % 100);
             Assert.True(change.GetProperty("intervalSeconds").GetDouble() > 0);
-            Assert.True(change.GetProperty("totals").GetProperty("bytesWritten").GetInt64() >= 107);
+            Assert.True(change.GetProperty("totals").GetProperty("writes").GetInt64() >= 107);
             break;
         }
     }
@@ -99,6 +101,6 @@ public sealed class HubSpecs : IAsyncLifetime
         }
         var overview = await hub.InvokeAsync<JsonElement>("GetOverview", TestContext.Current.CancellationToken);
         Assert.Empty(overview.GetProperty("processes").EnumerateArray());
-        Assert.Equal(0, overview.GetProperty("events").GetInt64());
+        Assert.Equal(0, overview.GetProperty("totals").GetProperty("events").GetInt64());
     }
 }

@@ -33,8 +33,7 @@ public sealed class StatsHub(StatsQueries queries, HistoryQueries history, Dashb
     public async Task<OverviewDto> GetOverview()
     {
         var o = await queries.Overview(Context.ConnectionAborted);
-        return new OverviewDto(o.Totals.Events, o.Totals.MalformedLines, o.Totals.DroppedEvents, o.Totals.BytesRead,
-            o.Totals.BytesWritten, o.Source, o.Processes, access.ReadOnly);
+        return new OverviewDto(o.Totals, o.Source, o.Processes, access.ReadOnly);
     }
 
     // Arguments arrive as JSON values of any type and are checked here (HubArguments), so that a null, a
@@ -96,9 +95,8 @@ public sealed class StatsHub(StatsQueries queries, HistoryQueries history, Dashb
     }
 }
 
-public sealed record OverviewDto(
-    long Events, long MalformedLines, long DroppedEvents, long BytesRead, long BytesWritten,
-    SourceStatus Source, IReadOnlyList<ProcessSummary> Processes, bool ReadOnly);
+/// <summary>The overview as the hub answers it: the totals nested as in the push (<see cref="StatsChanges"/>).</summary>
+public sealed record OverviewDto(Totals Totals, SourceStatus Source, IReadOnlyList<ProcessSummary> Processes, bool ReadOnly);
 
 public sealed record ProcessFilesDto(
     string Name, bool Found, long Reads, long Writes, DateTimeOffset? LastUpdated, long Events,

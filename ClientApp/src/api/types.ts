@@ -17,8 +17,10 @@ export interface Totals {
   events: number
   malformedLines: number
   droppedEvents: number
-  bytesRead: number
-  bytesWritten: number
+  /** Bytes read by all processes. */
+  reads: number
+  /** Bytes written by all processes. */
+  writes: number
 }
 
 export interface ProcessSummary {
@@ -34,7 +36,8 @@ export interface ProcessSummary {
   files: number
 }
 
-export interface Overview extends Totals {
+export interface Overview {
+  totals: Totals
   source: SourceStatus
   processes: ProcessSummary[]
   /** The daemon runs with --read-only: deleting and resetting are refused. */
@@ -101,8 +104,8 @@ export const emptyTotals = (): Totals => ({
   events: 0,
   malformedLines: 0,
   droppedEvents: 0,
-  bytesRead: 0,
-  bytesWritten: 0,
+  reads: 0,
+  writes: 0,
 })
 
 export const unknownSource = (): SourceStatus => ({

@@ -11,7 +11,7 @@ const changes = (s: number, processes: ChangedProcess[]): Changes => ({
   time: new Date(T + s * 1000).toISOString(),
   intervalSeconds: 1,
   reset: false,
-  totals: { events: 0, malformedLines: 0, droppedEvents: 0, bytesRead: 0, bytesWritten: 0 },
+  totals: { events: 0, malformedLines: 0, droppedEvents: 0, reads: 0, writes: 0 },
   source: { name: 'x', measures: '', state: 'running', message: null, restarts: 0 },
   processes,
   removed: [],

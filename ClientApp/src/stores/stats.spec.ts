@@ -28,11 +28,13 @@ const proc = (name: string, reads: number, writes: number, s = 0, events = 1): P
 const changed = (p: ProcessSummary, readDelta = 0, writeDelta = 0): ChangedProcess => ({ ...p, readDelta, writeDelta })
 
 const overview = (processes: ProcessSummary[]): Overview => ({
-  events: processes.reduce((s, p) => s + p.events, 0),
-  malformedLines: 2,
-  droppedEvents: 1,
-  bytesRead: processes.reduce((s, p) => s + p.reads, 0),
-  bytesWritten: processes.reduce((s, p) => s + p.writes, 0),
+  totals: {
+    events: processes.reduce((s, p) => s + p.events, 0),
+    malformedLines: 2,
+    droppedEvents: 1,
+    reads: processes.reduce((s, p) => s + p.reads, 0),
+    writes: processes.reduce((s, p) => s + p.writes, 0),
+  },
   source: running,
   processes,
 })
@@ -41,7 +43,7 @@ const push = (s: number, processes: ChangedProcess[], extra: Partial<Changes> = 
   time: iso(s),
   intervalSeconds: 1,
   reset: false,
-  totals: { events: 100 + s, malformedLines: 2, droppedEvents: 1, bytesRead: 1000 + s, bytesWritten: 2000 + s },
+  totals: { events: 100 + s, malformedLines: 2, droppedEvents: 1, reads: 1000 + s, writes: 2000 + s },
   source: running,
   processes,
   removed: [],
@@ -78,7 +80,7 @@ describe('stats store: connection and overview', () => {
     expect(store.connection).toBe('connected')
     expect(store.loaded).toBe(true)
     expect(rows(store)).toEqual([['Finder', 300, 0], ['zsh', 10, 20]])
-    expect(store.view.totals).toEqual({ events: 2, malformedLines: 2, droppedEvents: 1, bytesRead: 310, bytesWritten: 20 })
+    expect(store.view.totals).toEqual({ events: 2, malformedLines: 2, droppedEvents: 1, reads: 310, writes: 20 })
     expect(store.source.name).toBe('bpftrace')
     expect(store.view.processes.get('zsh')!.updatedMs).toBe(T0)
   })
@@ -102,7 +104,7 @@ describe('stats store: pushes', () => {
     const store = await connected()
     hub().push('changes', push(1, [changed(proc('zsh', 10, 120, 1, 2), 0, 100), changed(proc('cp', 0, 4096, 1), 0, 4096)]))
     expect(rows(store)).toEqual([['Finder', 300, 0], ['cp', 0, 4096], ['zsh', 10, 120]])
-    expect(store.view.totals.bytesWritten).toBe(2001)
+    expect(store.view.totals.writes).toBe(2001)
     expect(store.view.totals.events).toBe(101)
   })
 
@@ -172,7 +174,7 @@ describe('stats store: pause', () => {
     hub().push('changes', push(1, [changed(proc('zsh', 10, 999, 1, 2), 0, 979)]))
     hub().push('changes', push(2, [], { removed: ['Finder'] }))
     expect(rows(store)).toEqual([['Finder', 300, 0], ['zsh', 10, 20]])
-    expect(store.view.totals.bytesWritten).toBe(20)
+    expect(store.view.totals.writes).toBe(20)
     expect(store.view.machine).toHaveLength(0)
     expect(store.missed).toBe(2)
     store.togglePause()
@@ -207,7 +209,7 @@ describe('stats store: actions', () => {
     await store.reset()
     expect(hub().calls.some((c) => c.method === 'Reset')).toBe(true)
     expect(store.view.processes.size).toBe(0)
-    expect(store.view.totals.bytesRead).toBe(0)
+    expect(store.view.totals.reads).toBe(0)
   })
 
   it('fetches one process with its files', async () => {

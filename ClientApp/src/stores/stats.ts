@@ -74,13 +74,6 @@ const toRow = (p: ProcessSummary): ProcessRow => ({
   files: p.files,
   updatedMs: parseTime(p.lastUpdated),
 })
-const totalsOf = (t: Totals): Totals => ({
-  events: t.events,
-  malformedLines: t.malformedLines,
-  droppedEvents: t.droppedEvents,
-  bytesRead: t.bytesRead,
-  bytesWritten: t.bytesWritten,
-})
 
 /** Merges one push into a snapshot. A row never goes back to an older state than the one held. */
 export function mergeChanges(snap: Snapshot, changes: Changes): Snapshot {
@@ -92,7 +85,7 @@ export function mergeChanges(snap: Snapshot, changes: Changes): Snapshot {
     if (held && (row.updatedMs < held.updatedMs || (row.updatedMs === held.updatedMs && row.events < held.events))) continue
     processes.set(p.name, row)
   }
-  return { ...snap, totals: totalsOf(changes.totals), processes }
+  return { ...snap, totals: changes.totals, processes }
 }
 
 export const useStatsStore = defineStore('stats', () => {
@@ -214,7 +207,7 @@ export const useStatsStore = defineStore('stats', () => {
         const o = await hub.invoke<Overview>(Hub.getOverview)
         const processes = new Map<string, ProcessRow>()
         for (const p of o.processes) processes.set(p.name, toRow(p))
-        let next: Snapshot = { ...live.value, totals: totalsOf(o), processes }
+        let next: Snapshot = { ...live.value, totals: o.totals, processes }
         for (const c of queue) next = mergeChanges(next, c)
         setLive(next)
         // A refetch is an explicit update: a paused view shows its result too.

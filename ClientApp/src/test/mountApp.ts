@@ -32,11 +32,13 @@ export const changed = (p: ProcessSummary, readDelta = 0, writeDelta = 0): Chang
 
 export function overviewOf(processes: ProcessSummary[], source: SourceStatus = running, readOnly = false): Overview {
   return {
-    events: 4242,
-    malformedLines: 7,
-    droppedEvents: 3,
-    bytesRead: processes.reduce((s, p) => s + p.reads, 0),
-    bytesWritten: processes.reduce((s, p) => s + p.writes, 0),
+    totals: {
+      events: 4242,
+      malformedLines: 7,
+      droppedEvents: 3,
+      reads: processes.reduce((s, p) => s + p.reads, 0),
+      writes: processes.reduce((s, p) => s + p.writes, 0),
+    },
     source,
     processes,
     readOnly,
@@ -48,7 +50,7 @@ export function push(s: number, processes: ChangedProcess[], extra: Partial<Chan
     time: iso(s),
     intervalSeconds: 1,
     reset: false,
-    totals: { events: 5000, malformedLines: 7, droppedEvents: 3, bytesRead: 1, bytesWritten: 2 },
+    totals: { events: 5000, malformedLines: 7, droppedEvents: 3, reads: 1, writes: 2 },
     source: running,
     processes,
     removed: [],
