@@ -95,9 +95,9 @@ public static class Bench
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         using var system = ActorSystem.Create("bench", config);
         var daemon = new DaemonOptions { MaxFiles = options.MaxFiles };
-        var settings = DaemonApp.StatsSettingsFor(daemon);
+        var settings = DaemonApp.ProcessesSettingsFor(daemon);
         var paths = new PathPool();
-        var stats = system.ActorOf(StatsActor.Props(settings, paths), "stats");
+        var stats = system.ActorOf(ProcessesActor.Props(settings, paths), "stats");
 
         long peakHeap = 0, peakCommitted = 0;
         async Task<Overview> Replay(string name, string path)
@@ -109,7 +109,7 @@ public static class Bench
                 peakCommitted = Math.Max(peakCommitted, GC.GetGCMemoryInfo().TotalCommittedBytes);
                 var status = await tracer.Ask<SourceStatus>(TracerProtocol.GetStatus.Instance, TimeSpan.FromSeconds(30));
                 if (status.State is "stopped" or "failed")
-                    return await stats.Ask<Overview>(StatsProtocol.GetOverview.Instance, TimeSpan.FromSeconds(60));
+                    return await stats.Ask<Overview>(ProcessesProtocol.GetOverview.Instance, TimeSpan.FromSeconds(60));
                 await Task.Delay(10);
             }
         }
@@ -133,7 +133,7 @@ public static class Bench
             // The code is compiled (and re-compiled by tiering) during the first replay, as it would be
             // during a daemon's first minutes; the second replay starts from empty tables.
             var warm = await Replay("warm-up", file);
-            await stats.Ask<StatsProtocol.ResetDone>(StatsProtocol.ResetAll.Instance, TimeSpan.FromSeconds(60));
+            await stats.Ask<ProcessesProtocol.ResetDone>(ProcessesProtocol.ResetAll.Instance, TimeSpan.FromSeconds(60));
             output.WriteLine($"warm-up         {warm.Totals.Events:N0} events, then reset");
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         }

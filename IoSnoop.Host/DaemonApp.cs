@@ -36,10 +36,10 @@ public static class DaemonApp
         builder.Host.UseSerilog(logger, dispose: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        var stats = StatsSettingsFor(options);
+        var stats = ProcessesSettingsFor(options);
         var tracer = TracerSettingsFor(options, live);
         var store = OpenStore(options);
-        StatsProtocol.Load? startFrom;
+        ProcessesProtocol.Load? startFrom;
         try
         {
             startFrom = StartingPoint(options, store, logger);
@@ -70,8 +70,8 @@ public static class DaemonApp
     /// <summary>How long a query that asks every process actor may take (not a flag: a bound, not a preference).</summary>
     public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The stats actor's settings: <c>--push-interval</c> and the merge flags.</summary>
-    public static StatsSettings StatsSettingsFor(DaemonOptions options) =>
+    /// <summary>The processes actor's settings: <c>--push-interval</c> and the merge flags.</summary>
+    public static ProcessesSettings ProcessesSettingsFor(DaemonOptions options) =>
         new(TimeSpan.FromSeconds(options.PushIntervalSeconds), QueryTimeout) { Merge = MergePolicyFor(options) };
 
     /// <summary>The store actor's settings: <c>--flush-interval</c>.</summary>
@@ -88,15 +88,15 @@ public static class DaemonApp
 
     /// <summary>Opens the database of <c>--db</c>, or null with <c>--db none</c> (or none given in code).</summary>
     /// <exception cref="StoreException">It cannot be opened or written.</exception>
-    public static StatsStore? OpenStore(DaemonOptions options) =>
-        options.DatabasePath is { } path ? StatsStore.Open(path, HistorySettingsFor(options)) : null;
+    public static FiguresDatabase? OpenStore(DaemonOptions options) =>
+        options.DatabasePath is { } path ? FiguresDatabase.Open(path, HistorySettingsFor(options)) : null;
 
     /// <summary>
     /// What the stats start from: the database's figures when it holds any; otherwise the <c>-f</c> file
     /// (which then goes into the database). A database that holds figures wins over <c>-f</c>, so a daemon
     /// always started with <c>-f</c> does not count the file again at every start.
     /// </summary>
-    public static StatsProtocol.Load? StartingPoint(DaemonOptions options, StatsStore? store, Serilog.ILogger logger)
+    public static ProcessesProtocol.Load? StartingPoint(DaemonOptions options, FiguresDatabase? store, Serilog.ILogger logger)
     {
         if (store is not null)
         {
@@ -108,7 +108,7 @@ public static class DaemonApp
                 if (options.StatsFile is not null)
                     logger.Information("Not loading {StatsFile}: the database {Database} already holds figures",
                         options.StatsFile, store.Path);
-                return new StatsProtocol.Load(saved.Dump) { Counters = saved.Counters, Saved = true };
+                return new ProcessesProtocol.Load(saved.Dump) { Counters = saved.Counters, Saved = true };
             }
         }
         if (options.StatsFile is null)
@@ -126,7 +126,7 @@ public static class DaemonApp
         }
         logger.Information("Loaded {Processes} processes and {Files} files from {StatsFile}",
             dump.Processes.Count, dump.Processes.Values.Sum(f => f.Count), options.StatsFile);
-        return new StatsProtocol.Load(dump);
+        return new ProcessesProtocol.Load(dump);
     }
 
     /// <summary>What the tracer actor runs, or null when nothing is traced or replayed.</summary>

@@ -20,7 +20,7 @@ public static class WebHosting
         AccessSettings? access = null)
     {
         services.AddSingleton(settings);
-        services.AddSingleton<StatsQueries>();
+        services.AddSingleton<ProcessQueries>();
         services.AddSingleton<HistoryQueries>();
         services.AddSingleton<HeavyQueries>();
         services.AddSingleton<ProcessMetrics>();
@@ -42,7 +42,7 @@ public static class WebHosting
         app.MapStatsApi();
         app.MapHistoryApi();
         app.MapFileSearchApi();
-        app.MapHub<StatsHub>(StatsHub.Path, o => o.TransportSendTimeout = DashboardConnections.StuckClientTimeout);
+        app.MapHub<DashboardHub>(DashboardHub.Path, o => o.TransportSendTimeout = DashboardConnections.StuckClientTimeout);
         var metrics = app.Services.GetRequiredService<ProcessMetrics>();
         app.MapMetrics("/metrics", metrics.Registry);
         // An unknown API route is a JSON 404 behind the access checks, not the dashboard's page.

@@ -13,7 +13,7 @@ namespace IoSnoop.Actors.Hosting;
 public static class PipelineHosting
 {
     /// <summary>
-    /// Starts the stats actor (with its process actors) and, when <paramref name="tracer"/> is given, the
+    /// Starts the processes actor (with its process actors) and, when <paramref name="tracer"/> is given, the
     /// tracer actor feeding it. Both go into the <see cref="ActorRegistry"/> under their own types. The
     /// tracer is stopped gracefully (its last interval delivered) in the coordinated shutdown, before the
     /// actors stop.
@@ -21,12 +21,12 @@ public static class PipelineHosting
     /// The store actor (registered always; without a <paramref name="store"/> it answers history queries
     /// with "unavailable") writes what changed every flush interval, and once more in the coordinated
     /// shutdown after the tracer has stopped, before the actors stop. <paramref name="startFrom"/> (the
-    /// database's figures or the <c>-f</c> file) reaches the stats actor before the tracer's first batch.
+    /// database's figures or the <c>-f</c> file) reaches the processes actor before the tracer's first batch.
     /// </para>
     /// </summary>
     public static AkkaConfigurationBuilder WithIoSnoopPipeline(this AkkaConfigurationBuilder builder,
-        StatsSettings stats, TracerSettings? tracer, TimeProvider? clock = null,
-        StatsStore? store = null, StoreSettings? storeSettings = null, StatsProtocol.Load? startFrom = null)
+        ProcessesSettings stats, TracerSettings? tracer, TimeProvider? clock = null,
+        FiguresDatabase? store = null, StoreSettings? storeSettings = null, ProcessesProtocol.Load? startFrom = null)
     {
         if (store is not null && storeSettings is null)
             throw new ArgumentNullException(nameof(storeSettings), "a database needs its flush interval");
@@ -36,8 +36,8 @@ public static class PipelineHosting
         var paths = new PathPool();
         builder.WithActors((system, registry) =>
         {
-            var statsActor = system.ActorOf(StatsActor.Props(stats with { TrackChanges = store is not null }, paths, clock), "stats");
-            registry.Register<StatsActor>(statsActor);
+            var statsActor = system.ActorOf(ProcessesActor.Props(stats with { TrackChanges = store is not null }, paths, clock), "stats");
+            registry.Register<ProcessesActor>(statsActor);
             if (startFrom is not null)
                 statsActor.Tell(startFrom, ActorRefs.NoSender);
             var storeActor = system.ActorOf(StoreActor.Props(store, statsActor, storeSettings, clock), "store");
@@ -68,7 +68,7 @@ public static class PipelineHosting
             HoconAddMode.Prepend);
         builder.WithActors((system, registry) =>
         {
-            var statsActor = registry.Get<StatsActor>();
+            var statsActor = registry.Get<ProcessesActor>();
             var tracerActor = system.ActorOf(TracerActor.Props(tracer, statsActor, paths), "tracer");
             registry.Register<TracerActor>(tracerActor);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-tracer",

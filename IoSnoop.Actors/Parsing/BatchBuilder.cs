@@ -12,7 +12,7 @@ namespace IoSnoop.Actors.Parsing;
 /// <remarks>
 /// Process names come from the <see cref="NameTable"/>, which hands out one string object per text, so
 /// the batch's map of processes compares by reference (no hashing of the text). Should the table have
-/// started afresh within a batch, a name may appear twice as two objects: the stats actor sums by text,
+/// started afresh within a batch, a name may appear twice as two objects: the processes actor sums by text,
 /// so totals stay right. Paths are interned in the <see cref="PathPool"/> straight from the tracer's bytes;
 /// the batch holds one reference per (process, path) entry.
 /// <para>

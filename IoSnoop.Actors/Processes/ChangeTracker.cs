@@ -4,7 +4,7 @@ namespace IoSnoop.Actors.Processes;
 
 /// <summary>
 /// What changed per process, kept for two readers: the push to the dashboard (every push interval) and the
-/// database (every flush). Plain state of the <see cref="StatsActor"/>; the file-level changes a flush writes
+/// database (every flush). Plain state of the <see cref="ProcessesActor"/>; the file-level changes a flush writes
 /// are kept by each process's <see cref="FileTable"/>.
 /// </summary>
 public sealed class ChangeTracker(bool keepUnsaved)

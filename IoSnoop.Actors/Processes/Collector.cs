@@ -6,7 +6,7 @@ namespace IoSnoop.Actors.Processes;
 /// <summary>
 /// Asks each of some process actors one question and replies once every one has answered: a full dump, the
 /// changes of a flush, a search. A process actor that stops meanwhile counts as answered; at the timeout it
-/// replies with the answers that came and logs the gap. A short-lived child of the <see cref="StatsActor"/>,
+/// replies with the answers that came and logs the gap. A short-lived child of the <see cref="ProcessesActor"/>,
 /// so the parent never waits.
 /// </summary>
 public sealed class Collector<TAnswer> : ReceiveActor

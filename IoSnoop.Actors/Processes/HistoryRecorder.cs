@@ -5,7 +5,7 @@ public readonly record struct HistorySample(DateTimeOffset Bucket, string Proces
 
 /// <summary>
 /// Sums the bytes each process moved per time bucket of the finest resolution, between two flushes to
-/// the database. Plain state; the stats actor owns one when a database is kept.
+/// the database. Plain state; the processes actor owns one when a database is kept.
 /// </summary>
 public sealed class HistoryRecorder(TimeSpan resolution)
 {

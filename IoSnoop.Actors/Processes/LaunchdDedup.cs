@@ -8,8 +8,8 @@ namespace IoSnoop.Actors.Processes;
 /// touched is not counted for launchd. Asks launchd for its paths, asks every other process actor which of
 /// them it has, and tells launchd to forget those. The merge pass of every process runs after that: the
 /// others' right after they were asked (so a path is found before it is merged), launchd's after the
-/// removal (so a shared path is removed rather than merged). The process actors answer the stats actor
-/// (this actor's parent). A short-lived child of the stats actor.
+/// removal (so a shared path is removed rather than merged). The process actors answer the processes actor
+/// (this actor's parent). A short-lived child of the processes actor.
 /// </summary>
 public sealed class LaunchdDedup : ReceiveActor
 {
@@ -72,7 +72,7 @@ public sealed class LaunchdDedup : ReceiveActor
             _launchd.Tell(new ProcessProtocol.RemovePaths(_shared), Context.Parent);
         if (_mergeAfter is not null)
             _launchd.Tell(_mergeAfter, Context.Parent);
-        Context.Parent.Tell(StatsProtocol.LaunchdDedupDone.Instance);
+        Context.Parent.Tell(ProcessesProtocol.LaunchdDedupDone.Instance);
         Context.Stop(Self);
     }
 }

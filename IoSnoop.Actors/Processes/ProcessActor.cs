@@ -63,7 +63,7 @@ public static class ProcessProtocol
 /// <c>clang</c> in a build) is summed here. Nothing else reads or writes the table; others ask.
 /// </summary>
 /// <remarks>Its parent stops it after the messages already sent to it (<see cref="PoisonPill"/>) when the process
-/// is deleted, and at once when it fails (see <see cref="StatsActor"/>'s supervision). When it stops, its table
+/// is deleted, and at once when it fails (see <see cref="ProcessesActor"/>'s supervision). When it stops, its table
 /// gives its paths back to the pool.</remarks>
 public sealed class ProcessActor : ReceiveActor
 {

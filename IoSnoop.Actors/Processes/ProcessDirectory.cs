@@ -5,7 +5,7 @@ namespace IoSnoop.Actors.Processes;
 
 /// <summary>
 /// The process actors by name, each with the figures it last reported, and the sums of those figures over
-/// all processes. Plain state of the <see cref="StatsActor"/>: the process actors own their files and
+/// all processes. Plain state of the <see cref="ProcessesActor"/>: the process actors own their files and
 /// figures; this is the parent's record of what they said.
 /// </summary>
 public sealed class ProcessDirectory

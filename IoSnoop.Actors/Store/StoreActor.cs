@@ -28,8 +28,8 @@ public sealed class HistoryUnavailableException()
     : Exception("no history kept: the daemon runs with --db none (figures are kept in memory only)");
 
 /// <summary>
-/// Keeps the database in step with the stats actor: every flush interval it asks the stats actor for what
-/// changed (<see cref="StatsProtocol.CollectChanges"/>) and writes it in one transaction off the actor's
+/// Keeps the database in step with the processes actor: every flush interval it asks the processes actor for what
+/// changed (<see cref="ProcessesProtocol.CollectChanges"/>) and writes it in one transaction off the actor's
 /// thread (<c>PipeTo</c>), one write at a time. A failed write is logged and retried at the next interval;
 /// the figures stay in memory meanwhile and the next write rewrites every file row, so nothing of the
 /// failed one is lost. History samples of failed writes are kept (up to a bound) and added to the next.
@@ -50,7 +50,7 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
     /// <summary>History samples kept across failed writes at most (then the oldest are dropped).</summary>
     public const int MaxUnwrittenSamples = 1_000_000;
 
-    private readonly StatsStore? _store;
+    private readonly FiguresDatabase? _store;
     private readonly IActorRef _stats;
     private readonly StoreSettings? _settings;
     private readonly TimeProvider _clock;
@@ -65,7 +65,7 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
     private bool _rewriteAll;
     private int _failures;
 
-    public StoreActor(StatsStore? store, IActorRef stats, StoreSettings? settings, TimeProvider? clock = null)
+    public StoreActor(FiguresDatabase? store, IActorRef stats, StoreSettings? settings, TimeProvider? clock = null)
     {
         _store = store;
         _stats = stats;
@@ -121,7 +121,7 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(StatsStore? store, IActorRef stats, StoreSettings? settings, TimeProvider? clock = null) =>
+    public static Props Props(FiguresDatabase? store, IActorRef stats, StoreSettings? settings, TimeProvider? clock = null) =>
         Akka.Actor.Props.Create(() => new StoreActor(store, stats, settings, clock));
 
     protected override void PreStart()
@@ -137,7 +137,7 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
         if (_busy || _store is null)
             return;
         _busy = true;
-        _stats.Tell(new StatsProtocol.CollectChanges(_rewriteAll), Self);
+        _stats.Tell(new ProcessesProtocol.CollectChanges(_rewriteAll), Self);
     }
 
     private void Write(StoreChanges changes)

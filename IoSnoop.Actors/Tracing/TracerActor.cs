@@ -13,7 +13,7 @@ namespace IoSnoop.Actors.Tracing;
 public static class TracerProtocol
 {
     /// <summary>Stop the tracer (SIGINT, let it print what it holds, then kill after its grace period).
-    /// Answered with <see cref="Stopped"/> once the last batch has reached the stats actor.</summary>
+    /// Answered with <see cref="Stopped"/> once the last batch has reached the processes actor.</summary>
     public sealed record Stop
     {
         public static Stop Instance { get; } = new();
@@ -32,9 +32,9 @@ public static class TracerProtocol
 }
 
 /// <summary>
-/// Runs the trace pipeline: tracer process (or recorded file) → parsing flow → stats actor, one stream
+/// Runs the trace pipeline: tracer process (or recorded file) → parsing flow → processes actor, one stream
 /// per tracer run. A live tracer that exits or fails is started again with exponential backoff (the
-/// totals live in the stats actor and are kept); a replayed file is read once. Runs the stream from the
+/// totals live in the processes actor and are kept); a replayed file is read once. Runs the stream from the
 /// actor with <c>PipeTo(Self)</c> so its mailbox stays free; a kill switch ends it.
 /// <para>
 /// The restart is written here rather than with Akka.Streams' <c>RestartSource.OnFailuresWithBackoff</c>,
@@ -150,7 +150,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <param name="paths">The pool the stats actor's batches are interned into (the stats actor's own).</param>
+    /// <param name="paths">The pool the processes actor's batches are interned into (the processes actor's own).</param>
     public static Props Props(TracerSettings settings, IActorRef stats, PathPool paths) =>
         Akka.Actor.Props.Create(() => new TracerActor(settings, stats, paths));
 
@@ -189,7 +189,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
             _run = new TracerRun(source, _settings.RawLogPath, _log, (meaning, _) =>
             {
                 if (meaning.Kind == StderrKind.Dropped)
-                    _stats.Tell(new StatsProtocol.DropsReported(Math.Max(1, meaning.Drops)));
+                    _stats.Tell(new ProcessesProtocol.DropsReported(Math.Max(1, meaning.Drops)));
                 else if (meaning.Kind == StderrKind.Problem)
                     self.Tell(new Problem(runId, meaning.Message ?? "the tracer reported a problem"));
             });
@@ -216,8 +216,8 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
             .Async()
             .Via(new DecodeStage(parser, _settings.Decode, _paths, _malformedLog, onReady, waitForReadyLine))
             .ViaMaterialized(KillSwitches.Single<IngestBatch>(), Keep.Right)
-            .SelectAsync(1, batch => stats.Ask<StatsProtocol.Ack>(new StatsProtocol.Ingest(batch), askTimeout))
-            .ToMaterialized(Sink.Ignore<StatsProtocol.Ack>(), Keep.Both)
+            .SelectAsync(1, batch => stats.Ask<ProcessesProtocol.Ack>(new ProcessesProtocol.Ingest(batch), askTimeout))
+            .ToMaterialized(Sink.Ignore<ProcessesProtocol.Ack>(), Keep.Both)
             .Run(Context.Materializer());
         _killSwitch = killSwitch;
         _runStarted = DateTimeOffset.UtcNow;
@@ -297,7 +297,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
     private void SetStatus(string state, string? message)
     {
         _status = _status with { State = state, Message = message, Restarts = _restarts };
-        _stats.Tell(new StatsProtocol.SourceStatusChanged(_status));
+        _stats.Tell(new ProcessesProtocol.SourceStatusChanged(_status));
     }
 }
 
@@ -314,6 +314,6 @@ public sealed record TracerSettings(ITraceSource? Live, string? ReplayFile, stri
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Consecutive failed runs after which the status says "failed" (it still retries).</summary>
     public int FailedAfter { get; init; } = 3;
-    /// <summary>How long the stats actor may take to take a batch before the run counts as failed.</summary>
+    /// <summary>How long the processes actor may take to take a batch before the run counts as failed.</summary>
     public TimeSpan IngestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -87,7 +87,7 @@ public sealed class DatabaseFaultSpecs : IDisposable
     [Fact]
     public async Task An_immutable_shm_file_at_start_stops_it_with_the_database_exit_code_and_one_line()
     {
-        StatsStore.Open(Db, Defaults.History).Dispose();
+        FiguresDatabase.Open(Db, Defaults.History).Dispose();
         await File.WriteAllBytesAsync(Shm, new byte[32768], Cancel);
         Chattr("+i", Shm);
         var (code, output) = await DaemonProcess.RunToEnd(Within, "-n", "--db", Db);
@@ -99,7 +99,7 @@ public sealed class DatabaseFaultSpecs : IDisposable
     [Fact]
     public async Task Damaged_content_stops_the_start_with_one_line_naming_the_file()
     {
-        using (var store = StatsStore.Open(Db, Defaults.History))
+        using (var store = FiguresDatabase.Open(Db, Defaults.History))
             store.Write(new StoreChanges(false, false, [],
                 [new ProcessFileChanges("cc", [new FileSummary("/a", 1, 2, DateTimeOffset.UtcNow, 1, false)], [])],
                 new StoredCounters(1, 0, 0), []), DateTimeOffset.UtcNow);

@@ -214,19 +214,19 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
     [Fact]
     public void Batches_are_built_only_as_fast_as_the_stats_actor_takes_them()
     {
-        // 20,000 lines, each a new path; batches of 100 entries from 1 KiB chunks; a stats actor that holds
+        // 20,000 lines, each a new path; batches of 100 entries from 1 KiB chunks; a processes actor that holds
         // back its acknowledgement.
         var pool = new IoSnoop.Actors.Interning.PathPool();
         var trace = Trace([.. Enumerable.Range(0, 20_000).Select(i => $"cc|0|1|/many/{i}")]);
         var stats = CreateTestProbe();
-        stats.IgnoreMessages(message => message is not StatsProtocol.Ingest);
+        stats.IgnoreMessages(message => message is not ProcessesProtocol.Ingest);
         var tracer = Sys.ActorOf(TracerActor.Props(new TracerSettings(null, trace, null)
         {
             ChunkSize = 1024,
             Decode = DecodeSettings.Default with { MaxBatchEntries = 100, MinBatchEvents = 100 },
         }, stats.Ref, pool));
 
-        var first = stats.ExpectMsg<StatsProtocol.Ingest>(Wait);
+        var first = stats.ExpectMsg<ProcessesProtocol.Ingest>(Wait);
         var asker = stats.LastSender;
         stats.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
         // The batch given and at most one more being built (each up to a chunk past 100 entries): the
@@ -234,11 +234,11 @@ public sealed class TracerActorSpecs() : TracerSpecBase("iosnoop-tracer-")
         Assert.InRange(pool.Count, 100, 2 * (100 + 40));
 
         long events = first.Batch.Events;
-        asker.Tell(StatsProtocol.Ack.Instance);
+        asker.Tell(ProcessesProtocol.Ack.Instance);
         while (events < 20_000)
         {
-            events += stats.ExpectMsg<StatsProtocol.Ingest>(Wait).Batch.Events;
-            stats.Reply(StatsProtocol.Ack.Instance);
+            events += stats.ExpectMsg<ProcessesProtocol.Ingest>(Wait).Batch.Events;
+            stats.Reply(ProcessesProtocol.Ack.Instance);
         }
         Assert.Equal(20_000, events);
         Stop(tracer);

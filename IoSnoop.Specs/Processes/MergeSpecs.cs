@@ -7,13 +7,13 @@ using IoSnoop.Actors.Interning;
 namespace IoSnoop.Specs.Processes;
 
 /// <summary>The original's -t, -s and -d, and the cap on tracked files, with a clock moved by hand.</summary>
-public sealed class MergeSpecs : StatsActorSpec
+public sealed class MergeSpecs : ProcessesActorSpec
 {
     private readonly ManualClock _clock = new(DateTimeOffset.Parse("2024-05-01T10:00:00Z"));
 
     private IActorRef NewStats(long threshold = 1000, int idleSeconds = 3600, int maxFiles = 1_000_000, bool dedup = false) =>
-        Sys.ActorOf(StatsActor.Props(
-            new StatsSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
+        Sys.ActorOf(ProcessesActor.Props(
+            new ProcessesSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
             {
                 Merge = new MergePolicy(threshold, TimeSpan.FromSeconds(idleSeconds), maxFiles, dedup),
             },
@@ -27,7 +27,7 @@ public sealed class MergeSpecs : StatsActorSpec
         var stats = NewStats(threshold: 1000, idleSeconds: 3600);
         Ingest(stats, "mds|1|10|/a", "mds|0|20|/b", "mds|1|999|/c", "mds|1|1000|/big-read", "mds|0|5000|/big-write");
         _clock.Advance(TimeSpan.FromSeconds(3601));
-        stats.Tell(StatsProtocol.MergeNow.Instance);
+        stats.Tell(ProcessesProtocol.MergeNow.Instance);
 
         AwaitAssert(() => Assert.Equal(3, FilesOf(stats, "mds").Files.Count), Wait);
         var files = FilesOf(stats, "mds");
@@ -49,13 +49,13 @@ public sealed class MergeSpecs : StatsActorSpec
         _clock.Advance(TimeSpan.FromSeconds(1800));
         Ingest(stats, "mds|1|10|/recent");
         _clock.Advance(TimeSpan.FromSeconds(1801));
-        stats.Tell(StatsProtocol.MergeNow.Instance);
+        stats.Tell(ProcessesProtocol.MergeNow.Instance);
         AwaitAssert(() => Assert.Contains(FilesOf(stats, "mds").Files, f => f.Merged), Wait);
         Assert.Equal(["/recent", "<Smaller Files of mds>"], FilesOf(stats, "mds").Files.Select(f => f.Path).Order(StringComparer.Ordinal));
 
         // Exactly S seconds idle is not more than S.
         _clock.Advance(TimeSpan.FromSeconds(1799));
-        stats.Tell(StatsProtocol.MergeNow.Instance);
+        stats.Tell(ProcessesProtocol.MergeNow.Instance);
         Ingest(stats, "other|1|1|/x");
         Assert.Contains(FilesOf(stats, "mds").Files, f => f.Path == "/recent");
     }
@@ -66,7 +66,7 @@ public sealed class MergeSpecs : StatsActorSpec
         var stats = NewStats(threshold: 0, idleSeconds: 1);
         Ingest(stats, "a|1|0|/empty", "a|1|1|/x");
         _clock.Advance(TimeSpan.FromHours(2));
-        stats.Tell(StatsProtocol.MergeNow.Instance);
+        stats.Tell(ProcessesProtocol.MergeNow.Instance);
         Ingest(stats, "b|1|1|/y");
         Assert.Equal(2, FilesOf(stats, "a").Files.Count);
     }
@@ -115,8 +115,8 @@ public sealed class MergeSpecs : StatsActorSpec
     public void Paths_merged_away_deleted_or_reset_go_back_to_the_pool()
     {
         var pool = new PathPool();
-        var stats = Sys.ActorOf(StatsActor.Props(
-            new StatsSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
+        var stats = Sys.ActorOf(ProcessesActor.Props(
+            new ProcessesSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
             {
                 Merge = new MergePolicy(0, TimeSpan.FromHours(1), 500, false),
             },
@@ -124,8 +124,8 @@ public sealed class MergeSpecs : StatsActorSpec
         var stream = CreateTestProbe();
         for (var batch = 0; batch < 40; batch++)
         {
-            stats.Tell(new StatsProtocol.Ingest(Batch(pool, Enumerable.Range(0, 200).Select(i => $"p{i % 4}|0|1|/f/{batch}/{i}"))), stream.Ref);
-            stream.ExpectMsg<StatsProtocol.Ack>(Wait);
+            stats.Tell(new ProcessesProtocol.Ingest(Batch(pool, Enumerable.Range(0, 200).Select(i => $"p{i % 4}|0|1|/f/{batch}/{i}"))), stream.Ref);
+            stream.ExpectMsg<ProcessesProtocol.Ack>(Wait);
         }
         // Every path in the pool is a file some process holds (each process's paths differ), merged rows included.
         AwaitAssert(() => Assert.Equal(OverviewOf(stats).Processes.Sum(p => p.Files), pool.Count), Wait);
@@ -133,13 +133,13 @@ public sealed class MergeSpecs : StatsActorSpec
 
         // Batches still on their way to a process that is deleted are added, then given back with its table.
         for (var batch = 0; batch < 5; batch++)
-            stats.Tell(new StatsProtocol.Ingest(Batch(pool, Enumerable.Range(0, 100).Select(i => $"p0|0|1|/late/{batch}/{i}"))), stream.Ref);
-        stats.Tell(new StatsProtocol.DeleteProcess("p0"), TestActor);
-        ExpectMsg<StatsProtocol.ProcessDeleted>(Wait);
+            stats.Tell(new ProcessesProtocol.Ingest(Batch(pool, Enumerable.Range(0, 100).Select(i => $"p0|0|1|/late/{batch}/{i}"))), stream.Ref);
+        stats.Tell(new ProcessesProtocol.DeleteProcess("p0"), TestActor);
+        ExpectMsg<ProcessesProtocol.ProcessDeleted>(Wait);
         AwaitAssert(() => Assert.Equal(OverviewOf(stats).Processes.Sum(p => p.Files), pool.Count), Wait);
 
-        stats.Tell(StatsProtocol.ResetAll.Instance, TestActor);
-        ExpectMsg<StatsProtocol.ResetDone>(Wait);
+        stats.Tell(ProcessesProtocol.ResetAll.Instance, TestActor);
+        ExpectMsg<ProcessesProtocol.ResetDone>(Wait);
         AwaitAssert(() => Assert.Equal(0, pool.Count), Wait);
     }
 
@@ -161,8 +161,8 @@ public sealed class MergeSpecs : StatsActorSpec
         var stats = NewStats(threshold: 0, maxFiles: 10);
         var at = _clock.Now;
         var files = Enumerable.Range(0, 30).Select(i => new FileSummary($"/f{i}", i, 0, at, 1, false)).ToList();
-        stats.Tell(new StatsProtocol.Load(new FullDump(30, new Dictionary<string, IReadOnlyList<FileSummary>> { ["a"] = files })), TestActor);
-        ExpectMsg<StatsProtocol.Loaded>(Wait);
+        stats.Tell(new ProcessesProtocol.Load(new FullDump(30, new Dictionary<string, IReadOnlyList<FileSummary>> { ["a"] = files })), TestActor);
+        ExpectMsg<ProcessesProtocol.Loaded>(Wait);
         AwaitAssert(() => Assert.True(FilesOf(stats, "a").Files.Count <= 10), Wait);
         Assert.Equal(Enumerable.Range(0, 30).Sum(), Sum(FilesOf(stats, "a")).Reads);
     }
@@ -186,7 +186,7 @@ public sealed class MergeSpecs : StatsActorSpec
     {
         var stats = NewStats(threshold: 0, dedup: true);
         Ingest(stats, "launchd|0|100|/var/log/app.log", "launchd|0|7|/var/db/launchd.plist", "app|0|5|/var/log/app.log");
-        stats.Tell(StatsProtocol.MergeNow.Instance);
+        stats.Tell(ProcessesProtocol.MergeNow.Instance);
         AwaitAssert(() => Assert.Single(FilesOf(stats, "launchd").Files), Wait);
         Assert.Equal("/var/db/launchd.plist", FilesOf(stats, "launchd").Files[0].Path);
         var o = OverviewOf(stats);
@@ -196,7 +196,7 @@ public sealed class MergeSpecs : StatsActorSpec
 
         // A path launchd touches after another process did is removed at the next pass too.
         Ingest(stats, "app|1|1|/etc/app.conf", "launchd|1|50|/etc/app.conf");
-        stats.Tell(StatsProtocol.MergeNow.Instance);
+        stats.Tell(ProcessesProtocol.MergeNow.Instance);
         AwaitAssert(() => Assert.Equal(0, OverviewOf(stats).Processes.Single(p => p.Name == "launchd").Reads), Wait);
     }
 
@@ -205,7 +205,7 @@ public sealed class MergeSpecs : StatsActorSpec
     {
         var stats = NewStats(threshold: 0, dedup: false);
         Ingest(stats, "launchd|0|100|/var/log/app.log", "app|0|5|/var/log/app.log");
-        stats.Tell(StatsProtocol.MergeNow.Instance);
+        stats.Tell(ProcessesProtocol.MergeNow.Instance);
         Ingest(stats, "x|0|1|/x");
         Assert.Equal(100, OverviewOf(stats).Processes.Single(p => p.Name == "launchd").Writes);
     }
@@ -216,7 +216,7 @@ public sealed class MergeSpecs : StatsActorSpec
         var stats = NewStats(threshold: 1000, idleSeconds: 60, dedup: true);
         Ingest(stats, "launchd|0|10|/shared", "launchd|0|20|/own", "app|0|5|/shared");
         _clock.Advance(TimeSpan.FromSeconds(61));
-        stats.Tell(StatsProtocol.MergeNow.Instance);
+        stats.Tell(ProcessesProtocol.MergeNow.Instance);
         AwaitAssert(() => Assert.Contains(FilesOf(stats, "launchd").Files, f => f.Merged), Wait);
         var merged = Assert.Single(FilesOf(stats, "launchd").Files);
         Assert.Equal(20, merged.Writes);

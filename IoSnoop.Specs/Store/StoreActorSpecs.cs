@@ -6,8 +6,8 @@ using Microsoft.Data.Sqlite;
 
 namespace IoSnoop.Specs.Store;
 
-/// <summary>The stats actor and the store actor on a real database file.</summary>
-public sealed class StoreActorSpecs : StatsActorSpec
+/// <summary>The processes actor and the store actor on a real database file.</summary>
+public sealed class StoreActorSpecs : ProcessesActorSpec
 {
     protected override TimeSpan Wait => TimeSpan.FromSeconds(10);
 
@@ -23,8 +23,8 @@ public sealed class StoreActorSpecs : StatsActorSpec
 
     private (IActorRef Stats, IActorRef Store) Start(TimeSpan flushInterval, MergePolicy? merge = null)
     {
-        var store = StatsStore.Open(DbPath, Defaults.History);
-        var stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
+        var store = FiguresDatabase.Open(DbPath, Defaults.History);
+        var stats = Sys.ActorOf(ProcessesActor.Props(new ProcessesSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3))
         {
             TrackChanges = true,
             Merge = merge,
@@ -36,7 +36,7 @@ public sealed class StoreActorSpecs : StatsActorSpec
     /// <summary>What another process would find in the database now.</summary>
     private SavedState Saved()
     {
-        using var store = StatsStore.Open(DbPath, Defaults.History);
+        using var store = FiguresDatabase.Open(DbPath, Defaults.History);
         return store.Load();
     }
 
@@ -53,11 +53,11 @@ public sealed class StoreActorSpecs : StatsActorSpec
         Assert.Equal(new StoredCounters(2, 1, 0), saved.Counters);
         Ingest(stats, "a|1|5|/x");
         AwaitAssert(() => Assert.Equal(105, Reads(Saved(), "a")), Wait);
-        stats.Tell(new StatsProtocol.DeleteProcess("b"), TestActor);
-        ExpectMsg<StatsProtocol.ProcessDeleted>(Wait);
+        stats.Tell(new ProcessesProtocol.DeleteProcess("b"), TestActor);
+        ExpectMsg<ProcessesProtocol.ProcessDeleted>(Wait);
         AwaitAssert(() => Assert.Equal(["a"], Saved().Dump.Processes.Keys), Wait);
-        stats.Tell(StatsProtocol.ResetAll.Instance, TestActor);
-        ExpectMsg<StatsProtocol.ResetDone>(Wait);
+        stats.Tell(ProcessesProtocol.ResetAll.Instance, TestActor);
+        ExpectMsg<ProcessesProtocol.ResetDone>(Wait);
         AwaitAssert(() => Assert.True(Saved().IsEmpty), Wait);
     }
 
@@ -83,7 +83,7 @@ public sealed class StoreActorSpecs : StatsActorSpec
         Ingest(stats, Enumerable.Range(0, 20).Select(i => $"a|1|{i + 1}|/f{i}").ToArray());
         AwaitAssert(() =>
         {
-            stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
+            stats.Tell(ProcessesProtocol.GetOverview.Instance, TestActor);
             Assert.True(ExpectMsg<Overview>(Wait).Processes.Single().Files <= 5);
         }, Wait);
         store.Tell(StoreProtocol.Flush.Instance, TestActor);
@@ -131,7 +131,7 @@ public sealed class StoreActorSpecs : StatsActorSpec
     [Fact]
     public void Without_a_database_history_is_unavailable()
     {
-        var stats = Sys.ActorOf(StatsActor.Props(Defaults.Stats, Paths));
+        var stats = Sys.ActorOf(ProcessesActor.Props(Defaults.Stats, Paths));
         var store = Sys.ActorOf(StoreActor.Props(null, stats, Defaults.Store));
         store.Tell(new StoreProtocol.GetSeries(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, null), TestActor);
         Assert.IsType<HistoryUnavailableException>(ExpectMsg<Status.Failure>(Wait).Cause);

@@ -12,7 +12,7 @@ internal static class Defaults
 
     public static HistorySettings History => DaemonApp.HistorySettingsFor(Options);
 
-    public static StatsSettings Stats => DaemonApp.StatsSettingsFor(Options);
+    public static ProcessesSettings Stats => DaemonApp.ProcessesSettingsFor(Options);
 
     public static StoreSettings Store => DaemonApp.StoreSettingsFor(Options);
 }

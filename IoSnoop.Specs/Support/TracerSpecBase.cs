@@ -7,7 +7,7 @@ using IoSnoop.Actors.Interning;
 namespace IoSnoop.Specs.Support;
 
 /// <summary>
-/// A stats actor and the tracer actors a spec starts against it, with the waits every tracer spec needs,
+/// A processes actor and the tracer actors a spec starts against it, with the waits every tracer spec needs,
 /// and a temporary folder removed once the actor system (and with it every tracer) has stopped.
 /// </summary>
 public abstract class TracerSpecBase : Akka.TestKit.Xunit.TestKit
@@ -17,14 +17,14 @@ public abstract class TracerSpecBase : Akka.TestKit.Xunit.TestKit
     protected TracerSpecBase(string folderPrefix, string config = "") : base(config)
     {
         Dir = Directory.CreateTempSubdirectory(folderPrefix).FullName;
-        Stats = Sys.ActorOf(StatsActor.Props(new StatsSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3)), Paths));
+        Stats = Sys.ActorOf(ProcessesActor.Props(new ProcessesSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3)), Paths));
     }
 
     protected string Dir { get; }
 
     protected IActorRef Stats { get; }
 
-    /// <summary>The pipeline's path pool, shared by the stats actor and the tracers the spec starts.</summary>
+    /// <summary>The pipeline's path pool, shared by the processes actor and the tracers the spec starts.</summary>
     protected PathPool Paths { get; } = new();
 
     protected override void AfterAll()
@@ -43,7 +43,7 @@ public abstract class TracerSpecBase : Akka.TestKit.Xunit.TestKit
 
     protected Overview Overview()
     {
-        Stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
+        Stats.Tell(ProcessesProtocol.GetOverview.Instance, TestActor);
         return ExpectMsg<Overview>(Wait);
     }
 

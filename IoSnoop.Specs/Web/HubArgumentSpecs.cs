@@ -98,7 +98,7 @@ public sealed class HubArgumentSpecs : IDisposable
                 Assert.Contains(message, e.Message);
             }
 
-            // The stats actor never saw them: same figures, no restart, the connection still answers.
+            // The processes actor never saw them: same figures, no restart, the connection still answers.
             Assert.Equal(before, await Figures(daemon));
             var overview = await hub.InvokeAsync<JsonElement>("GetOverview", Cancel);
             Assert.Equal(2, overview.GetProperty("processes").GetArrayLength());

@@ -74,7 +74,7 @@ public sealed partial class HubContractSpecs
         var text = File.ReadAllText(Repository.File("ClientApp/src/api/methods.ts"));
         var hubSection = text[..text.IndexOf("export const Push", StringComparison.Ordinal)];
         var called = HubMethod().Matches(hubSection).Select(m => m.Groups[1].Value).Order();
-        var offered = typeof(StatsHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+        var offered = typeof(DashboardHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Where(m => !m.IsSpecialName && m.Name is not ("OnConnectedAsync" or "OnDisconnectedAsync"))
             .Select(m => m.Name).Order();
         Assert.Equal(offered, called);

@@ -68,7 +68,7 @@ public static class FileSearch
     public static IEndpointRouteBuilder MapFileSearchApi(this IEndpointRouteBuilder routes)
     {
         // A search reads every process's files: it takes a turn among the heavy queries.
-        routes.MapGet("/api/search", async (string? q, int? limit, StatsQueries queries, RefusalLog log, HttpContext http) =>
+        routes.MapGet("/api/search", async (string? q, int? limit, ProcessQueries queries, RefusalLog log, HttpContext http) =>
         {
             if (Invalid(q, limit) is { } error)
                 return ApiErrors.BadRequest(http, log, error);

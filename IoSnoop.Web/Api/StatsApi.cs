@@ -21,7 +21,7 @@ public static class StatsApi
 
     public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapMethods("/api/stats", Read, async (StatsQueries q, WebSettings settings, RefusalLog log, HttpContext http) =>
+        routes.MapMethods("/api/stats", Read, async (ProcessQueries q, WebSettings settings, RefusalLog log, HttpContext http) =>
         {
             if (NamesNoProcess(http))
                 return ApiErrors.BadRequest(http, log, EmptyName);
@@ -33,7 +33,7 @@ public static class StatsApi
             await json.Complete();
             return Results.Empty;
         }).AddEndpointFilter<HeavyQueryFilter>();
-        routes.MapDelete("/api/stats", async (StatsQueries q, RefusalLog log, HttpContext http) =>
+        routes.MapDelete("/api/stats", async (ProcessQueries q, RefusalLog log, HttpContext http) =>
         {
             // "/api/stats/" is a process name left out, not a request to forget everything.
             if (NamesNoProcess(http))
@@ -41,7 +41,7 @@ public static class StatsApi
             await q.Reset(http.RequestAborted);
             return Results.NoContent();
         });
-        routes.MapMethods("/api/stats/{**exec}", Read, async (StatsQueries q, WebSettings settings, RefusalLog log, HttpContext http) =>
+        routes.MapMethods("/api/stats/{**exec}", Read, async (ProcessQueries q, WebSettings settings, RefusalLog log, HttpContext http) =>
         {
             if (!TryProcessName(http, out var name, out var error))
                 return ApiErrors.BadRequest(http, log, error);
@@ -53,14 +53,14 @@ public static class StatsApi
             await json.Complete();
             return Results.Empty;
         }).AddEndpointFilter<HeavyQueryFilter>();
-        routes.MapDelete("/api/stats/{**exec}", async (StatsQueries q, RefusalLog log, HttpContext http) =>
+        routes.MapDelete("/api/stats/{**exec}", async (ProcessQueries q, RefusalLog log, HttpContext http) =>
         {
             if (!TryProcessName(http, out var name, out var error))
                 return ApiErrors.BadRequest(http, log, error);
             await q.Delete(name, http.RequestAborted);
             return Results.NoContent();
         });
-        routes.MapMethods("/api/stats-full", Read, async (StatsQueries q, WebSettings settings, HttpContext http) =>
+        routes.MapMethods("/api/stats-full", Read, async (ProcessQueries q, WebSettings settings, HttpContext http) =>
         {
             if (Head(http))
                 return Results.Empty;
@@ -70,7 +70,7 @@ public static class StatsApi
             await json.Complete();
             return Results.Empty;
         }).AddEndpointFilter<HeavyQueryFilter>();
-        routes.MapMethods("/api/status", Read, async (StatsQueries q, AccessSettings access, HttpContext http) =>
+        routes.MapMethods("/api/status", Read, async (ProcessQueries q, AccessSettings access, HttpContext http) =>
         {
             if (Head(http))
                 return Results.Empty;

@@ -11,9 +11,9 @@ using Prometheus;
 namespace IoSnoop.Web.Hubs;
 
 /// <summary>
-/// Subscribes to the stats actor's pushes and hands each to every dashboard connection's own
+/// Subscribes to the processes actor's pushes and hands each to every dashboard connection's own
 /// <see cref="ConnectionFeed"/>. Handing over never waits for a client, so a slow or stuck client
-/// cannot hold up the stats actor, the other clients, or this feed.
+/// cannot hold up the processes actor, the other clients, or this feed.
 /// </summary>
 public sealed class ChangesFeed(ActorRegistry registry, ActorSystem system, DashboardConnections connections) : IHostedService
 {
@@ -21,7 +21,7 @@ public sealed class ChangesFeed(ActorRegistry registry, ActorSystem system, Dash
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var stats = await registry.GetAsync<StatsActor>(cancellationToken);
+        var stats = await registry.GetAsync<ProcessesActor>(cancellationToken);
         _forwarder = system.ActorOf(Props.Create(() => new Forwarder(stats, connections)), "hub-feed");
     }
 
@@ -35,7 +35,7 @@ public sealed class ChangesFeed(ActorRegistry registry, ActorSystem system, Dash
     {
         public Forwarder(IActorRef stats, DashboardConnections connections)
         {
-            stats.Tell(new StatsProtocol.Subscribe(Self));
+            stats.Tell(new ProcessesProtocol.Subscribe(Self));
             Receive<StatsChanges>(connections.Publish);
         }
     }
@@ -54,12 +54,12 @@ public sealed class DashboardConnections
     public static readonly TimeSpan StuckClientTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<string, ConnectionFeed> _feeds = new(StringComparer.Ordinal);
-    private readonly IHubContext<StatsHub> _hub;
+    private readonly IHubContext<DashboardHub> _hub;
     private readonly ILogger<DashboardConnections> _log;
     private readonly Gauge _connections;
     private readonly Counter _coalesced;
 
-    public DashboardConnections(IHubContext<StatsHub> hub, ProcessMetrics metrics, ILogger<DashboardConnections> log)
+    public DashboardConnections(IHubContext<DashboardHub> hub, ProcessMetrics metrics, ILogger<DashboardConnections> log)
     {
         _hub = hub;
         _log = log;
@@ -96,7 +96,7 @@ public sealed class DashboardConnections
     }
 
     private Task Send(string connectionId, SerializedChanges changes) =>
-        _hub.Clients.Client(connectionId).SendAsync(StatsHub.ChangesMethod, changes);
+        _hub.Clients.Client(connectionId).SendAsync(DashboardHub.ChangesMethod, changes);
 
     private void OnSendFailed(Exception e) =>
         _log.LogDebug("Pushing changes to a dashboard connection failed: {Message}", e.Message);

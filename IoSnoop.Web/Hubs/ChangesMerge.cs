@@ -3,7 +3,7 @@ using IoSnoop.Actors.Processes;
 namespace IoSnoop.Web.Hubs;
 
 /// <summary>
-/// Folds two consecutive pushes into one, as if the stats actor had pushed once over both intervals:
+/// Folds two consecutive pushes into one, as if the processes actor had pushed once over both intervals:
 /// per process the newer totals win and the deltas add up; the interval is the sum, so rates stay right;
 /// the newer counters and source state win; a delete or reset in the newer push wins over what came before.
 /// </summary>

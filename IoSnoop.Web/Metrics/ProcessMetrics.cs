@@ -7,7 +7,7 @@ namespace IoSnoop.Web.Metrics;
 
 /// <summary>
 /// The <c>/metrics</c> figures, under the original's names: <c>iosnoopng_read_bytes_total</c> and
-/// <c>iosnoopng_written_bytes_total</c> by <c>process_name</c>, refreshed from the stats actor at each
+/// <c>iosnoopng_written_bytes_total</c> by <c>process_name</c>, refreshed from the processes actor at each
 /// scrape, plus counters of the pipeline's health. A process that was deleted or reset starts a new
 /// series (Prometheus sees a counter reset); the health counters count since the daemon started.
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class ProcessMetrics
     private readonly long[] _lastHealth = new long[4];
     private readonly Lock _gate = new();
 
-    public ProcessMetrics(StatsQueries queries)
+    public ProcessMetrics(ProcessQueries queries)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);

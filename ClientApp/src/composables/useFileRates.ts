@@ -3,10 +3,10 @@ import { computed, shallowRef, watch, type Ref } from 'vue'
 import type { ProcessFiles } from '@/api/types'
 import { fileRates, fileSnapshot, keepRecent, type FileSnapshot } from '@/lib/fileRates'
 import { RATE_WINDOW_S } from '@/lib/rates'
-import { useStatsStore } from '@/stores/stats'
+import { useDashboardStore } from '@/stores/dashboard'
 
 export function useFileRates(data: Ref<ProcessFiles | null>) {
-  const store = useStatsStore()
+  const store = useDashboardStore()
   const snaps = shallowRef<FileSnapshot[]>([])
   watch(data, (d, before) => {
     if (!d || (before && before.name !== d.name)) snaps.value = []

@@ -3,12 +3,12 @@
 import { onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue'
 import type { ProcessFiles } from '@/api/types'
 import { createGate } from '@/lib/gate'
-import { useStatsStore } from '@/stores/stats'
+import { useDashboardStore } from '@/stores/dashboard'
 
 export const REFETCH_MS = 1000
 
 export function useProcessFiles(name: Ref<string>) {
-  const store = useStatsStore()
+  const store = useDashboardStore()
   const data = shallowRef<ProcessFiles | null>(null)
   const error = ref<string | null>(null)
   const loading = ref(false)

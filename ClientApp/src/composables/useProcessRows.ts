@@ -3,7 +3,7 @@
 import { computed, ref, shallowRef, watch, type Ref } from 'vue'
 import { parseTime } from '@/lib/format'
 import { formatRange, resolveRange, type TimeRange } from '@/lib/range'
-import { useStatsStore } from '@/stores/stats'
+import { useDashboardStore } from '@/stores/dashboard'
 
 export interface TableRow {
   name: string
@@ -22,7 +22,7 @@ export interface TableRow {
 export const RANGE_LIMIT = 1000
 
 export function useProcessRows(range: Ref<TimeRange>) {
-  const store = useStatsStore()
+  const store = useDashboardStore()
   const rangeRows = shallowRef<TableRow[] | null>(null)
   const rangeError = ref<string | null>(null)
   const rangeLoading = ref(false)

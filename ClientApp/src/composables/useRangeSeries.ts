@@ -1,10 +1,10 @@
 // Chart points for a fixed time range, fetched from the daemon's history when the range changes.
 import { ref, shallowRef, watch, type Ref } from 'vue'
 import { formatRange, resolveRange, type TimeRange } from '@/lib/range'
-import { useStatsStore } from '@/stores/stats'
+import { useDashboardStore } from '@/stores/dashboard'
 
 export function useRangeSeries<T>(range: Ref<TimeRange>, fetch: (from: number, to: number) => Promise<T[]>) {
-  const store = useStatsStore()
+  const store = useDashboardStore()
   const points = shallowRef<T[] | null>(null)
   const span = shallowRef<{ from: number; to: number } | null>(null)
   const error = ref<string | null>(null)

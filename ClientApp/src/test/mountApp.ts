@@ -5,7 +5,7 @@ import { createMemoryHistory } from 'vue-router'
 import App from '@/App.vue'
 import type { ChangedProcess, Changes, FileSummary, Overview, ProcessFiles, ProcessSummary, SourceStatus } from '@/api/types'
 import { makeRouter } from '@/router'
-import { setHubFactory, useStatsStore } from '@/stores/stats'
+import { setHubFactory, useDashboardStore } from '@/stores/dashboard'
 import { fakeFactory, type FakeHub } from './fakeHub'
 
 export const T0 = Date.parse('2024-05-01T12:00:00Z')
@@ -108,7 +108,7 @@ export async function mountApp(path: string, scenario: Scenario = {}) {
   return {
     wrapper,
     router,
-    store: useStatsStore(),
+    store: useDashboardStore(),
     hub: () => f.hub,
     setProcesses: (p: ProcessSummary[]) => (processes = p),
     names: () => wrapper.findAll('[data-testid="process-row"]').map((r) => r.attributes('data-name')),

@@ -4,26 +4,26 @@ using IoSnoop.Actors.Processes;
 
 namespace IoSnoop.Web.Api;
 
-/// <summary>The queries the API, the hub and the metrics make of the stats actor, each an Ask with a finite timeout.</summary>
-public sealed class StatsQueries(IRequiredActor<StatsActor> stats, WebSettings settings)
+/// <summary>The queries the API, the hub and the metrics make of the processes actor, each an Ask with a finite timeout.</summary>
+public sealed class ProcessQueries(IRequiredActor<ProcessesActor> stats, WebSettings settings)
 {
     private IActorRef Stats => stats.ActorRef;
 
     public Task<Overview> Overview(CancellationToken cancel = default) =>
-        Stats.Ask<Overview>(StatsProtocol.GetOverview.Instance, settings.AskTimeout, cancel);
+        Stats.Ask<Overview>(ProcessesProtocol.GetOverview.Instance, settings.AskTimeout, cancel);
 
     public Task<ProcessFiles> Files(string name, CancellationToken cancel = default) =>
-        Stats.Ask<ProcessFiles>(new StatsProtocol.GetProcessFiles(name), settings.AskTimeout, cancel);
+        Stats.Ask<ProcessFiles>(new ProcessesProtocol.GetProcessFiles(name), settings.AskTimeout, cancel);
 
     public Task<FullDump> FullDump(CancellationToken cancel = default) =>
-        Stats.Ask<FullDump>(StatsProtocol.GetFullDump.Instance, settings.AskTimeout + settings.AskTimeout, cancel);
+        Stats.Ask<FullDump>(ProcessesProtocol.GetFullDump.Instance, settings.AskTimeout + settings.AskTimeout, cancel);
 
     public async Task<bool> Delete(string name, CancellationToken cancel = default) =>
-        (await Stats.Ask<StatsProtocol.ProcessDeleted>(new StatsProtocol.DeleteProcess(name), settings.AskTimeout, cancel)
+        (await Stats.Ask<ProcessesProtocol.ProcessDeleted>(new ProcessesProtocol.DeleteProcess(name), settings.AskTimeout, cancel)
             .ConfigureAwait(false)).Existed;
 
     public Task Reset(CancellationToken cancel = default) =>
-        Stats.Ask<StatsProtocol.ResetDone>(StatsProtocol.ResetAll.Instance, settings.AskTimeout, cancel);
+        Stats.Ask<ProcessesProtocol.ResetDone>(ProcessesProtocol.ResetAll.Instance, settings.AskTimeout, cancel);
 }
 
 /// <summary>Settings of the web side.</summary>

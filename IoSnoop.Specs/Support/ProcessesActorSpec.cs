@@ -7,15 +7,15 @@ using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Specs.Support;
 
-/// <summary>What the specs of the stats actor share: batches from trace lines, ingesting with the stream's
+/// <summary>What the specs of the processes actor share: batches from trace lines, ingesting with the stream's
 /// acknowledgement, and the overview and file queries.</summary>
-public abstract class StatsActorSpec : Akka.TestKit.Xunit.TestKit
+public abstract class ProcessesActorSpec : Akka.TestKit.Xunit.TestKit
 {
     /// <summary>How long a spec waits for an answer.</summary>
     protected virtual TimeSpan Wait => TimeSpan.FromSeconds(5);
 
     /// <summary>A batch of these lines in the original's format, parsed and summed as the pipeline does.</summary>
-    /// <summary>The pool of the spec's pipeline: the stats actor's and its batches'.</summary>
+    /// <summary>The pool of the spec's pipeline: the processes actor's and its batches'.</summary>
     protected PathPool Paths { get; } = new();
 
     protected IngestBatch Batch(params IEnumerable<string> lines) => Batch(Paths, lines);
@@ -34,19 +34,19 @@ public abstract class StatsActorSpec : Akka.TestKit.Xunit.TestKit
     protected void Ingest(IActorRef stats, params string[] lines)
     {
         var stream = CreateTestProbe();
-        stats.Tell(new StatsProtocol.Ingest(Batch(lines)), stream.Ref);
-        stream.ExpectMsg<StatsProtocol.Ack>(Wait);
+        stats.Tell(new ProcessesProtocol.Ingest(Batch(lines)), stream.Ref);
+        stream.ExpectMsg<ProcessesProtocol.Ack>(Wait);
     }
 
     protected Overview OverviewOf(IActorRef stats)
     {
-        stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
+        stats.Tell(ProcessesProtocol.GetOverview.Instance, TestActor);
         return ExpectMsg<Overview>(Wait);
     }
 
     protected ProcessFiles FilesOf(IActorRef stats, string name)
     {
-        stats.Tell(new StatsProtocol.GetProcessFiles(name), TestActor);
+        stats.Tell(new ProcessesProtocol.GetProcessFiles(name), TestActor);
         return ExpectMsg<ProcessFiles>(Wait);
     }
 }

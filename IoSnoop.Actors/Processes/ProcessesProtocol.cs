@@ -47,8 +47,8 @@ public sealed record StatsChanges(
     DateTimeOffset Time, double IntervalSeconds, bool Reset, Totals Totals, SourceStatus Source,
     IReadOnlyList<ChangedProcess> Processes, IReadOnlyList<string> Removed);
 
-/// <summary>The messages the stats actor (the parent of the process actors) answers.</summary>
-public static class StatsProtocol
+/// <summary>The messages the processes actor (the parent of the process actors) answers.</summary>
+public static class ProcessesProtocol
 {
     /// <summary>Answered with <see cref="Overview"/>.</summary>
     public sealed record GetOverview

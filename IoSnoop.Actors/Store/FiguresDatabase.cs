@@ -23,7 +23,7 @@ public sealed record SavedState(FullDump Dump, StoredCounters Counters)
 /// <c>history(resolution, bucket, process, reads, writes)</c> (resolution in seconds, bucket the Unix
 /// second it starts at).
 /// </remarks>
-public sealed class StatsStore : IDisposable
+public sealed class FiguresDatabase : IDisposable
 {
     public const int SchemaVersion = 1;
 
@@ -34,7 +34,7 @@ public sealed class StatsStore : IDisposable
     private readonly Dictionary<string, long> _ids = new(StringComparer.Ordinal);
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
 
-    private StatsStore(string path, HistorySettings history, SqliteConnection writer, string readConnectionString)
+    private FiguresDatabase(string path, HistorySettings history, SqliteConnection writer, string readConnectionString)
     {
         Path = path;
         History = history;
@@ -48,7 +48,7 @@ public sealed class StatsStore : IDisposable
 
     /// <summary>Opens (creating when missing) the database and checks that it can be written.</summary>
     /// <exception cref="StoreException">It cannot: the message names the file and the reason.</exception>
-    public static StatsStore Open(string path, HistorySettings history)
+    public static FiguresDatabase Open(string path, HistorySettings history)
     {
         var full = System.IO.Path.GetFullPath(path);
         SqliteConnection? writer = null;
@@ -91,7 +91,7 @@ public sealed class StatsStore : IDisposable
             // Proves that the file can be written (a read-only file opens, then fails here).
             Execute(writer, $"INSERT INTO meta (key, value) VALUES ('schema_version', {SchemaVersion}) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
             var read = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
-            var store = new StatsStore(full, history, writer, read.ToString());
+            var store = new FiguresDatabase(full, history, writer, read.ToString());
             store.LoadIds();
             return store;
         }

@@ -18,7 +18,7 @@ namespace IoSnoop.Actors.Processes;
 /// dashboard and the database, and logged as an error; its next events start a new actor. Actors never throw on
 /// input that came from outside: that is validated where it enters (parsers, hub, API), so a failure here is a bug.
 /// </remarks>
-public sealed class StatsActor : ReceiveActor, IWithTimers
+public sealed class ProcessesActor : ReceiveActor, IWithTimers
 {
     private sealed record PushTick
     {
@@ -30,7 +30,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         public static MergeTick Instance { get; } = new();
     }
 
-    private readonly StatsSettings _settings;
+    private readonly ProcessesSettings _settings;
     private readonly PathPool _paths;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -48,7 +48,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     private SourceStatus _source = SourceStatus.None;
     private DateTimeOffset _lastPush;
 
-    public StatsActor(StatsSettings settings, PathPool paths, TimeProvider? clock = null)
+    public ProcessesActor(ProcessesSettings settings, PathPool paths, TimeProvider? clock = null)
     {
         _paths = paths;
         _settings = settings;
@@ -58,12 +58,12 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         if (settings.TrackChanges)
             _history = new HistoryRecorder(settings.HistoryResolution);
 
-        Receive<StatsProtocol.Ingest>(ingest => Ingest(ingest.Batch));
+        Receive<ProcessesProtocol.Ingest>(ingest => Ingest(ingest.Batch));
         Receive<ProcessProtocol.Added>(added =>
         {
             Reported(added.Summary);
             if (_pending.Answered(added.BatchId) is { } replyTo)
-                replyTo.Tell(StatsProtocol.Ack.Instance);
+                replyTo.Tell(ProcessesProtocol.Ack.Instance);
             EnforceCap();
         });
         Receive<ProcessProtocol.Changed>(changed =>
@@ -80,30 +80,30 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             if (_capRound.Count == 0)
                 EnforceCap();
         });
-        Receive<StatsProtocol.LaunchdDedupDone>(_ => _dedupRunning = false);
+        Receive<ProcessesProtocol.LaunchdDedupDone>(_ => _dedupRunning = false);
         Receive<MergeTick>(_ => MergePass());
-        Receive<StatsProtocol.MergeNow>(_ => MergePass());
-        Receive<StatsProtocol.CollectChanges>(collect => CollectChanges(collect.All));
-        Receive<StatsProtocol.GetOverview>(_ => Sender.Tell(Overview()));
-        Receive<StatsProtocol.GetProcessFiles>(get =>
+        Receive<ProcessesProtocol.MergeNow>(_ => MergePass());
+        Receive<ProcessesProtocol.CollectChanges>(collect => CollectChanges(collect.All));
+        Receive<ProcessesProtocol.GetOverview>(_ => Sender.Tell(Overview()));
+        Receive<ProcessesProtocol.GetProcessFiles>(get =>
         {
             if (_processes.TryGet(get.Name, out var actor))
                 actor.Forward(ProcessProtocol.GetFiles.Instance);
             else
                 Sender.Tell(new ProcessFiles(get.Name, false, null, []));
         });
-        Receive<StatsProtocol.GetFullDump>(_ =>
+        Receive<ProcessesProtocol.GetFullDump>(_ =>
         {
             var events = _events;
             Collect<ProcessFiles>(_processes.Actors.ToList(), ProcessProtocol.GetFiles.Instance,
                 answers => new FullDump(events, answers.ToDictionary(a => a.Name, a => a.Files, StringComparer.Ordinal)));
         });
-        Receive<StatsProtocol.DeleteProcess>(delete =>
+        Receive<ProcessesProtocol.DeleteProcess>(delete =>
         {
             var existed = Forget(delete.Name);
-            Sender.Tell(new StatsProtocol.ProcessDeleted(delete.Name, existed));
+            Sender.Tell(new ProcessesProtocol.ProcessDeleted(delete.Name, existed));
         });
-        Receive<StatsProtocol.ResetAll>(_ =>
+        Receive<ProcessesProtocol.ResetAll>(_ =>
         {
             foreach (var actor in _processes.Actors)
             {
@@ -116,25 +116,25 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             _changes.Reset();
             _history?.Clear();
             AcknowledgeAllPending();
-            Sender.Tell(StatsProtocol.ResetDone.Instance);
+            Sender.Tell(ProcessesProtocol.ResetDone.Instance);
         });
-        Receive<StatsProtocol.Load>(Load);
-        Receive<StatsProtocol.DropsReported>(drops =>
+        Receive<ProcessesProtocol.Load>(Load);
+        Receive<ProcessesProtocol.DropsReported>(drops =>
         {
             _dropped = Figures.Add(_dropped, Math.Max(0, drops.Count));
             _changes.CountersChanged();
         });
-        Receive<StatsProtocol.SourceStatusChanged>(changed =>
+        Receive<ProcessesProtocol.SourceStatusChanged>(changed =>
         {
             _source = changed.Status;
             _changes.CountersChanged();
         });
-        Receive<StatsProtocol.Subscribe>(subscribe =>
+        Receive<ProcessesProtocol.Subscribe>(subscribe =>
         {
             _subscribers.Add(subscribe.Subscriber);
             Context.Watch(subscribe.Subscriber);
         });
-        Receive<StatsProtocol.Unsubscribe>(unsubscribe =>
+        Receive<ProcessesProtocol.Unsubscribe>(unsubscribe =>
         {
             _subscribers.Remove(unsubscribe.Subscriber);
             Context.Unwatch(unsubscribe.Subscriber);
@@ -153,8 +153,8 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="paths">The pool the parsing flow interns the batches' paths into: one per pipeline.</param>
-    public static Props Props(StatsSettings settings, PathPool paths, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new StatsActor(settings, paths, clock));
+    public static Props Props(ProcessesSettings settings, PathPool paths, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new ProcessesActor(settings, paths, clock));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
@@ -174,7 +174,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
             _changes.CountersChanged();
         if (batch.Processes.Count == 0)
         {
-            Sender.Tell(StatsProtocol.Ack.Instance);
+            Sender.Tell(ProcessesProtocol.Ack.Instance);
             return;
         }
         var id = _pending.Start(Sender, batch.Processes.Count);
@@ -222,10 +222,10 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     private void AcknowledgeAllPending()
     {
         foreach (var replyTo in _pending.TakeAll())
-            replyTo.Tell(StatsProtocol.Ack.Instance);
+            replyTo.Tell(ProcessesProtocol.Ack.Instance);
     }
 
-    private void Load(StatsProtocol.Load load)
+    private void Load(ProcessesProtocol.Load load)
     {
         var files = 0;
         foreach (var (name, list) in load.Dump.Processes)
@@ -241,7 +241,7 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
         }
         _changes.CountersChanged();
         if (!Sender.IsNobody())
-            Sender.Tell(new StatsProtocol.Loaded(load.Dump.Processes.Count, files));
+            Sender.Tell(new ProcessesProtocol.Loaded(load.Dump.Processes.Count, files));
     }
 
     /// <summary>Starts a round of the cap when more files are tracked than allowed; one round at a time.</summary>
@@ -325,10 +325,10 @@ public sealed class StatsActor : ReceiveActor, IWithTimers
     }
 }
 
-/// <summary>Settings of the stats actor.</summary>
+/// <summary>Settings of the processes actor.</summary>
 /// <param name="PushInterval">How often what changed is pushed to subscribers (the dashboard).</param>
 /// <param name="QueryTimeout">How long a query that asks every process actor may take.</param>
-public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
+public sealed record ProcessesSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
 {
 
     /// <summary>How files are merged to keep memory bounded; null: never.</summary>
@@ -342,7 +342,7 @@ public sealed record StatsSettings(TimeSpan PushInterval, TimeSpan QueryTimeout)
     public TimeSpan HistoryResolution { get; init; } = TimeSpan.FromSeconds(10);
 }
 
-/// <summary>How the stats actor keeps memory bounded.</summary>
+/// <summary>How the processes actor keeps memory bounded.</summary>
 /// <param name="Threshold"><c>-t</c>: files whose reads and writes are both below this many bytes may be merged.</param>
 /// <param name="Idle"><c>-s</c>: ... once not updated for longer than this.</param>
 /// <param name="MaxFiles"><c>--max-files</c>: the cap on tracked files (all processes together).</param>

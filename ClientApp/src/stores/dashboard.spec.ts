@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { flushPromises } from '@vue/test-utils'
 import type { ChangedProcess, Changes, Overview, ProcessSummary, SourceStatus } from '@/api/types'
 import { fakeFactory, type FakeHub } from '@/test/fakeHub'
-import { setHubFactory, useStatsStore, type StoreEvent } from './stats'
+import { setHubFactory, useDashboardStore, type StoreEvent } from './dashboard'
 
 const T0 = Date.parse('2024-05-01T12:00:00Z')
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString()
@@ -50,7 +50,7 @@ const push = (s: number, processes: ChangedProcess[], extra: Partial<Changes> = 
   ...extra,
 })
 
-const rows = (store: ReturnType<typeof useStatsStore>) =>
+const rows = (store: ReturnType<typeof useDashboardStore>) =>
   [...store.view.processes.values()].map((r) => [r.name, r.reads, r.writes]).sort()
 
 let f: ReturnType<typeof fakeFactory>
@@ -58,7 +58,7 @@ let hub: () => FakeHub
 let initial: ProcessSummary[]
 
 async function connected() {
-  const store = useStatsStore()
+  const store = useDashboardStore()
   await store.connect()
   await flushPromises()
   return store
@@ -149,7 +149,7 @@ describe('stats store: pushes', () => {
       h.replies.set('GetOverview', () => new Promise((r) => (release = () => r(overview(initial))))),
     )
     setHubFactory(f.factory)
-    const store = useStatsStore()
+    const store = useDashboardStore()
     await store.connect()
     hub().push('changes', push(3, [changed(proc('zsh', 10, 99, 3, 5), 0, 79)]))
     expect(store.view.processes.size).toBe(0)
@@ -273,7 +273,7 @@ describe('stats store: history', () => {
       }))
     })
     setHubFactory(f.factory)
-    const store = useStatsStore()
+    const store = useDashboardStore()
     await store.watchProcess('zsh')
     expect(store.processSeries).toEqual([])
     await store.connect()

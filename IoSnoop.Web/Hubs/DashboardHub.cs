@@ -12,7 +12,7 @@ namespace IoSnoop.Web.Hubs;
 /// <c>changes</c> push (see <see cref="ChangesFeed"/>). Methods that change the figures are marked
 /// <see cref="ChangesStateAttribute"/>: refused in read-only mode.
 /// </summary>
-public sealed class StatsHub(StatsQueries queries, HistoryQueries history, DashboardConnections connections,
+public sealed class DashboardHub(ProcessQueries queries, HistoryQueries history, DashboardConnections connections,
     AccessSettings access) : Hub
 {
     public const string Path = "/hub/stats";

@@ -7,11 +7,11 @@ using IoSnoop.Specs.Support;
 namespace IoSnoop.Specs.Store;
 
 /// <summary>The SQLite store on a real file in a temporary folder.</summary>
-public sealed class StatsStoreSpecs : IDisposable
+public sealed class FiguresDatabaseSpecs : IDisposable
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2024-05-02T12:00:00Z");
     private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-store-").FullName;
-    private readonly List<StatsStore> _stores = [];
+    private readonly List<FiguresDatabase> _stores = [];
 
     public void Dispose()
     {
@@ -22,9 +22,9 @@ public sealed class StatsStoreSpecs : IDisposable
 
     private string DbPath => Path.Combine(_dir, "sub", "iosnoopng.db");
 
-    private StatsStore Open(HistorySettings? history = null)
+    private FiguresDatabase Open(HistorySettings? history = null)
     {
-        var store = StatsStore.Open(DbPath, history ?? Defaults.History);
+        var store = FiguresDatabase.Open(DbPath, history ?? Defaults.History);
         _stores.Add(store);
         return store;
     }
@@ -206,7 +206,7 @@ public sealed class StatsStoreSpecs : IDisposable
     {
         System.IO.File.WriteAllText(Path.Combine(_dir, "plain"), "");
         var path = Path.Combine(_dir, "plain", "iosnoopng.db");
-        var e = Assert.Throws<StoreException>(() => StatsStore.Open(path, Defaults.History));
+        var e = Assert.Throws<StoreException>(() => FiguresDatabase.Open(path, Defaults.History));
         Assert.StartsWith($"Cannot use the database {path}: ", e.Message);
     }
 }

@@ -88,7 +88,7 @@ export function mergeChanges(snap: Snapshot, changes: Changes): Snapshot {
   return { ...snap, totals: changes.totals, processes }
 }
 
-export const useStatsStore = defineStore('stats', () => {
+export const useDashboardStore = defineStore('dashboard', () => {
   const live = shallowRef<Snapshot>(emptySnapshot())
   /** The snapshot held still while paused; null when live. */
   const frozen = shallowRef<Snapshot | null>(null)

@@ -4,11 +4,11 @@ using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Processes;
 
-public sealed class StatsActorSpecs : StatsActorSpec
+public sealed class ProcessesActorSpecs : ProcessesActorSpec
 {
 
     private IActorRef NewStats(TimeSpan? push = null) =>
-        Sys.ActorOf(StatsActor.Props(new StatsSettings(push ?? TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)), Paths));
+        Sys.ActorOf(ProcessesActor.Props(new ProcessesSettings(push ?? TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)), Paths));
 
     [Fact]
     public void Transient_processes_with_the_same_name_are_summed()
@@ -44,14 +44,14 @@ public sealed class StatsActorSpecs : StatsActorSpec
     {
         var stats = NewStats();
         Ingest(stats, "a|1|100|/x", "b|0|7|/y");
-        stats.Tell(new StatsProtocol.DeleteProcess("a"), TestActor);
-        Assert.True(ExpectMsg<StatsProtocol.ProcessDeleted>(Wait).Existed);
+        stats.Tell(new ProcessesProtocol.DeleteProcess("a"), TestActor);
+        Assert.True(ExpectMsg<ProcessesProtocol.ProcessDeleted>(Wait).Existed);
         var o = OverviewOf(stats);
         Assert.Equal(["b"], o.Processes.Select(p => p.Name));
         Assert.Equal(0, o.Totals.Reads);
         Assert.False(FilesOf(stats, "a").Found);
-        stats.Tell(new StatsProtocol.DeleteProcess("a"), TestActor);
-        Assert.False(ExpectMsg<StatsProtocol.ProcessDeleted>(Wait).Existed);
+        stats.Tell(new ProcessesProtocol.DeleteProcess("a"), TestActor);
+        Assert.False(ExpectMsg<ProcessesProtocol.ProcessDeleted>(Wait).Existed);
         // A process seen again after deletion starts from zero.
         Ingest(stats, "a|1|5|/x");
         Assert.Equal(5, FilesOf(stats, "a").Summary!.Reads);
@@ -62,8 +62,8 @@ public sealed class StatsActorSpecs : StatsActorSpec
     {
         var stats = NewStats();
         Ingest(stats, "a|1|100|/x", "b|0|7|/y", "bad");
-        stats.Tell(StatsProtocol.ResetAll.Instance, TestActor);
-        ExpectMsg<StatsProtocol.ResetDone>(Wait);
+        stats.Tell(ProcessesProtocol.ResetAll.Instance, TestActor);
+        ExpectMsg<ProcessesProtocol.ResetDone>(Wait);
         var o = OverviewOf(stats);
         Assert.Empty(o.Processes);
         Assert.Equal(new Totals(0, 0, 0, 0, 0), o.Totals);
@@ -74,7 +74,7 @@ public sealed class StatsActorSpecs : StatsActorSpec
     {
         var stats = NewStats();
         Ingest(stats, "a|1|100|/x", "a|0|3|/z", "b|0|7|/y", "c d|1|1|/w w");
-        stats.Tell(StatsProtocol.GetFullDump.Instance, TestActor);
+        stats.Tell(ProcessesProtocol.GetFullDump.Instance, TestActor);
         var dump = ExpectMsg<FullDump>(Wait);
         Assert.Equal(4, dump.Events);
         Assert.Equal(["a", "b", "c d"], dump.Processes.Keys.Order());
@@ -90,16 +90,16 @@ public sealed class StatsActorSpecs : StatsActorSpec
         for (var i = 0; i < 500; i++)
         {
             // A new batch each time: a batch is added once (its path references pass to the file tables).
-            stats.Tell(new StatsProtocol.Ingest(Batch(lines)), TestActor);
+            stats.Tell(new ProcessesProtocol.Ingest(Batch(lines)), TestActor);
             if (i % 50 == 0)
-                stats.Tell(StatsProtocol.GetOverview.Instance, TestActor);
+                stats.Tell(ProcessesProtocol.GetOverview.Instance, TestActor);
         }
         var acks = 0;
         var overviews = new List<Overview>();
         while (acks < 500 || overviews.Count < 10)
         {
             var msg = ReceiveOne(Wait);
-            if (msg is StatsProtocol.Ack)
+            if (msg is ProcessesProtocol.Ack)
                 acks++;
             else if (msg is Overview o)
                 overviews.Add(o);
@@ -116,7 +116,7 @@ public sealed class StatsActorSpecs : StatsActorSpec
     public void Subscribers_get_what_changed_with_the_interval_deltas()
     {
         var stats = NewStats(TimeSpan.FromMilliseconds(200));
-        stats.Tell(new StatsProtocol.Subscribe(TestActor));
+        stats.Tell(new ProcessesProtocol.Subscribe(TestActor));
         Ingest(stats, "a|1|100|/x", "b|0|7|/y");
         var changes = FishForMessage<StatsChanges>(c => c.Processes.Count > 0, Wait);
         Assert.Equal(["a", "b"], changes.Processes.Select(p => p.Name).Order());
@@ -125,12 +125,12 @@ public sealed class StatsActorSpecs : StatsActorSpec
         var next = FishForMessage<StatsChanges>(c => c.Processes.Count > 0, Wait);
         var a = Assert.Single(next.Processes);
         Assert.Equal((150, 50), (a.Reads, a.ReadDelta));
-        stats.Tell(new StatsProtocol.DeleteProcess("b"), TestActor);
-        ExpectMsg<StatsProtocol.ProcessDeleted>(Wait);
+        stats.Tell(new ProcessesProtocol.DeleteProcess("b"), TestActor);
+        ExpectMsg<ProcessesProtocol.ProcessDeleted>(Wait);
         var removed = FishForMessage<StatsChanges>(c => c.Removed.Count > 0, Wait);
         Assert.Equal(["b"], removed.Removed);
-        stats.Tell(StatsProtocol.ResetAll.Instance, TestActor);
-        ExpectMsg<StatsProtocol.ResetDone>(Wait);
+        stats.Tell(ProcessesProtocol.ResetAll.Instance, TestActor);
+        ExpectMsg<ProcessesProtocol.ResetDone>(Wait);
         Assert.True(FishForMessage<StatsChanges>(c => c.Reset, Wait).Reset);
     }
 
@@ -139,8 +139,8 @@ public sealed class StatsActorSpecs : StatsActorSpec
     {
         var stats = NewStats();
         var stream = CreateTestProbe();
-        stats.Tell(new StatsProtocol.Ingest(Batch("a|1|1|/x", "b|1|1|/y", "c|1|1|/z")), stream.Ref);
-        stream.ExpectMsg<StatsProtocol.Ack>(Wait);
+        stats.Tell(new ProcessesProtocol.Ingest(Batch("a|1|1|/x", "b|1|1|/y", "c|1|1|/z")), stream.Ref);
+        stream.ExpectMsg<ProcessesProtocol.Ack>(Wait);
         // Once acknowledged, every process actor has the batch: their files answer with it at once.
         foreach (var name in new[] { "a", "b", "c" })
             Assert.Equal(1, FilesOf(stats, name).Summary!.Reads);
@@ -152,7 +152,7 @@ public sealed class StatsActorSpecs : StatsActorSpec
     public void Nothing_is_pushed_when_nothing_changed()
     {
         var stats = NewStats(TimeSpan.FromMilliseconds(100));
-        stats.Tell(new StatsProtocol.Subscribe(TestActor));
+        stats.Tell(new ProcessesProtocol.Subscribe(TestActor));
         ExpectNoMsg(TimeSpan.FromMilliseconds(500));
     }
 
@@ -165,8 +165,8 @@ public sealed class StatsActorSpecs : StatsActorSpec
         {
             ["mds"] = [new FileSummary("/a", 10, 20, at, 0, false), new FileSummary("<Smaller Files of mds>", 1, 2, at, 0, true)],
         });
-        stats.Tell(new StatsProtocol.Load(dump), TestActor);
-        Assert.Equal(new StatsProtocol.Loaded(1, 2), ExpectMsg<StatsProtocol.Loaded>(Wait));
+        stats.Tell(new ProcessesProtocol.Load(dump), TestActor);
+        Assert.Equal(new ProcessesProtocol.Loaded(1, 2), ExpectMsg<ProcessesProtocol.Loaded>(Wait));
         Ingest(stats, "mds|1|5|/a");
         var files = FilesOf(stats, "mds");
         Assert.Equal(15, files.Files.Single(f => f.Path == "/a").Reads);
@@ -183,9 +183,9 @@ public sealed class StatsActorSpecs : StatsActorSpec
         Ingest(stats, "good|1|100|/a", "bad|0|7|/b");
         // A file without a path cannot come from outside (the edges refuse it); here it makes the actor throw.
         var broken = new FileSummary(null!, 5, 5, DateTimeOffset.UnixEpoch, 1, false);
-        stats.Tell(new StatsProtocol.Load(new FullDump(0,
+        stats.Tell(new ProcessesProtocol.Load(new FullDump(0,
             new Dictionary<string, IReadOnlyList<FileSummary>> { ["bad"] = [broken] })), TestActor);
-        ExpectMsg<StatsProtocol.Loaded>(Wait);
+        ExpectMsg<ProcessesProtocol.Loaded>(Wait);
 
         AwaitAssert(() => Assert.Equal(["good"], OverviewOf(stats).Processes.Select(p => p.Name)), Wait);
         var overview = OverviewOf(stats);
