@@ -42,13 +42,9 @@ public sealed class DatabaseFaultSpecs : IDisposable
 
     private static async Task WaitForOutput(DaemonProcess daemon, string text)
     {
-        var deadline = DateTime.UtcNow + Within;
-        while (!daemon.Output.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.False(daemon.HasExited, $"the daemon exited: {daemon.Output}");
-            Assert.True(DateTime.UtcNow < deadline, $"\"{text}\" not logged: {daemon.Output}");
-            await Task.Delay(100, Cancel);
-        }
+        await Poll.Until(() => daemon.Output.Contains(text, StringComparison.Ordinal) || daemon.HasExited, Within,
+            $"\"{text}\" logged", () => daemon.Output);
+        Assert.True(daemon.Output.Contains(text, StringComparison.Ordinal), $"the daemon exited: {daemon.Output}");
     }
 
     [Fact]

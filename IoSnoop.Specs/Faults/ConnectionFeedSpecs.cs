@@ -1,3 +1,4 @@
+using IoSnoop.Specs.Support;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Web.Hubs;
 
@@ -45,15 +46,7 @@ public sealed class ConnectionFeedSpecs
         new(DateTimeOffset.UnixEpoch.AddSeconds(n), 1, false, new Totals(n, 0, 0, 0, n), Running,
             [new ChangedProcess("cc", 0, n, DateTimeOffset.UnixEpoch.AddSeconds(n), n, 1, 0, 1)], []);
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 5 s");
-            await Task.Delay(5);
-        }
-    }
+    private static Task Eventually(Func<bool> condition) => Poll.Until(condition, TimeSpan.FromSeconds(15), "the feed");
 
     [Fact]
     public void A_ready_connection_gets_every_push_as_it_is()

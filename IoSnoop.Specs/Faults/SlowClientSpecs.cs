@@ -79,28 +79,20 @@ public sealed class SlowClientSpecs : IAsyncLifetime
             await Task.Delay(100, Cancel);
         }
 
-        // From now on, over three seconds: pushes keep reaching the fast client (nominally ten a second;
-        // the bounds leave room for a loaded test machine), and events keep being ingested.
+        // From now on pushes keep reaching the fast client, events keep being ingested and each stuck client's
+        // pushes are merged rather than queued: all three go on, however slow the machine (bounded generously).
         var pushesBefore = Volatile.Read(ref pushes);
         var eventsBefore = await Events();
         var coalescedBefore = connections.Coalesced;
-        await Task.Delay(TimeSpan.FromSeconds(3), Cancel);
-        var fastPushes = Volatile.Read(ref pushes) - pushesBefore;
-        var events = await Events() - eventsBefore;
-        var coalesced = connections.Coalesced - coalescedBefore;
-
-        Assert.True(fastPushes >= 5, $"the fast client got {fastPushes} pushes in 3 s");
-        Assert.True(events >= Processes * 3, $"only {events} events ingested in 3 s");
-        // Each stuck client keeps having its pushes merged rather than queued.
-        Assert.True(coalesced >= 3 * 5, $"only {coalesced} pushes coalesced in 3 s");
+        long events = 0;
+        await Poll.Until(async () => events = await Events() - eventsBefore,
+            _ => Volatile.Read(ref pushes) - pushesBefore >= 5 && events >= Processes * 3 && connections.Coalesced - coalescedBefore >= 3 * 5,
+            TimeSpan.FromSeconds(60), "pushes to the fast client, ingestion and coalescing for the stuck ones",
+            _ => $"{Volatile.Read(ref pushes) - pushesBefore} pushes, {events} events, {connections.Coalesced - coalescedBefore} coalesced");
 
         // A client that takes nothing at all is closed after a while, and what it held with it.
-        var dropDeadline = DateTime.UtcNow + DashboardConnections.StuckClientTimeout + TimeSpan.FromSeconds(15);
-        while (connections.Count > 1)
-        {
-            Assert.True(DateTime.UtcNow < dropDeadline, $"{connections.Count - 1} stuck clients still connected");
-            await Task.Delay(200, Cancel);
-        }
+        await Poll.Until(() => connections.Count == 1, DashboardConnections.StuckClientTimeout + TimeSpan.FromSeconds(30),
+            "stuck clients dropped", () => $"{connections.Count - 1} stuck clients still connected");
         Assert.Equal(HubConnectionState.Connected, fast.State);
 
         foreach (var socket in stuck)

@@ -33,19 +33,9 @@ public sealed class BpftraceDaemonSpecs : IAsyncLifetime
         _work.Dispose();
     }
 
-    private async Task<JsonElement> WaitForFiles(string process, Func<JsonElement, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        JsonElement files = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            files = JsonDocument.Parse(await _daemon.Http.GetStringAsync("/api/stats/" + Uri.EscapeDataString(process))).RootElement;
-            if (condition(files))
-                return files;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"/api/stats/{process} never met the condition; last: {files}");
-    }
+    private Task<JsonElement> WaitForFiles(string process, Func<JsonElement, bool> condition) =>
+        Poll.Until(async () => JsonDocument.Parse(await _daemon.Http.GetStringAsync("/api/stats/" + Uri.EscapeDataString(process))).RootElement,
+            condition, TimeSpan.FromSeconds(30), $"/api/stats/{process}");
 
     [Fact]
     public async Task Short_lived_processes_show_in_the_api_with_exact_bytes_per_full_path()

@@ -36,18 +36,11 @@ public sealed class TokenSpecs : IAsyncLifetime
         Directory.Delete(_dir, true);
     }
 
-    private async Task WaitForReplay()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
+    private Task WaitForReplay() => Poll.Until(async () =>
         {
             using var response = await Send(HttpMethod.Get, "/api/status", Token);
-            var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement;
-            if (status.GetProperty("processes").GetInt32() == 2 || DateTime.UtcNow > deadline)
-                return;
-            await Task.Delay(50, Cancel);
-        }
-    }
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement;
+        }, status => status.GetProperty("processes").GetInt32() == 2, TimeSpan.FromSeconds(30), "the replay read");
 
     private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string? token = null, string? scheme = "Bearer")
     {

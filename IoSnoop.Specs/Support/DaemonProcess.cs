@@ -91,25 +91,20 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// <summary>Polls a JSON route until the condition holds, or fails after the deadline with the daemon's output.</summary>
     public async Task<JsonElement> WaitFor(string route, Func<JsonElement, bool> condition, TimeSpan within)
     {
-        var deadline = DateTime.UtcNow + within;
-        JsonElement last = default;
-        while (DateTime.UtcNow < deadline)
+        var answer = await Poll.Until(async () =>
         {
             if (_process.HasExited)
                 throw new InvalidOperationException($"iosnoopng exited with {_process.ExitCode}: {Output}");
             try
             {
-                last = await Http.GetFromJsonAsync<JsonElement>(route);
-                if (condition(last))
-                    return last;
+                return (JsonElement?)await Http.GetFromJsonAsync<JsonElement>(route);
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                return null; // not listening yet
             }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"{route} did not meet the condition within {within}; last: {last}; output: {Output}");
+        }, last => last is { } json && condition(json), within, route, last => $"{last}; output: {Output}");
+        return answer!.Value;
     }
 
     /// <summary>A spec never writes the default database: without <c>--db</c> it runs with <c>--db none</c>.</summary>

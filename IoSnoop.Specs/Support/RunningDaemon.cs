@@ -38,18 +38,7 @@ public sealed class RunningDaemon : IAsyncDisposable
 
     /// <summary>Polls <c>/api/status</c> until the condition holds, or fails after the deadline.</summary>
     public async Task<JsonElement> WaitForStatus(Func<JsonElement, bool> condition, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        JsonElement last = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await Http.GetFromJsonAsync<JsonElement>("/api/status");
-            if (condition(last))
-                return last;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"status condition not met within {within}; last status: {last}");
-    }
+        => await Poll.Until(() => Http.GetFromJsonAsync<JsonElement>("/api/status"), condition, within, "/api/status");
 
     public async ValueTask DisposeAsync()
     {
