@@ -64,12 +64,8 @@ public sealed class RestartSpecs : IDisposable
         {
             await Replayed(first);
             // Wait until a flush after the replay has reached the file, then kill without any shutdown.
-            var deadline = DateTime.UtcNow + Within;
-            while (ReadEventsFromFile() != expected.Events)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the figures did not reach the database");
-                await Task.Delay(100);
-            }
+            await Poll.Until(() => ReadEventsFromFile() == expected.Events, Within, "the figures in the database",
+                () => $"{ReadEventsFromFile()} events written");
             await first.Kill(Within);
         }
         await using var second = DaemonProcess.Start("-n", "--db", Db);

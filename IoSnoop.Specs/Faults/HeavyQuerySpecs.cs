@@ -89,13 +89,9 @@ public sealed class HeavyQuerySpecs : IDisposable
             }
             var clientPorts = sockets.Select(c => $"{((IPEndPoint)c.LocalEndPoint!).Port:X4}").ToHashSet();
             // The daemon closes every one of them: after answering 503, or after its write timeout.
-            var deadline = DateTime.UtcNow + Within;
-            while (ServerConnections(daemon.Port, clientPorts) > 0)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"{ServerConnections(daemon.Port, clientPorts)} connections still open");
-                Assert.False(daemon.HasExited, daemon.Output);
-                await Task.Delay(200, Cancel);
-            }
+            await Poll.Until(() => ServerConnections(daemon.Port, clientPorts) == 0 || daemon.HasExited, Within,
+                "every connection closed by the daemon", () => $"{ServerConnections(daemon.Port, clientPorts)} connections still open");
+            Assert.False(daemon.HasExited, daemon.Output);
         }
         finally
         {

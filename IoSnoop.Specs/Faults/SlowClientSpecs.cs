@@ -63,21 +63,13 @@ public sealed class SlowClientSpecs : IAsyncLifetime
         fast.On<JsonElement>("changes", _ => Interlocked.Increment(ref pushes));
         await fast.StartAsync(Cancel);
         // The server registers a connection just after the handshake it answered: wait for the fourth.
-        var registered = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (connections.Count < 4)
-        {
-            Assert.True(DateTime.UtcNow < registered, $"{connections.Count} connections registered");
-            await Task.Delay(20, Cancel);
-        }
+        await Poll.Until(() => connections.Count >= 4, TimeSpan.FromSeconds(30), "four connections registered",
+            () => $"{connections.Count} connections registered");
         Assert.Equal(4, connections.Count);
 
         // Wait until the stuck clients' sends no longer complete and pushes to them are being merged.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (connections.Coalesced < 30)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"only {connections.Coalesced} pushes coalesced");
-            await Task.Delay(100, Cancel);
-        }
+        await Poll.Until(() => connections.Coalesced >= 30, TimeSpan.FromSeconds(60), "pushes to stuck clients coalesced",
+            () => $"only {connections.Coalesced} pushes coalesced");
 
         // From now on pushes keep reaching the fast client, events keep being ingested and each stuck client's
         // pushes are merged rather than queued: all three go on, however slow the machine (bounded generously).

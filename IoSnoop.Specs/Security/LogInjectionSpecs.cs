@@ -43,12 +43,8 @@ public sealed class LogInjectionSpecs : IDisposable
         using var response = await daemon.Http.SendAsync(request, Cancel);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!(daemon.Output.Contains("Refused DELETE") && daemon.Output.Contains("Malformed trace line")))
-        {
-            Assert.True(DateTime.UtcNow < deadline, daemon.Output);
-            await Task.Delay(100, Cancel);
-        }
+        await Poll.Until(() => daemon.Output.Contains("Refused DELETE") && daemon.Output.Contains("Malformed trace line"),
+            TimeSpan.FromSeconds(30), "the refusal and the malformed line logged", () => daemon.Output);
         var output = daemon.Output;
         Assert.Contains("/api/stats/x\\r\\n00:00:00 FTL forged\\x1B[2J", output);
         Assert.Contains("not a line\\x1B[31m red\\x85next", output);
