@@ -19,35 +19,9 @@ RUNS=${1:-5}
 shift || true
 CASES=("$@")
 [ ${#CASES[@]} -gt 0 ] || CASES=(a big big2)
-HERE=$(cd "$(dirname "$0")" && pwd)
-TMP=${BENCH_TMP:-/tmp}
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 PORT=${BENCH_PORT:-18092}
-GEN=$HERE/gen_trace.py
-[ -f "$GEN" ] || GEN=$HERE/../../shared/bench/gen_trace.py
-
-if [ -z "${IOSNOOPNG:-}" ]; then
-    dotnet publish "$HERE/../IoSnoop.Host" -c Release --use-current-runtime --self-contained false \
-        -o "$HERE/../artifacts/bench" -p:SkipDashboard=true >/dev/null
-    IOSNOOPNG=$HERE/../artifacts/bench/iosnoopng
-fi
-
-trace() {
-    local name=$1 procs paths
-    case $name in
-        a) procs=200 paths=20000 ;;
-        big) procs=2000 paths=1000000 ;;
-        big2) procs=2000 paths=2000000 ;;
-        *) echo "daemon.sh: unknown case $name" >&2; exit 2 ;;
-    esac
-    local file=$TMP/iosnoopng-bench-$name.trace
-    if [ ! -s "$file" ]; then
-        python3 "$GEN" --events 2000000 --procs $procs --paths $paths --seed 1 > "$file.part"
-        mv "$file.part" "$file"
-    fi
-    echo "$file"
-}
-
-median() { sort -g | awk '{v[NR]=$1} END {printf "%s", v[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
 kib() { awk -v k="$1" "/^$1:/ {print \$2}" "/proc/$2/status" 2>/dev/null || echo 0; }
 

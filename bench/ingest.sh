@@ -17,32 +17,8 @@ RUNS=${1:-5}
 shift || true
 CASES=("$@")
 [ ${#CASES[@]} -gt 0 ] || CASES=(a big big2)
-HERE=$(cd "$(dirname "$0")" && pwd)
-TMP=${BENCH_TMP:-/tmp}
-
-if [ -z "${IOSNOOPNG:-}" ]; then
-    dotnet publish "$HERE/../IoSnoop.Host" -c Release --use-current-runtime --self-contained false \
-        -o "$HERE/../artifacts/bench" -p:SkipDashboard=true >/dev/null
-    IOSNOOPNG=$HERE/../artifacts/bench/iosnoopng
-fi
-
-trace() {
-    local name=$1 procs paths
-    case $name in
-        a) procs=200 paths=20000 ;;
-        big) procs=2000 paths=1000000 ;;
-        big2) procs=2000 paths=2000000 ;;
-        *) echo "ingest: unknown case $name" >&2; exit 2 ;;
-    esac
-    local file=$TMP/iosnoopng-bench-$name.trace
-    if [ ! -s "$file" ]; then
-        python3 "$HERE/gen_trace.py" --events 2000000 --procs $procs --paths $paths --seed 1 > "$file.part"
-        mv "$file.part" "$file"
-    fi
-    echo "$file"
-}
-
-median() { sort -n | awk '{v[NR]=$1} END {printf "%s", v[int((NR+1)/2)]}'; }
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 
 printf '%-5s %12s %12s %12s   %s\n' case "events/s" "peak MiB" "alloc B/ev" "runs (events/s @ peak MiB)"
 for name in "${CASES[@]}"; do

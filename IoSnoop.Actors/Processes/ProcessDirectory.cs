@@ -54,7 +54,7 @@ public sealed class ProcessDirectory
             return null;
         var entry = _byName[name];
         var old = entry.Summary;
-        entry.Summary = summary with { Name = name };
+        entry.Summary = summary;
         Reads = Figures.Add(Figures.Subtract(Reads, old.Reads), summary.Reads);
         Writes = Figures.Add(Figures.Subtract(Writes, old.Writes), summary.Writes);
         Files += summary.Files - old.Files;

@@ -247,7 +247,8 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
     /// <summary>Starts a round of the cap when more files are tracked than allowed; one round at a time.</summary>
     private void EnforceCap()
     {
-        if (_settings.Merge is not { } merge || _capRound.Count > 0)
+        // Runs at every answer of a process actor: under the cap it must cost nothing.
+        if (_settings.Merge is not { } merge || _capRound.Count > 0 || _processes.Files <= merge.MaxFiles)
             return;
         var recentAfter = _clock.GetUtcNow() - merge.CapRecent;
         foreach (var (name, count) in CapPlan.Plan(_processes.Summaries, _processes.Files, merge))
