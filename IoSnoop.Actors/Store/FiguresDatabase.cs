@@ -13,9 +13,14 @@ public sealed record SavedState(FullDump Dump, StoredCounters Counters)
 }
 
 /// <summary>
-/// The SQLite database (WAL mode) of the totals per process and file, the counters, and the per-process
-/// history per time bucket. One writer (the store actor, one transaction at a time, off the actor's
-/// thread); queries read on connections of their own, which WAL lets run beside the writer.
+/// The SQLite database of the totals per process and file, the counters, and the per-process history per
+/// time bucket. One writer (the store actor, one transaction at a time, off the actor's thread); queries
+/// read on connections of their own. It keeps a rollback journal, not a write-ahead log: WAL maps its
+/// <c>-shm</c> file into memory, and a write to that mapping once the file became immutable (or its file
+/// system read-only) kills the process with SIGBUS, which no check beforehand can rule out (the file can
+/// change between the check and the write). Without a mapping such a write is an error like any other.
+/// A flush every few seconds and short queries do not need WAL's concurrency: a query waits for a commit
+/// (milliseconds) through the busy timeout.
 /// </summary>
 /// <remarks>
 /// Tables: <c>meta(key, value)</c> (schema version, counters), <c>processes(id, name)</c>,
@@ -70,7 +75,7 @@ public sealed class FiguresDatabase : IDisposable
             writer.Open();
             Execute(writer, """
                 PRAGMA mmap_size = 0;
-                PRAGMA journal_mode = WAL;
+                PRAGMA journal_mode = DELETE;
                 PRAGMA synchronous = NORMAL;
                 PRAGMA busy_timeout = 2000;
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -108,18 +113,19 @@ public sealed class FiguresDatabase : IDisposable
     }
 
     /// <summary>
-    /// Fails, naming the file, when the database or its <c>-wal</c> or <c>-shm</c> file cannot be written
-    /// (immutable, a read-only file system). SQLite maps the <c>-shm</c> file into memory: writing to it when
-    /// it became immutable kills the process with SIGBUS, which no error handling can catch, so every write
-    /// and query checks first. <c>access(2)</c> checks without opening the file: opening and closing it
-    /// would drop the locks SQLite holds on it (POSIX locks belong to the process, not the descriptor).
+    /// Fails, naming the file, when the database or its journal cannot be written (immutable, a read-only
+    /// file system), so that the log says which file and why rather than SQLite's "disk I/O error". The
+    /// <c>-wal</c> and <c>-shm</c> files are those of a database an earlier version left in WAL mode: it is
+    /// turned into a rollback journal at start, which needs them. <c>access(2)</c> checks without opening
+    /// the file: opening and closing it would drop the locks SQLite holds on it (POSIX locks belong to the
+    /// process, not the descriptor).
     /// </summary>
     /// <exception cref="StoreException">A file cannot be written.</exception>
     private static void CheckWritable(string path, string doing)
     {
         if (OperatingSystem.IsWindows())
             return;
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        foreach (var file in new[] { path, path + "-journal", path + "-wal", path + "-shm" })
         {
             if (Native.access(file, Native.W_OK) == 0)
                 continue;
@@ -409,7 +415,7 @@ public sealed class FiguresDatabase : IDisposable
 
     private void Query(string sql, Action<SqliteCommand> bind, Action<SqliteDataReader> row)
     {
-        // A reader updates the shared memory file too.
+        // A reader rolls back a journal a failed write left behind, which needs the files writable.
         CheckWritable(Path, "Cannot read");
         try
         {

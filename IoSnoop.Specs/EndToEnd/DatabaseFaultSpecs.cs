@@ -26,7 +26,7 @@ public sealed class DatabaseFaultSpecs : IDisposable
 
     public void Dispose()
     {
-        foreach (var file in new[] { Db, Shm, Db + "-wal" })
+        foreach (var file in new[] { Db, Shm, Db + "-wal", Db + "-journal" })
             if (File.Exists(file))
                 Chattr("-i", file);
         Directory.Delete(_dir, true);
@@ -48,19 +48,20 @@ public sealed class DatabaseFaultSpecs : IDisposable
     }
 
     [Fact]
-    public async Task An_immutable_shm_file_while_running_is_one_clear_error_and_the_daemon_goes_on()
+    public async Task An_immutable_database_file_while_running_is_one_clear_error_and_the_daemon_goes_on()
     {
         var trace = Path.Combine(_dir, "t.trace");
         await File.WriteAllTextAsync(trace, "cc|0|100|/o/a.o\nld|0|7|/bin/app\n", Cancel);
         await using var daemon = DaemonProcess.Start("--source", "replay", "--replay", trace, "--db", Db, "--flush-interval", "0.2");
         await daemon.WaitFor("/api/status", s => s.GetProperty("processes").GetInt32() == 2, Within);
         await daemon.WaitFor("/api/history", _ => true, Within);
-        Assert.True(File.Exists(Shm));
+        // A rollback journal: no file is mapped into memory, so nothing can end in SIGBUS.
+        Assert.False(File.Exists(Shm));
 
-        Chattr("+i", Shm);
+        Chattr("+i", Db);
         using (var delete = await daemon.Http.DeleteAsync("/api/stats/cc", Cancel))
             Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
-        await WaitForOutput(daemon, $"{Shm} cannot be written: the file is immutable");
+        await WaitForOutput(daemon, $"{Db} cannot be written: the file is immutable");
         using (var history = await daemon.Http.GetAsync("/api/history", Cancel))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, history.StatusCode);
@@ -68,11 +69,11 @@ public sealed class DatabaseFaultSpecs : IDisposable
         }
         Assert.False(daemon.HasExited);
 
-        Chattr("-i", Shm);
+        Chattr("-i", Db);
         await WaitForOutput(daemon, "works again");
         Assert.Equal(ExitCodes.Ok, await daemon.Terminate(Within));
         Assert.DoesNotContain("   at ", daemon.Output);
-        Assert.All(daemon.Output.Split('\n').Where(l => l.Contains("cannot be written")), l => Assert.Contains(Shm, l));
+        Assert.All(daemon.Output.Split('\n').Where(l => l.Contains("cannot be written")), l => Assert.Contains(Db, l));
 
         // What the failed writes held reached the database once it could be written again.
         await using var again = DaemonProcess.Start("-n", "--db", Db);
@@ -81,7 +82,38 @@ public sealed class DatabaseFaultSpecs : IDisposable
     }
 
     [Fact]
-    public async Task An_immutable_shm_file_at_start_stops_it_with_the_database_exit_code_and_one_line()
+    public async Task A_database_left_in_WAL_mode_is_turned_into_a_rollback_journal_with_its_figures()
+    {
+        using (var store = FiguresDatabase.Open(Db, Defaults.History))
+            store.Write(new StoreChanges(false, false, [],
+                [new ProcessFileChanges("cc", [new FileSummary("/a", 1, 2, DateTimeOffset.UtcNow, 1, false)], [])],
+                new StoredCounters(1, 0, 0), []), DateTimeOffset.UtcNow);
+        using (var connection = new SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode = WAL";
+            Assert.Equal("wal", cmd.ExecuteScalar());
+        }
+
+        await using (var daemon = DaemonProcess.Start("-n", "--db", Db))
+        {
+            var stats = await daemon.WaitFor("/api/stats", _ => true, Within);
+            Assert.Equal(2, stats.GetProperty("processStats").GetProperty("cc").GetProperty("writes").GetInt64());
+            Assert.False(File.Exists(Shm));
+            Assert.Equal(ExitCodes.Ok, await daemon.Terminate(Within));
+        }
+        using (var connection = new SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode";
+            Assert.Equal("delete", cmd.ExecuteScalar());
+        }
+    }
+
+    [Fact]
+    public async Task An_immutable_shm_file_left_by_WAL_mode_stops_the_start_with_the_database_exit_code_and_one_line()
     {
         FiguresDatabase.Open(Db, Defaults.History).Dispose();
         await File.WriteAllBytesAsync(Shm, new byte[32768], Cancel);
