@@ -113,6 +113,66 @@ public sealed class ProcessesActorSpecs : ProcessesActorSpec
     }
 
     [Fact]
+    public void The_same_batches_through_two_processes_actors_at_once_give_each_the_whole_figures()
+    {
+        // Two processes actors share nothing but the path pool, the one component that interns paths for
+        // every actor of a pipeline and is safe to use from many at once. A batch hands one reference per
+        // entry to its receiver, so the second receiver is given references of its own.
+        var first = NewStats();
+        var second = NewStats();
+        var lines = Enumerable.Range(0, 300)
+            .Select(b => Enumerable.Range(0, 60).Select(i => $"p{(b * 7 + i) % 40}|{i % 2}|{b + i + 1}|/data/{(b * 13 + i * 31) % 900}").ToArray())
+            .ToArray();
+        var firstStream = CreateTestProbe();
+        var secondStream = CreateTestProbe();
+        foreach (var batchLines in lines)
+        {
+            var batch = Batch(batchLines);
+            foreach (var process in batch.Processes)
+                foreach (var file in process.Files)
+                    Paths.AddRef(file.Key);
+            first.Tell(new ProcessesProtocol.Ingest(batch), firstStream.Ref);
+            second.Tell(new ProcessesProtocol.Ingest(batch), secondStream.Ref);
+        }
+        for (var i = 0; i < lines.Length; i++)
+        {
+            firstStream.ExpectMsg<ProcessesProtocol.Ack>(Wait);
+            secondStream.ExpectMsg<ProcessesProtocol.Ack>(Wait);
+        }
+
+        var expected = lines.SelectMany(l => l).Select(l => l.Split('|'))
+            .GroupBy(f => (Process: f[0], Path: f[3]))
+            .ToDictionary(g => g.Key, g => (Reads: g.Where(f => f[1] == "1").Sum(f => long.Parse(f[2])),
+                                             Writes: g.Where(f => f[1] == "0").Sum(f => long.Parse(f[2])), Events: g.LongCount()));
+        foreach (var stats in new[] { first, second })
+        {
+            stats.Tell(ProcessesProtocol.GetFullDump.Instance, TestActor);
+            var dump = ExpectMsg<FullDump>(Wait);
+            Assert.Equal(300 * 60, dump.Events);
+            var held = dump.Processes.SelectMany(p => p.Value.Select(f => (Key: (p.Key, f.Path), Figures: (f.Reads, f.Writes, f.Events))))
+                .ToDictionary(e => e.Key, e => e.Figures);
+            Assert.Equal(expected.OrderBy(e => e.Key).ToList(), held.OrderBy(e => e.Key).ToList());
+        }
+        Assert.Equal(OverviewOf(first).Totals, OverviewOf(second).Totals);
+
+        // Each gave back exactly the references it held: forgetting one leaves the other's paths held.
+        first.Tell(ProcessesProtocol.ResetAll.Instance, TestActor);
+        ExpectMsg<ProcessesProtocol.ResetDone>(Wait);
+        var paths = expected.Keys.Select(k => k.Path).Distinct().Count();
+        AwaitAssert(() => Assert.Equal(paths, Paths.Count), Wait);
+        Assert.Equal(expected.Count, FullDumpOf(second).Processes.Sum(p => p.Value.Count));
+        second.Tell(ProcessesProtocol.ResetAll.Instance, TestActor);
+        ExpectMsg<ProcessesProtocol.ResetDone>(Wait);
+        AwaitAssert(() => Assert.Equal(0, Paths.Count), Wait);
+    }
+
+    private FullDump FullDumpOf(IActorRef stats)
+    {
+        stats.Tell(ProcessesProtocol.GetFullDump.Instance, TestActor);
+        return ExpectMsg<FullDump>(Wait);
+    }
+
+    [Fact]
     public void Subscribers_get_what_changed_with_the_interval_deltas()
     {
         var stats = NewStats(TimeSpan.FromMilliseconds(200));
