@@ -3,42 +3,37 @@ using IoSnoop.Actors.Events;
 namespace IoSnoop.Actors.Processes;
 
 /// <summary>
-/// What changed per process, kept for two readers: the push to the dashboard (every push interval) and the
-/// database (every flush). Plain state of the <see cref="ProcessesActor"/>; the file-level changes a flush writes
-/// are kept by each process's <see cref="FileTable"/>.
+/// What changed per process since the last push to the dashboard (the bytes each moved, processes removed, a
+/// reset), and what the database must forget at the next flush (processes deleted, a reset). Plain state of the
+/// <see cref="ProcessesActor"/>. Which files changed is known only where the files are: each process actor's
+/// <see cref="FileTable"/> keeps that for the flush, so nothing here repeats it.
 /// </summary>
-public sealed class ChangeTracker(bool keepUnsaved)
+public sealed class ChangeTracker(bool keepDeletions)
 {
     private readonly Dictionary<string, (long Reads, long Writes)> _moved = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
     private bool _reset;
     private bool _countersChanged;
-    private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _deletedUnsaved = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
     private bool _resetUnsaved;
 
     /// <summary>True when the next push has something to say.</summary>
     public bool HasPush => _moved.Count > 0 || _removed.Count > 0 || _reset || _countersChanged;
 
-    /// <summary>A process's figures changed; it moved these bytes (never less than zero: a removal moves none).
-    /// <paramref name="saved"/>: the database already has the change (figures loaded from it).</summary>
-    public void Changed(string name, long reads, long writes, bool saved = false)
+    /// <summary>A process's figures changed; it moved these bytes (never less than zero: a removal moves none).</summary>
+    public void Changed(string name, long reads, long writes)
     {
         _moved.TryGetValue(name, out var moved);
         _moved[name] = (Figures.Add(moved.Reads, Math.Max(0, reads)), Figures.Add(moved.Writes, Math.Max(0, writes)));
         _removed.Remove(name);
-        if (keepUnsaved && !saved)
-            _unsaved.Add(name);
     }
 
     public void Removed(string name)
     {
         _moved.Remove(name);
         _removed.Add(name);
-        if (!keepUnsaved)
-            return;
-        _unsaved.Remove(name);
-        _deletedUnsaved.Add(name);
+        if (keepDeletions)
+            _deleted.Add(name);
     }
 
     public void Reset()
@@ -46,10 +41,9 @@ public sealed class ChangeTracker(bool keepUnsaved)
         _moved.Clear();
         _removed.Clear();
         _reset = true;
-        if (!keepUnsaved)
+        if (!keepDeletions)
             return;
-        _unsaved.Clear();
-        _deletedUnsaved.Clear();
+        _deleted.Clear();
         _resetUnsaved = true;
     }
 
@@ -67,12 +61,13 @@ public sealed class ChangeTracker(bool keepUnsaved)
         return taken;
     }
 
-    /// <summary>What the database has not seen: processes changed, processes deleted, and a reset; then starts afresh.</summary>
-    public (IReadOnlyList<string> Changed, IReadOnlyList<string> Deleted, bool Reset) TakeUnsaved()
+    /// <summary>What the database must forget: processes deleted and whether everything was reset since the last
+    /// flush; then starts afresh. A process deleted and seen again is in both: the database forgets it, then
+    /// writes what its new actor holds.</summary>
+    public (IReadOnlyList<string> Deleted, bool Reset) TakeDeletions()
     {
-        var taken = ((IReadOnlyList<string>)[.. _unsaved], (IReadOnlyList<string>)[.. _deletedUnsaved], _resetUnsaved);
-        _unsaved.Clear();
-        _deletedUnsaved.Clear();
+        var taken = ((IReadOnlyList<string>)[.. _deleted], _resetUnsaved);
+        _deleted.Clear();
         _resetUnsaved = false;
         return taken;
     }
