@@ -34,7 +34,7 @@ public sealed class LogFloodSpecs : IAsyncDisposable
         var log = new CapturedLog();
         await using var daemon = await RunningDaemon.Start(new DaemonOptions
             { Source = "replay", ReplayFile = trace, ReadOnly = true, Database = Path.Combine(_dir, "f.db") }, logger: log.Logger);
-        await daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 1, TimeSpan.FromSeconds(10));
+        await daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 1, TimeSpan.FromSeconds(30));
         await using var hub = new HubConnectionBuilder().WithUrl(new Uri(daemon.Address, "/hub/stats")).Build();
         await hub.StartAsync(Cancel);
         var linesBefore = log.Lines.Count;

@@ -9,7 +9,7 @@ namespace IoSnoop.Specs.Store;
 /// <summary>The processes actor and the store actor on a real database file.</summary>
 public sealed class StoreActorSpecs : ProcessesActorSpec
 {
-    protected override TimeSpan Wait => TimeSpan.FromSeconds(10);
+    protected override TimeSpan Wait => TimeSpan.FromSeconds(30);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-storeactor-").FullName;
     private string DbPath => Path.Combine(_dir, "iosnoopng.db");

@@ -23,7 +23,7 @@ public abstract class ProcessesActorSpec() : Akka.TestKit.Xunit.TestKit(ManualSc
     protected void Pass(TimeSpan time) => Scheduler.Advance(time);
 
     /// <summary>How long a spec waits for an answer.</summary>
-    protected virtual TimeSpan Wait => TimeSpan.FromSeconds(5);
+    protected virtual TimeSpan Wait => TimeSpan.FromSeconds(15);
 
     /// <summary>A batch of these lines in the original's format, parsed and summed as the pipeline does.</summary>
     /// <summary>The pool of the spec's pipeline: the processes actor's and its batches'.</summary>
