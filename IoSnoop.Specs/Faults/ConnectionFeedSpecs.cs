@@ -48,7 +48,7 @@ public sealed class ConnectionFeedSpecs
         new(DateTimeOffset.UnixEpoch.AddSeconds(n), 1, false, new Totals(n, 0, 0, 0, n), Running,
             [new ChangedProcess("cc", 0, n, DateTimeOffset.UnixEpoch.AddSeconds(n), n, 1, 0, 1)], []);
 
-    private static Task Eventually(Func<bool> condition) => Poll.Until(condition, TimeSpan.FromSeconds(15), "the feed");
+    private static Task Eventually(Func<bool> condition) => Poll.Until(condition, TimeSpan.FromSeconds(30), "the feed");
 
     [Fact]
     public void A_ready_connection_gets_every_push_as_it_is()

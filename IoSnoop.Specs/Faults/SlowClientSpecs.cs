@@ -31,7 +31,7 @@ public sealed class SlowClientSpecs : IAsyncLifetime
         var trace = Path.Combine(_dir, "many.trace");
         await File.WriteAllTextAsync(trace, lines.ToString());
         _daemon = await RunningDaemon.Start(new DaemonOptions { PushIntervalSeconds = 0.1 }, new FakeTracerSource("repeat", trace));
-        await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == Processes, TimeSpan.FromSeconds(20));
+        await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == Processes, TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()
