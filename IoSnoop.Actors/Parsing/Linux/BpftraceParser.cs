@@ -220,7 +220,7 @@ public sealed class BpftraceParser : ITraceParser
     /// <summary>Maps the program uses for itself; they show only if bpftrace prints them at exit.</summary>
     private static bool IsBookkeepingMap(ReadOnlySpan<byte> name) =>
         name.SequenceEqual("seen"u8) || name.SequenceEqual("f"u8) || name.SequenceEqual("cur"u8)
-        || name.SequenceEqual("H0"u8) || name.SequenceEqual("H1"u8);
+        || name.SequenceEqual("H0"u8) || name.SequenceEqual("H1"u8) || name.SequenceEqual("pp"u8) || name.SequenceEqual("ps"u8);
 
     /// <summary>
     /// <c>pid, comm, dev, ino, gen, dir]: value</c>. comm is printed as it is and may hold <c>, </c>
