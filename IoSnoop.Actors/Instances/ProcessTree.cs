@@ -54,6 +54,8 @@ public sealed class ProcessTree
     /// <summary>Applies one event of a trace source (see <see cref="InstanceEvent"/> for the order within an interval).</summary>
     public void Apply(InstanceEvent instanceEvent)
     {
+        if (instanceEvent.Pid <= 0)
+            return; // no process has it
         switch (instanceEvent)
         {
             case InstanceStarted started:
@@ -301,10 +303,12 @@ public sealed class ProcessTree
         public long TreeWrites { get; set; }
 
         public InstanceInfo Info(DateTimeOffset boot) => new(
-            Pid, ParentPid, Name, Exe,
-            Start == UnknownStart ? null : boot.AddTicks(Start / 100),
-            End is { } end ? boot.AddTicks(end / 100) : null,
+            Pid, ParentPid, Name, Exe, Time(boot, Start), End is { } end ? Time(boot, end) : null,
             Reads, Writes, TreeReads, TreeWrites);
+
+        /// <summary>Nanoseconds since boot as a time; null when unknown or beyond what a time can hold (bad input).</summary>
+        private static DateTimeOffset? Time(DateTimeOffset boot, long nanoseconds) =>
+            nanoseconds < 0 || nanoseconds / 100 > (DateTimeOffset.MaxValue - boot).Ticks ? null : boot.AddTicks(nanoseconds / 100);
     }
 }
 

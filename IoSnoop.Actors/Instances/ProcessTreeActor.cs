@@ -64,10 +64,10 @@ public sealed class ProcessTreeActor : ReceiveActor
             foreach (var instanceEvent in observe.Events)
                 Guard("applying a process event", () => _tree.Apply(instanceEvent));
         });
-        Receive<ProcessTreeProtocol.GetInstances>(query =>
-            Sender.Tell(new ProcessTreeProtocol.InstanceList(_tree.List(query.RunningOnly, query.Name, query.Limit, _boot))));
-        Receive<ProcessTreeProtocol.GetInstance>(query =>
-            Sender.Tell(new ProcessTreeProtocol.InstanceFound(_tree.Latest(query.Pid, _boot))));
+        Receive<ProcessTreeProtocol.GetInstances>(query => Answer(() =>
+            new ProcessTreeProtocol.InstanceList(_tree.List(query.RunningOnly, query.Name, query.Limit, _boot))));
+        Receive<ProcessTreeProtocol.GetInstance>(query => Answer(() =>
+            new ProcessTreeProtocol.InstanceFound(_tree.Latest(query.Pid, _boot))));
     }
 
     public static Props Props(ProcessTreeSettings settings, ProcFileSystem? proc = null, TimeProvider? clock = null) =>
@@ -78,6 +78,20 @@ public sealed class ProcessTreeActor : ReceiveActor
     {
         var sinceBoot = _proc?.SinceBoot() is { } ns ? TimeSpan.FromTicks(ns / 100) : TimeSpan.FromMilliseconds(Environment.TickCount64);
         return _clock.GetUtcNow() - sinceBoot;
+    }
+
+    /// <summary>Answers a query; a failure goes back to the asker instead of restarting the actor (and losing the tree).</summary>
+    private void Answer(Func<object> query)
+    {
+        try
+        {
+            Sender.Tell(query());
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "The process tree failed to answer a query");
+            Sender.Tell(new Status.Failure(e));
+        }
     }
 
     private void Guard(string what, Action action)
