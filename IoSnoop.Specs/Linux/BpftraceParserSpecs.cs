@@ -229,7 +229,7 @@ public sealed class BpftraceParserSpecs
         var parser = NewParser(capacity: 16);
         var sink = new CollectingSink();
         var random = new Random(20240611);
-        var alphabet = "@BNC01[], :T\r\n/ 0123456789zendLost events\xff\0"u8.ToArray();
+        var alphabet = "@BNCPEX01[], :T\r\n/ 0123456789zendLost events\xff\0"u8.ToArray();
 
         for (var i = 0; i < 20_000; i++)
         {
@@ -240,6 +240,31 @@ public sealed class BpftraceParserSpecs
         }
 
         Assert.NotEmpty(sink.MalformedLines);
+        Assert.DoesNotContain(sink.MalformedLines, m => m.Reason == BpftraceParser.Reasons.Failure);
+    }
+
+    [Fact]
+    public void Process_lines_cut_or_changed_anywhere_never_throw()
+    {
+        var parser = NewParser(capacity: 16);
+        var sink = new CollectingSink();
+        var random = new Random(20261206);
+        byte[][] valid = [.. new[] { "@P0[12, 34, 56, 78]: sh", $"@E1[12, 34, 99, {Disk}, 5, 6]: dd", "@X0[12, 34, 1000]: dd" }
+            .Select(Encoding.UTF8.GetBytes)];
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            var line = valid[random.Next(valid.Length)][..];
+            line = line[..random.Next(line.Length + 1)];
+            for (var flips = random.Next(3); flips > 0 && line.Length > 0; flips--)
+                line[random.Next(line.Length)] = (byte)random.Next(256);
+            parser.Parse(line, sink);
+            if (i % 50 == 0)
+                parser.Parse("T 1"u8, sink);
+        }
+
+        Assert.NotEmpty(sink.MalformedLines);
+        Assert.NotEmpty(sink.Instances);
         Assert.DoesNotContain(sink.MalformedLines, m => m.Reason == BpftraceParser.Reasons.Failure);
     }
 
