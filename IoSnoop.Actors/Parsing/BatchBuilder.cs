@@ -56,6 +56,7 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
     private long _malformed;
     private long _dropped;
     private bool _ready;
+    private List<InstanceEvent>? _instances;
 
     public NameTable Names { get; } = names;
 
@@ -91,7 +92,7 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         }
     }
 
-    public bool IsEmpty => _waitingCount == 0 && _events == 0 && _malformed == 0 && _dropped == 0 && !_ready;
+    public bool IsEmpty => _waitingCount == 0 && _events == 0 && _malformed == 0 && _dropped == 0 && !_ready && _instances is null;
 
     public void Event(in IoEvent ioEvent)
     {
@@ -253,6 +254,8 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         ReadySeen = true;
     }
 
+    public void Instance(InstanceEvent instanceEvent) => (_instances ??= new List<InstanceEvent>()).Add(instanceEvent);
+
     /// <summary>True once the parser has reported readiness (stays true across batches).</summary>
     public bool ReadySeen { get; private set; }
 
@@ -283,7 +286,8 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
             };
             sums = default;
         }
-        var batch = new IngestBatch(processes, _events, _malformed, _dropped, _ready);
+        var batch = new IngestBatch(processes, _events, _malformed, _dropped, _ready, _instances);
+        _instances = null;
         Array.Clear(_slots);
         _processIndex.Clear();
         _processCount = 0;

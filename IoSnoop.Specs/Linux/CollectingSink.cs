@@ -11,6 +11,7 @@ internal sealed class CollectingSink : ITraceSink
     private readonly object _gate = new();
     private readonly List<IoEvent> _events = new();
     private readonly List<(string Line, string Reason)> _malformed = new();
+    private readonly List<InstanceEvent> _instances = new();
 
     public NameTable Names { get; } = new();
 
@@ -24,6 +25,15 @@ internal sealed class CollectingSink : ITraceSink
     public IReadOnlyList<IoEvent> Events { get { lock (_gate) return _events.ToArray(); } }
 
     public IReadOnlyList<(string Line, string Reason)> MalformedLines { get { lock (_gate) return _malformed.ToArray(); } }
+
+    /// <summary>What the parser said about process instances, in order.</summary>
+    public IReadOnlyList<InstanceEvent> Instances { get { lock (_gate) return _instances.ToArray(); } }
+
+    public void Instance(InstanceEvent instanceEvent)
+    {
+        lock (_gate)
+            _instances.Add(instanceEvent);
+    }
 
     public void Event(in IoEvent ioEvent)
     {
