@@ -110,7 +110,7 @@ describe('process tree view', () => {
     app = await mountApp('/instances', {})
     const none = app.wrapper.get('[data-testid="tree-none"]')
     expect(none.text()).toContain('process trees need the Linux bpftrace source')
-    expect(none.text()).toContain('this daemon reads bpftrace')
+    expect(none.text()).toContain("this daemon's source: bpftrace")
     expect(app.wrapper.find('[data-testid="process-tree"]').exists()).toBe(false)
   })
 
