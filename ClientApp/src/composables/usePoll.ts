@@ -22,20 +22,31 @@ export function usePoll(run: () => Promise<void>, intervalMs: number) {
     timer = setTimeout(() => void tick(), intervalMs)
   }
 
-  async function tick() {
+  /** Set when a run is asked for while one is in flight: it runs again right after. */
+  let again = false
+
+  async function tick(): Promise<void> {
     timer = undefined
     if (stopped) return
-    if (running) return running
+    if (running) {
+      again = true
+      return running
+    }
     running = (async () => {
-      try {
-        await run()
-      } catch {
-        // The run reports its own errors; polling goes on.
-      } finally {
-        running = null
-      }
+      do {
+        again = false
+        try {
+          await run()
+        } catch {
+          // The run reports its own errors; polling goes on.
+        }
+      } while (again && !stopped)
     })()
-    await running
+    try {
+      await running
+    } finally {
+      running = null
+    }
     schedule()
   }
 

@@ -63,7 +63,7 @@ describe('process tree view', () => {
     expect(sh.get('[data-testid="cell-tree-written"]').text()).toBe('4.10 KiB')
     expect(sh.get('[data-testid="cell-tree-read"]').text()).toBe('50 B')
     expect(sh.get('[data-testid="tree-lifetime"]').attributes('data-exited')).toBe('false')
-    expect(sh.get('[data-testid="tree-lifetime"]').text()).toMatch(/^running · since /)
+    expect(sh.get('[data-testid="tree-lifetime"]').text()).toMatch(/^running · .+ · since /)
     expect(app.wrapper.get('[data-testid="tree-summary"]').text()).toBe('3 roots')
   })
 
@@ -97,10 +97,10 @@ describe('process tree view', () => {
     const dd = row(101).get('[data-testid="tree-lifetime"]')
     expect(dd.attributes('data-exited')).toBe('true')
     expect(dd.attributes('data-duration-ms')).toBe('500')
-    expect(dd.text()).toMatch(/^exited · .+–.+ · 500 ms$/)
+    expect(dd.text()).toMatch(/^exited · 500 ms · .+–.+$/)
     expect(row(101).classes()).toContain('exited')
     const backup = row(200).get('[data-testid="tree-lifetime"]')
-    expect(backup.text()).toMatch(/ · 1 min 00 s$/)
+    expect(backup.text()).toMatch(/^exited · 1 min 00 s · /)
     expect(row(102).get('[data-testid="tree-lifetime"]').attributes('data-exited')).toBe('false')
     expect(row(102).classes()).not.toContain('exited')
   })
@@ -240,5 +240,30 @@ describe('process tree view', () => {
     const shown = app.wrapper.findAll('[data-testid="tree-row"]')
     expect(shown.length).toBeLessThan(60)
     expect(shown[1]!.attributes('data-pid')).toBe('5999')
+  })
+})
+
+describe('process tree filter while a refresh is in flight', () => {
+  it('asks for the new name right after the refresh in flight, not a poll later', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    api = fakeApi(scene())
+    app = await mountApp('/instances', {})
+    // Hold the next answers until released, so that the poll's refresh is in flight when the filter asks.
+    const real = globalThis.fetch
+    let release!: () => void
+    const held = new Promise<void>((r) => (release = r))
+    vi.stubGlobal('fetch', async (...args: Parameters<typeof fetch>) => {
+      await held
+      return real(...args)
+    })
+    await vi.advanceTimersByTimeAsync(TREE_POLL_MS)
+    await app.wrapper.get('[data-testid="tree-filter"]').setValue('cat')
+    await vi.advanceTimersByTimeAsync(FILTER_DEBOUNCE_MS)
+    release()
+    await flushPromises()
+    await vi.advanceTimersByTimeAsync(0)
+    await flushPromises()
+    expect(api.listCalls().filter((c) => c.includes('name=cat'))).toHaveLength(1)
+    expect(rows()).toEqual(['103 collapsed'])
   })
 })
