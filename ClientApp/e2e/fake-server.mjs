@@ -194,7 +194,7 @@ if (args.feed) {
   const buf = Buffer.alloc(64 * KiB)
   setInterval(async () => {
     for (;;) {
-      const { reads } = await file.read(buf, 0, buf.length, offset)
+      const { bytesRead: reads } = await file.read(buf, 0, buf.length, offset)
       if (reads === 0) return
       offset += reads
       const lines = (rest + buf.toString('utf8', 0, reads)).split('\n')
