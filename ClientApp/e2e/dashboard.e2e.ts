@@ -262,6 +262,35 @@ describe('iosnoopng dashboard', () => {
     await shoot(page, 'not-found')
   })
 
+  test('the Process tree tab says that a replay of the original\'s lines has no process instances', async () => {
+    // The daemon replays lines of the original's format: no instances, so the tree explains instead of staying empty.
+    const api = (await (await fetch(`${BASE}/api/processes?limit=5`)).json()) as unknown[]
+    assert.deepEqual(api, [], 'the daemon holds no process instances')
+    await page.goto(`${BASE}/`)
+    await connected(page)
+    await page.locator(tid('nav-tree')).click()
+    await poll('the tree view\'s address', async () => new URL(page.url()).pathname, (p) => p === '/instances')
+    await expectText(page.locator(tid('nav-tree')), 'Process tree', 'the tab')
+    const none = page.locator(tid('tree-none'))
+    await none.waitFor({ timeout: TIMEOUT })
+    assert.match((await none.textContent()) ?? '', /process trees need the Linux bpftrace source/)
+    assert.equal(await page.locator(tid('process-tree')).count(), 0, 'no empty tree')
+    await poll('the title', () => page.title(), (t) => t === 'Process tree · iosnoopng')
+    await shoot(page, 'process-tree-none')
+    // An instance page for a pid the daemon does not hold says so; the Processes tab leads back.
+    const before = pageErrors.length
+    await page.goto(`${BASE}/instances/4242`)
+    await page.locator(tid('instance-not-found')).waitFor({ timeout: TIMEOUT })
+    // Chromium logs the API's 404 for that pid as a console error of its own, which no script can silence:
+    // exactly that line is expected, and taken out of the final check.
+    await poll('the console line for the 404', async () => pageErrors.length - before, (n) => n > 0)
+    const logged = pageErrors.splice(before)
+    assert.equal(logged.length, 1, `one console line for the 404: ${JSON.stringify(logged)}`)
+    assert.match(logged[0]!, /status of 404 .*\/api\/processes\/4242$/)
+    await page.locator(tid('nav-overview')).click()
+    await page.locator(tid('process-table')).waitFor({ timeout: TIMEOUT })
+  })
+
   test('search across the files of all processes finds the expected processes', async () => {
     assert.ok(want.search, 'the expectations name a search (expect.py writes one)')
     const search = want.search

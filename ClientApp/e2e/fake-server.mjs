@@ -194,7 +194,7 @@ if (args.feed) {
   const buf = Buffer.alloc(64 * KiB)
   setInterval(async () => {
     for (;;) {
-      const { reads } = await file.read(buf, 0, buf.length, offset)
+      const { bytesRead: reads } = await file.read(buf, 0, buf.length, offset)
       if (reads === 0) return
       offset += reads
       const lines = (rest + buf.toString('utf8', 0, reads)).split('\n')
@@ -282,6 +282,8 @@ const server = createServer(async (req, res) => {
     return json(res, 200, { events: totals.events, processStats })
   }
   if (url.pathname === '/api/status') return json(res, 200, source)
+  // Like the daemon with a source that records no process instances (fs_usage, a replay of the original's lines).
+  if (url.pathname === '/api/processes') return json(res, 200, [])
   if (url.pathname.startsWith('/hub/') || url.pathname.startsWith('/api/')) return json(res, 404, { error: 'not found' })
   // Static files, then the SPA fallback.
   let file = normalize(join(root, decodeURIComponent(url.pathname)))

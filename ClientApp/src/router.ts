@@ -9,6 +9,9 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/ProcessView.vue'),
     props: true,
   },
+  // Process instances (the bpftrace source): the tree, and one instance by pid.
+  { path: '/instances', name: 'tree', component: () => import('@/views/ProcessTreeView.vue'), meta: { title: 'Process tree' } },
+  { path: '/instances/:pid', name: 'instance', component: () => import('@/views/InstanceView.vue'), props: true },
   // The original tool linked a process as /NAME: keep those links working.
   {
     path: '/:name',
@@ -21,7 +24,14 @@ export const routes: RouteRecordRaw[] = [
 export function makeRouter(history: RouterHistory = createWebHistory('/')) {
   const router = createRouter({ history, routes })
   router.afterEach((to) => {
-    const name = to.name === 'process' ? String(to.params.name) : 'Overview'
+    const name =
+      to.name === 'process'
+        ? String(to.params.name)
+        : to.name === 'instance'
+          ? `pid ${String(to.params.pid)}`
+          : typeof to.meta.title === 'string'
+            ? to.meta.title
+            : 'Overview'
     if (typeof document !== 'undefined') document.title = `${name} · iosnoopng`
   })
   return router

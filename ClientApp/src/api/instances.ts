@@ -1,0 +1,80 @@
+// The daemon's process instances (GET /api/processes, GET /api/processes/{pid}): the bpftrace source only.
+import { getToken } from '@/api/auth'
+
+/** One process instance: `ended` null while it runs; `reads`/`writes` its own bytes, `tree*` with all descendants. */
+export interface ProcessInstance {
+  pid: number
+  ppid: number
+  name: string
+  exe: string | null
+  started: string | null
+  ended: string | null
+  reads: number
+  writes: number
+  treeReads: number
+  treeWrites: number
+}
+
+/** One instance with its children (each without children of its own), newest first. */
+export interface InstanceDetail extends ProcessInstance {
+  children: ProcessInstance[]
+}
+
+/** An answer other than 2xx: `status` is the HTTP status, the message the daemon's `error` when it gave one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+/** GETs JSON from the daemon, with the tab's access token as a bearer token when there is one. */
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const token = getToken()
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (token) headers.Authorization = `Bearer ${token}`
+  const response = await fetch(path, { headers, signal })
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`.trim()
+    try {
+      const body = (await response.json()) as { error?: unknown }
+      if (typeof body?.error === 'string' && body.error) message = body.error
+    } catch {
+      // No JSON body: the status says enough.
+    }
+    if (response.status === 401) message = 'the daemon refused the access token'
+    throw new ApiError(response.status, message)
+  }
+  return (await response.json()) as T
+}
+
+export interface InstanceQuery {
+  running?: boolean
+  name?: string
+  limit?: number
+}
+
+/** Instances, newest first; an empty list when the source records none (fs_usage, a replay of the original's lines). */
+export function listInstances(query: InstanceQuery = {}, signal?: AbortSignal): Promise<ProcessInstance[]> {
+  const params = new URLSearchParams()
+  if (query.running) params.set('running', 'true')
+  if (query.name) params.set('name', query.name)
+  if (query.limit !== undefined) params.set('limit', String(query.limit))
+  const qs = params.toString()
+  return getJson<ProcessInstance[]>(`/api/processes${qs ? `?${qs}` : ''}`, signal)
+}
+
+/** The latest instance with this pid and its children, or null when none is held. */
+export async function getInstance(pid: number, signal?: AbortSignal): Promise<InstanceDetail | null> {
+  try {
+    return await getJson<InstanceDetail>(`/api/processes/${pid}`, signal)
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null
+    throw e
+  }
+}
+
+export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e))
