@@ -10,6 +10,7 @@ namespace IoSnoop.Actors.Processes;
 public sealed class ChangeTracker(bool keepUnsaved)
 {
     private readonly Dictionary<string, (long Reads, long Writes)> _moved = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Reads, long Writes)> _diskMoved = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
     private bool _reset;
     private bool _countersChanged;
@@ -31,8 +32,26 @@ public sealed class ChangeTracker(bool keepUnsaved)
             _unsaved.Add(name);
     }
 
+    /// <summary>The disk bytes a process moved (beside <see cref="Changed"/>, which every change calls).</summary>
+    public void DiskChanged(string name, long reads, long writes)
+    {
+        if (reads <= 0 && writes <= 0)
+            return;
+        _diskMoved.TryGetValue(name, out var moved);
+        _diskMoved[name] = (Figures.Add(moved.Reads, Math.Max(0, reads)), Figures.Add(moved.Writes, Math.Max(0, writes)));
+    }
+
+    /// <summary>The disk bytes each process moved since the last call; then starts afresh.</summary>
+    public IReadOnlyDictionary<string, (long Reads, long Writes)> TakeDiskMoved()
+    {
+        var taken = new Dictionary<string, (long Reads, long Writes)>(_diskMoved, StringComparer.Ordinal);
+        _diskMoved.Clear();
+        return taken;
+    }
+
     public void Removed(string name)
     {
+        _diskMoved.Remove(name);
         _moved.Remove(name);
         _removed.Add(name);
         if (!keepUnsaved)
@@ -43,6 +62,7 @@ public sealed class ChangeTracker(bool keepUnsaved)
 
     public void Reset()
     {
+        _diskMoved.Clear();
         _moved.Clear();
         _removed.Clear();
         _reset = true;

@@ -21,6 +21,10 @@ export interface Totals {
   reads: number
   /** Bytes written by all processes. */
   writes: number
+  /** Bytes all processes read from the disk (sources that measure the disk beside the files). */
+  diskReads?: number
+  /** Bytes all processes wrote (dirtied or wrote directly) to the disk. */
+  diskWrites?: number
 }
 
 export interface ProcessSummary {
@@ -34,6 +38,10 @@ export interface ProcessSummary {
   events: number
   /** Number of file entries. */
   files: number
+  /** Bytes read from the disk. */
+  diskReads?: number
+  /** Bytes written to the disk. */
+  diskWrites?: number
 }
 
 export interface Overview {
@@ -49,6 +57,10 @@ export interface ChangedProcess extends ProcessSummary {
   readDelta: number
   /** Bytes written in this interval. */
   writeDelta: number
+  /** Disk bytes read in this interval. */
+  diskReadDelta?: number
+  /** Disk bytes written in this interval. */
+  diskWriteDelta?: number
 }
 
 export interface Changes {
@@ -71,6 +83,8 @@ export interface FileSummary {
   events: number
   /** True for the `<Smaller Files of NAME>` rows. */
   merged: boolean
+  diskReads?: number
+  diskWrites?: number
 }
 
 export interface ProcessFiles {

@@ -14,7 +14,7 @@ namespace IoSnoop.Actors.Parsing.Linux;
 /// Files of pseudo filesystems (procfs, sysfs, ...) are dropped by the type of their device in
 /// <c>/proc/self/mountinfo</c>.
 /// </summary>
-public sealed class BpftraceParser : ITraceParser
+public sealed partial class BpftraceParser : ITraceParser
 {
     public static class Reasons
     {
@@ -116,6 +116,8 @@ public sealed class BpftraceParser : ITraceParser
         var nameEnd = body.IndexOfAny((byte)'[', (byte)':');
         var name = nameEnd < 0 ? body : body[..nameEnd];
         var map = DataMap(name);
+        if (map == NoMap && TryParseDiskMapLine(line, body, name, nameEnd, sink))
+            return;
 
         if (map == NoMap)
         {
@@ -272,7 +274,10 @@ public sealed class BpftraceParser : ITraceParser
         {
             var path = PathTable.Join(components);
             if (path is not null)
+            {
                 _paths.Set(file, sink.Names.Get(path.AsSpan()));
+                NoteGeneration(file);
+            }
         }
         _componentsByFile.Clear();
 
@@ -304,6 +309,7 @@ public sealed class BpftraceParser : ITraceParser
         {
             _totals.Clear(); // whatever happens, an interval is emitted at most once
         }
+        CloseDisk(sink);
     }
 
     private bool IsPseudoFileSystem(uint device)

@@ -34,7 +34,7 @@ public sealed class BpftraceSource : ITraceSource
 
     public string Name => SourceName;
 
-    public string Measures => "file I/O at the system-call layer (page-cache hits included)";
+    public string Measures => "file I/O at the system-call layer (page-cache hits included) and disk I/O (page-cache misses and readahead, dirtied bytes, O_DIRECT; per-disk block-layer totals)";
 
     /// <summary>The bpftrace program, as embedded.</summary>
     public static string ProgramText => EmbeddedProgram.Value;
