@@ -189,12 +189,12 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>A process actor reported its figures (the sender).</summary>
-    private void Reported(ProcessSummary summary, bool saved = false)
+    private void Reported(ProcessSummary summary)
     {
         if (_processes.Update(Sender, summary) is { } old)
         {
-            _changes.Changed(summary.Name, summary.Reads - old.Reads, summary.Writes - old.Writes, saved);
-            _changes.DiskChanged(summary.Name, summary.DiskReads - old.DiskReads, summary.DiskWrites - old.DiskWrites);
+            _changes.Changed(summary.Name, new Moved(summary.Reads - old.Reads, summary.Writes - old.Writes,
+                summary.DiskReads - old.DiskReads, summary.DiskWrites - old.DiskWrites));
         }
     }
 
@@ -293,18 +293,13 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
         Context.ActorOf(LaunchdDedup.Props(launchd, others, mergeSmall, _settings.QueryTimeout));
     }
 
-    /// <summary>Hands what the database has not seen to a collector that gathers the process actors' file changes.</summary>
+    /// <summary>Hands what the database has not seen to a collector that asks every process actor for its file
+    /// changes (each table knows which of its files changed; one with none answers with empty lists).</summary>
     private void CollectChanges(bool all)
     {
-        var (changed, deleted, reset) = _changes.TakeUnsaved();
-        var actors = new List<IActorRef>();
-        foreach (var name in all ? _processes.Summaries.Select(s => s.Name).ToList() : changed)
-        {
-            if (_processes.TryGet(name, out var actor))
-                actors.Add(actor);
-        }
+        var (deleted, reset) = _changes.TakeDeletions();
         var header = new StoreChanges(reset, all, deleted, [], new StoredCounters(_events, _malformed, _dropped), _history?.Take() ?? []);
-        Collect<ProcessProtocol.FileChanges>(actors, new ProcessProtocol.TakeChanges(all), answers => header with
+        Collect<ProcessProtocol.FileChanges>(_processes.Actors.ToList(), new ProcessProtocol.TakeChanges(all), answers => header with
         {
             Files = answers.Where(a => a.Changed.Count > 0 || a.Removed.Count > 0)
                 .Select(a => new ProcessFileChanges(a.Name, a.Changed, a.Removed)).ToList(),
@@ -335,20 +330,18 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
             return;
         }
         var (moved, removed, reset) = _changes.TakePush();
-        var diskMoved = _changes.TakeDiskMoved();
         var changed = new List<ChangedProcess>(moved.Count);
         foreach (var summary in _processes.Summaries)
         {
             if (moved.TryGetValue(summary.Name, out var m))
             {
-                diskMoved.TryGetValue(summary.Name, out var disk);
                 changed.Add(new ChangedProcess(summary.Name, summary.Reads, summary.Writes, summary.LastUpdated, summary.Events,
                     summary.Files, m.Reads, m.Writes)
                 {
                     DiskReads = summary.DiskReads,
                     DiskWrites = summary.DiskWrites,
-                    DiskReadDelta = disk.Reads,
-                    DiskWriteDelta = disk.Writes,
+                    DiskReadDelta = m.DiskReads,
+                    DiskWriteDelta = m.DiskWrites,
                 });
             }
         }

@@ -30,11 +30,11 @@ public sealed class ReplayEndToEndSpecs : IDisposable
         await using var daemon = DaemonProcess.Start("--source", "replay", "--replay", trace);
         await daemon.WaitFor("/api/status", s => s.GetProperty("source").GetProperty("state").GetString() == "stopped",
             TimeSpan.FromSeconds(60));
-        AssertTotals(expected, await daemon.WaitFor("/api/stats", _ => true, TimeSpan.FromSeconds(5)));
-        var status = await daemon.WaitFor("/api/status", _ => true, TimeSpan.FromSeconds(5));
+        AssertTotals(expected, await daemon.WaitFor("/api/stats", _ => true, TimeSpan.FromSeconds(30)));
+        var status = await daemon.WaitFor("/api/status", _ => true, TimeSpan.FromSeconds(30));
         var lines = File.ReadAllBytes(trace).Count(b => b == (byte)'\n');
         Assert.Equal(lines - expected.Events, status.GetProperty("totals").GetProperty("malformedLines").GetInt64());
-        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class ReplayEndToEndSpecs : IDisposable
         var stats = await daemon.WaitFor("/api/stats", s => s.GetProperty("events").GetInt64() == expected.Events,
             TimeSpan.FromSeconds(60));
         AssertTotals(expected, stats);
-        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class ReplayEndToEndSpecs : IDisposable
         await File.WriteAllTextAsync(trace, "x|0|1|/x\n");
         await using var daemon = DaemonProcess.Start("-r", "-o", trace, "-n", "-l", "debug");
         await daemon.WaitFor("/api/stats", s => s.GetProperty("events").GetInt64() == 1, TimeSpan.FromSeconds(30));
-        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(60)));
         Assert.Contains("Application is shutting down", daemon.Output);
     }
 

@@ -90,6 +90,6 @@ public sealed class BackPressureSpecs : IDisposable
         // In flight at most: the pipe, the stream's buffers and a batch or two (a batch stops at 1M events).
         Assert.True(maxBacklog < 3_000_000, figures);
         Assert.True(maxRss < rssAfterWarmUp + 200 * mib, figures);
-        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(60)));
     }
 }

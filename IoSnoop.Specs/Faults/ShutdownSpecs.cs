@@ -6,7 +6,7 @@ namespace IoSnoop.Specs.Faults;
 
 /// <summary>
 /// The real executable stopped by a signal while it is reading a live feed (a named pipe whose writer
-/// stays open, so its read blocks as on a running tracer): it exits 0 within a few seconds.
+/// stays open, so its read blocks as on a running tracer): it exits 0, without any of its stop deadlines having to step in.
 /// </summary>
 public sealed class ShutdownSpecs : IDisposable
 {
@@ -29,9 +29,14 @@ public sealed class ShutdownSpecs : IDisposable
         var stopwatch = Stopwatch.StartNew();
         using (var kill = Process.Start("kill", [$"-{signal}", daemon.Pid.ToString()]))
             await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
-        var code = await daemon.WaitForExit(TimeSpan.FromSeconds(10));
+        var code = await daemon.WaitForExit(TimeSpan.FromSeconds(60));
+        TestContext.Current.TestOutputHelper?.WriteLine($"stopped in {stopwatch.Elapsed.TotalSeconds:0.0} s");
         Assert.Equal(0, code);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
         Assert.Contains("Application is shutting down", daemon.Output);
+        // The blocked read ended with the stop: none of the daemon's deadlines (the tracer actor's, the shutdown
+        // phase's) had to cut it short, which a slow machine makes take longer but not happen.
+        Assert.DoesNotContain("did not end in time", daemon.Output);
+        Assert.DoesNotContain("did not stop within", daemon.Output);
+        Assert.DoesNotContain("timed out", daemon.Output);
     }
 }

@@ -31,7 +31,7 @@ public sealed class SlowClientSpecs : IAsyncLifetime
         var trace = Path.Combine(_dir, "many.trace");
         await File.WriteAllTextAsync(trace, lines.ToString());
         _daemon = await RunningDaemon.Start(new DaemonOptions { PushIntervalSeconds = 0.1 }, new FakeTracerSource("repeat", trace));
-        await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == Processes, TimeSpan.FromSeconds(20));
+        await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == Processes, TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()
@@ -41,7 +41,7 @@ public sealed class SlowClientSpecs : IAsyncLifetime
     }
 
     private async Task<long> Events() =>
-        (await _daemon.WaitForStatus(_ => true, TimeSpan.FromSeconds(5))).GetProperty("totals").GetProperty("events").GetInt64();
+        (await _daemon.WaitForStatus(_ => true, TimeSpan.FromSeconds(30))).GetProperty("totals").GetProperty("events").GetInt64();
 
     [Fact]
     public async Task Clients_that_stop_reading_hold_up_neither_ingestion_nor_the_other_clients_and_are_closed_in_the_end()

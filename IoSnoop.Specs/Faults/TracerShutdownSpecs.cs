@@ -65,36 +65,36 @@ public sealed class TracerShutdownSpecs : IDisposable
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-            while (true)
+            await Poll.Until(async () =>
             {
-                Assert.False(daemon.HasExited, $"iosnoopng exited: {output}");
-                Assert.True(DateTime.UtcNow < deadline, $"bpftrace did not become ready: {output}");
+                Assert.False(daemon.HasExited, $"iosnoopng exited: {Said(output)}");
                 try
                 {
                     var status = await http.GetFromJsonAsync<JsonElement>("/api/status", cancel);
-                    if (status.GetProperty("source").GetProperty("state").GetString() == "running")
-                        break;
+                    return status.GetProperty("source").GetProperty("state").GetString() == "running";
                 }
                 catch (HttpRequestException)
                 {
-                    // Not listening yet.
+                    return false; // not listening yet
                 }
-                await Task.Delay(200, cancel);
-            }
+            }, TimeSpan.FromSeconds(90), "bpftrace to become ready", () => Said(output));
             var tracer = Children(daemon.Id).Single(pid => Command(pid) == "bpftrace");
 
             var stopwatch = Stopwatch.StartNew();
             using (var kill = Process.Start("kill", ["-TERM", daemon.Id.ToString()]))
                 await kill.WaitForExitAsync(cancel);
-            using (var within = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            using (var within = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
                 await daemon.WaitForExitAsync(within.Token);
             var took = stopwatch.Elapsed;
+            var said = Said(output);
 
             Assert.Equal(0, daemon.ExitCode);
             Assert.False(ChildProcesses.IsAlive(tracer) && Command(tracer) == "bpftrace", "the tracer outlived the daemon");
-            // bpftrace needs a few seconds after SIGINT to print its last sums (BpftraceOptions.StopGracePeriod).
-            Assert.True(took < TimeSpan.FromSeconds(15), $"stopping took {took}");
+            // bpftrace needs a few seconds after SIGINT to print its last sums (BpftraceOptions.StopGracePeriod): it
+            // stopped by itself, no deadline of the daemon's had to cut the stop short.
+            Assert.DoesNotContain("did not stop within", said);
+            Assert.DoesNotContain("did not end in time", said);
+            Assert.DoesNotContain("timed out", said);
             var lastLine = File.ReadLines(rawLog).LastOrDefault(l => l.Length > 0);
             Assert.StartsWith("@zend: ", lastLine);
             TestContext.Current.TestOutputHelper?.WriteLine($"stopped in {took.TotalSeconds:0.0} s");
@@ -104,5 +104,11 @@ public sealed class TracerShutdownSpecs : IDisposable
             if (!daemon.HasExited)
                 daemon.Kill(entireProcessTree: true);
         }
+    }
+
+    private static string Said(StringBuilder output)
+    {
+        lock (output)
+            return output.ToString();
     }
 }

@@ -151,7 +151,7 @@ public sealed class BpftraceKernelSpecs(BpftraceKernelSpecs.Tracer tracer) : ICl
     /// <summary>Waits until the spec's bytes showed up, then one more interval, so that any extra bytes would have shown too.</summary>
     private async Task SettleAsync(Func<bool> arrived)
     {
-        await Run.WaitUntilAsync(arrived, TimeSpan.FromSeconds(20), "the spec's I/O to be reported", Cancellation);
+        await Run.WaitUntilAsync(arrived, TimeSpan.FromSeconds(60), "the spec's I/O to be reported", Cancellation);
         await Run.WaitForIntervalsAsync(1, Cancellation);
         Assert.Empty(Run.Sink.MalformedLines);
         Assert.Equal(0, Run.Sink.Dropped);

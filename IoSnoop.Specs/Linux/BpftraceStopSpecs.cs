@@ -50,13 +50,13 @@ public sealed class BpftraceStopSpecs
         try
         {
             // Stop while the writer is busy and the tracer has handed out at least one interval of it.
-            await run.WaitUntilAsync(() => run.Sink.Under(python.Name, IoDirection.Write, data).Count > 0, TimeSpan.FromSeconds(20), "the writer's first bytes", cancellation);
+            await run.WaitUntilAsync(() => run.Sink.Under(python.Name, IoDirection.Write, data).Count > 0, TimeSpan.FromSeconds(60), "the writer's first bytes", cancellation);
             await run.WaitForIntervalsAsync(1, cancellation);
             if (awayFromTheMarker)
             {
                 // Right after a marker the hand-out is over; some hundred writes later it may be anywhere.
                 var before = Interlocked.Read(ref written);
-                await run.WaitUntilAsync(() => Interlocked.Read(ref written) >= before + 300, TimeSpan.FromSeconds(20), "300 more writes", cancellation);
+                await run.WaitUntilAsync(() => Interlocked.Read(ref written) >= before + 300, TimeSpan.FromSeconds(60), "300 more writes", cancellation);
             }
             TracerRun.Signal(writer.Id, TracerRun.SigStop); // its last write call has returned once it stops
 

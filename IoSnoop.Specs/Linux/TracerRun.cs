@@ -4,6 +4,7 @@ using System.Text;
 using IoSnoop.Actors.Tracing.Linux;
 using IoSnoop.Actors.Parsing.Linux;
 using IoSnoop.Actors.Tracing;
+using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Linux;
 
@@ -104,27 +105,21 @@ internal sealed class TracerRun : IAsyncDisposable
     /// <summary>Polls <paramref name="condition"/> until it holds; fails when the time is up or the tracer died.</summary>
     public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken cancellation)
     {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (_process.HasExited)
-            {
-                await _stdout;
-                if (condition())
-                    return;
-                throw new InvalidOperationException($"bpftrace exited with {_process.ExitCode} while waiting for {what}. stderr:\n{Stderr}");
-            }
-            if (clock.Elapsed > timeout)
-                throw new TimeoutException($"Waited {timeout.TotalSeconds:0} s for {what}. stderr:\n{Stderr}");
-            await Task.Delay(50, cancellation);
-        }
+        await Poll.Until(() => condition() || _process.HasExited || cancellation.IsCancellationRequested, timeout,
+            $"{what} (bpftrace)", () => $"stderr:\n{Stderr}");
+        cancellation.ThrowIfCancellationRequested();
+        if (condition())
+            return;
+        await _stdout;
+        if (!condition())
+            throw new InvalidOperationException($"bpftrace exited with {_process.ExitCode} while waiting for {what}. stderr:\n{Stderr}");
     }
 
     /// <summary>Waits until the tracer has closed <paramref name="count"/> more intervals.</summary>
     public Task WaitForIntervalsAsync(int count, CancellationToken cancellation)
     {
         var target = Intervals + count;
-        return WaitUntilAsync(() => Intervals >= target, TimeSpan.FromSeconds(10 + 3 * count), $"{count} more interval(s)", cancellation);
+        return WaitUntilAsync(() => Intervals >= target, TimeSpan.FromSeconds(30 + 3 * count), $"{count} more interval(s)", cancellation);
     }
 
     /// <summary>Sends SIGINT and reads stdout to its end; true when bpftrace exited within the grace period.</summary>

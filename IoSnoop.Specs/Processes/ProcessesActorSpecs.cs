@@ -7,8 +7,19 @@ namespace IoSnoop.Specs.Processes;
 public sealed class ProcessesActorSpecs : ProcessesActorSpec
 {
 
-    private IActorRef NewStats(TimeSpan? push = null) =>
-        Sys.ActorOf(ProcessesActor.Props(new ProcessesSettings(push ?? TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)), Paths));
+    private static readonly TimeSpan PushInterval = TimeSpan.FromSeconds(1);
+
+    private readonly ManualClock _clock = new(DateTimeOffset.Parse("2024-05-01T10:00:00Z"));
+
+    private IActorRef NewStats() =>
+        Sys.ActorOf(ProcessesActor.Props(new ProcessesSettings(PushInterval, TimeSpan.FromSeconds(3)), Paths, _clock));
+
+    /// <summary>One push interval passes, on the actor's clock and its timers.</summary>
+    private void NextPush()
+    {
+        _clock.Advance(PushInterval);
+        Pass(PushInterval);
+    }
 
     [Fact]
     public void Transient_processes_with_the_same_name_are_summed()
@@ -175,23 +186,30 @@ public sealed class ProcessesActorSpecs : ProcessesActorSpec
     [Fact]
     public void Subscribers_get_what_changed_with_the_interval_deltas()
     {
-        var stats = NewStats(TimeSpan.FromMilliseconds(200));
+        var stats = NewStats();
         stats.Tell(new ProcessesProtocol.Subscribe(TestActor));
         Ingest(stats, "a|1|100|/x", "b|0|7|/y");
-        var changes = FishForMessage<StatsChanges>(c => c.Processes.Count > 0, Wait);
+        NextPush();
+        var changes = ExpectMsg<StatsChanges>(Wait);
         Assert.Equal(["a", "b"], changes.Processes.Select(p => p.Name).Order());
         Assert.Equal(100, changes.Processes.Single(p => p.Name == "a").ReadDelta);
+        Assert.Equal((1.0, _clock.Now), (changes.IntervalSeconds, changes.Time));
         Ingest(stats, "a|1|50|/x");
-        var next = FishForMessage<StatsChanges>(c => c.Processes.Count > 0, Wait);
+        NextPush();
+        var next = ExpectMsg<StatsChanges>(Wait);
         var a = Assert.Single(next.Processes);
         Assert.Equal((150, 50), (a.Reads, a.ReadDelta));
+        Assert.Equal(1.0, next.IntervalSeconds);
         stats.Tell(new ProcessesProtocol.DeleteProcess("b"), TestActor);
         ExpectMsg<ProcessesProtocol.ProcessDeleted>(Wait);
-        var removed = FishForMessage<StatsChanges>(c => c.Removed.Count > 0, Wait);
+        NextPush();
+        var removed = ExpectMsg<StatsChanges>(Wait);
         Assert.Equal(["b"], removed.Removed);
+        Assert.Empty(removed.Processes);
         stats.Tell(ProcessesProtocol.ResetAll.Instance, TestActor);
         ExpectMsg<ProcessesProtocol.ResetDone>(Wait);
-        Assert.True(FishForMessage<StatsChanges>(c => c.Reset, Wait).Reset);
+        NextPush();
+        Assert.True(ExpectMsg<StatsChanges>(Wait).Reset);
     }
 
     [Fact]
@@ -211,9 +229,22 @@ public sealed class ProcessesActorSpecs : ProcessesActorSpec
     [Fact]
     public void Nothing_is_pushed_when_nothing_changed()
     {
-        var stats = NewStats(TimeSpan.FromMilliseconds(100));
+        var stats = NewStats();
         stats.Tell(new ProcessesProtocol.Subscribe(TestActor));
-        ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        // Answered once the actor has started its timers and taken the subscription.
+        OverviewOf(stats);
+        for (var i = 0; i < 5; i++)
+            NextPush();
+        // The answer comes after whatever those five intervals pushed: nothing.
+        OverviewOf(stats);
+
+        // What changes is pushed at the next interval, and only then.
+        Ingest(stats, "a|1|1|/x");
+        OverviewOf(stats);
+        NextPush();
+        Assert.Equal("a", Assert.Single(ExpectMsg<StatsChanges>(Wait).Processes).Name);
+        NextPush();
+        OverviewOf(stats);
     }
 
     [Fact]

@@ -134,19 +134,19 @@ public sealed class AccessFlagsSpecs : IDisposable
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            HttpResponseMessage? refused = null;
-            while (refused is null)
+            using var refused = (await Poll.Until(async () =>
             {
+                if (process.HasExited)
+                    Assert.Fail($"iosnoopng exited with {process.ExitCode}");
                 try
                 {
-                    refused = await http.GetAsync("/api/stats", TestContext.Current.CancellationToken);
+                    return await http.GetAsync("/api/stats", TestContext.Current.CancellationToken);
                 }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited)
+                catch (HttpRequestException)
                 {
-                    await Task.Delay(100, TestContext.Current.CancellationToken);
+                    return null; // not listening yet
                 }
-            }
+            }, answer => answer is not null, TimeSpan.FromSeconds(60), "the daemon to answer on all addresses"))!;
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
             http.DefaultRequestHeaders.Authorization = new("Bearer", "a-long-token-for-the-daemon-0123456789");
             using var allowed = await http.GetAsync("/api/stats", TestContext.Current.CancellationToken);

@@ -30,7 +30,7 @@ public sealed class RefusalSpecs : IAsyncLifetime
         await File.WriteAllTextAsync(trace, "cc|0|100|/o/a.o\nld|0|7|/bin/app\n");
         _daemon = await RunningDaemon.Start(new DaemonOptions { Source = "replay", ReplayFile = trace, AllowedHosts = ["box.lan"] },
             logger: _log.Logger);
-        await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 2, TimeSpan.FromSeconds(10));
+        await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 2, TimeSpan.FromSeconds(30));
     }
 
     public async ValueTask DisposeAsync()

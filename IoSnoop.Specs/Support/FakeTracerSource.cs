@@ -14,8 +14,9 @@ public sealed class FakeTracerSource(params string[] arguments) : ITraceSource
     public string Name => "fake";
     public string Measures => "stand-in events";
     public bool SignalsReady { get; init; }
-    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(2);
-    public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(2);
+    // Generous, so that a busy machine does not run into them; the specs of these deadlines set short ones.
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
     public int Prepared { get; private set; }
 
     public IReadOnlyList<string> Preflight() => [];
@@ -63,15 +64,7 @@ public static class ChildProcesses
         }
     }
 
-    public static async Task<int> ReadPidFile(string path, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (File.Exists(path) && int.TryParse((await File.ReadAllTextAsync(path)).Trim(), out var pid))
-                return pid;
-            await Task.Delay(20);
-        }
-        throw new TimeoutException($"no pid in {path} within {within}");
-    }
+    public static async Task<int> ReadPidFile(string path, TimeSpan within) =>
+        (await Poll.Until(async () => File.Exists(path) && int.TryParse((await File.ReadAllTextAsync(path)).Trim(), out var pid) ? pid : (int?)null,
+            pid => pid is not null, within, $"a pid in {path}"))!.Value;
 }

@@ -24,5 +24,9 @@ internal static class Poll
 
     /// <summary>Waits until <paramref name="condition"/> holds.</summary>
     public static Task Until(Func<bool> condition, TimeSpan within, string what, Func<string>? last = null) =>
-        Until(() => Task.FromResult(condition()), held => held, within, what, _ => last?.Invoke() ?? "false");
+        Until(() => Task.FromResult(condition()), within, what, last);
+
+    /// <summary>Waits until <paramref name="condition"/> holds, a condition that has to wait for its answer (a request).</summary>
+    public static Task Until(Func<Task<bool>> condition, TimeSpan within, string what, Func<string>? last = null) =>
+        Until(condition, held => held, within, what, _ => last?.Invoke() ?? "false");
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.TestKit;
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Tracing;
@@ -8,11 +9,21 @@ using IoSnoop.Actors.Interning;
 namespace IoSnoop.Specs.Support;
 
 /// <summary>What the specs of the processes actor share: batches from trace lines, ingesting with the stream's
-/// acknowledgement, and the overview and file queries.</summary>
-public abstract class ProcessesActorSpec : Akka.TestKit.Xunit.TestKit
+/// acknowledgement, the overview and file queries, and a scheduler moved by hand: the actors' timers (push,
+/// merge pass, flush, query timeouts) fire only when a spec lets time pass (<see cref="Pass"/>).</summary>
+public abstract class ProcessesActorSpec() : Akka.TestKit.Xunit.TestKit(ManualScheduler)
 {
+    private const string ManualScheduler = "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"";
+
+    /// <summary>The actor system's scheduler, moved by hand.</summary>
+    protected TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    /// <summary>Lets <paramref name="time"/> pass for the actors' timers: the timers due by then fire (their
+    /// messages are in the mailboxes when this returns).</summary>
+    protected void Pass(TimeSpan time) => Scheduler.Advance(time);
+
     /// <summary>How long a spec waits for an answer.</summary>
-    protected virtual TimeSpan Wait => TimeSpan.FromSeconds(5);
+    protected virtual TimeSpan Wait => TimeSpan.FromSeconds(15);
 
     /// <summary>A batch of these lines in the original's format, parsed and summed as the pipeline does.</summary>
     /// <summary>The pool of the spec's pipeline: the processes actor's and its batches'.</summary>

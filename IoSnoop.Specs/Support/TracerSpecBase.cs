@@ -12,7 +12,7 @@ namespace IoSnoop.Specs.Support;
 /// </summary>
 public abstract class TracerSpecBase : Akka.TestKit.Xunit.TestKit
 {
-    protected static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    protected static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     protected TracerSpecBase(string folderPrefix, string config = "") : base(config)
     {

@@ -27,7 +27,7 @@ public sealed class ApiHardeningSpecs : IAsyncLifetime
         await File.WriteAllTextAsync(trace, "a/b|0|5|/x\na%2Fb|0|7|/y\ncc|0|100|/o/a.o\n");
         _daemon = await RunningDaemon.Start(new DaemonOptions { Source = "replay", ReplayFile = trace, Database = Path.Combine(_dir, "i.db") },
             logger: _log.Logger);
-        await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 3, TimeSpan.FromSeconds(10));
+        await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 3, TimeSpan.FromSeconds(30));
     }
 
     public async ValueTask DisposeAsync()

@@ -28,7 +28,7 @@ public sealed class ApiSpecs : IAsyncLifetime
         await File.WriteAllTextAsync(_trace, string.Join("\n", lines) + "\n");
         _daemon = await RunningDaemon.Start(new DaemonOptions { Source = "replay", ReplayFile = _trace });
         await _daemon.WaitForStatus(s => s.GetProperty("source").GetProperty("state").GetString() == "stopped",
-            TimeSpan.FromSeconds(10));
+            TimeSpan.FromSeconds(30));
     }
 
     public async ValueTask DisposeAsync()

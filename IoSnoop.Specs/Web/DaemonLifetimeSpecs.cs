@@ -18,10 +18,10 @@ public sealed class DaemonLifetimeSpecs : IDisposable
     {
         var pidFile = Path.Combine(_dir, "pid");
         var daemon = await RunningDaemon.Start(new DaemonOptions(), new FakeTracerSource("ready", pidFile) { SignalsReady = true });
-        var pid = await ChildProcesses.ReadPidFile(pidFile, TimeSpan.FromSeconds(10));
+        var pid = await ChildProcesses.ReadPidFile(pidFile, TimeSpan.FromSeconds(30));
         await daemon.WaitForStatus(s => s.GetProperty("source").GetProperty("state").GetString() == "running"
                                         && s.GetProperty("totals").GetProperty("writes").GetInt64() == 10,
-            TimeSpan.FromSeconds(10));
+            TimeSpan.FromSeconds(30));
         return (daemon, pid);
     }
 
@@ -41,9 +41,9 @@ public sealed class DaemonLifetimeSpecs : IDisposable
         await using (daemon)
         {
             var tracer = daemon.Services.GetRequiredService<ActorRegistry>().Get<TracerActor>();
-            await tracer.Ask<TracerProtocol.Stopped>(TracerProtocol.Stop.Instance, TimeSpan.FromSeconds(10));
+            await tracer.Ask<TracerProtocol.Stopped>(TracerProtocol.Stop.Instance, TimeSpan.FromSeconds(30));
             Assert.False(ChildProcesses.IsAlive(pid));
-            var status = await daemon.WaitForStatus(_ => true, TimeSpan.FromSeconds(5));
+            var status = await daemon.WaitForStatus(_ => true, TimeSpan.FromSeconds(30));
             Assert.Equal("stopped", status.GetProperty("source").GetProperty("state").GetString());
             Assert.Equal(5, status.GetProperty("totals").GetProperty("reads").GetInt64());
         }

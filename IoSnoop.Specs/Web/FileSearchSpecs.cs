@@ -65,7 +65,7 @@ public sealed class FileSearchSpecs
             await File.WriteAllTextAsync(trace, "postgres|0|100|/var/lib/postgresql/a\npostgres|1|40|/etc/x\nbackup|1|7|/var/lib/postgresql/a\ncc|0|5|/src/a.c\n",
                 TestContext.Current.CancellationToken);
             await using var daemon = await RunningDaemon.Start(new DaemonOptions { Source = "replay", ReplayFile = trace });
-            await daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 3, TimeSpan.FromSeconds(10));
+            await daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 3, TimeSpan.FromSeconds(30));
             await using var hub = new HubConnectionBuilder().WithUrl(new Uri(daemon.Address, "/hub/stats")).Build();
             await hub.StartAsync(TestContext.Current.CancellationToken);
 

@@ -29,7 +29,7 @@ public sealed class HubArgumentSpecs : IDisposable
         var log = new CapturedLog();
         var daemon = await RunningDaemon.Start(
             new DaemonOptions { Source = "replay", ReplayFile = trace, ReadOnly = readOnly, Database = database }, logger: log.Logger);
-        await daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 2, TimeSpan.FromSeconds(10));
+        await daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 2, TimeSpan.FromSeconds(30));
         return (daemon, log);
     }
 

@@ -35,7 +35,7 @@ public sealed class HubSpecs : IAsyncLifetime
     [Fact]
     public async Task The_overview_and_the_files_come_from_the_actors()
     {
-        await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 2, TimeSpan.FromSeconds(10));
+        await _daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 2, TimeSpan.FromSeconds(30));
         var overview = await _hub.InvokeAsync<JsonElement>("GetOverview", TestContext.Current.CancellationToken);
         foreach (var key in new[] { "totals", "source", "processes", "readOnly" })
             Assert.True(overview.TryGetProperty(key, out _), key);
@@ -60,7 +60,7 @@ public sealed class HubSpecs : IAsyncLifetime
     [Fact]
     public async Task Changes_are_pushed_with_the_bytes_of_the_interval()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
         {
             var change = await _changes.Reader.ReadAsync(timeout.Token);
@@ -86,11 +86,11 @@ public sealed class HubSpecs : IAsyncLifetime
         var changes = Channel.CreateUnbounded<JsonElement>();
         hub.On<JsonElement>("changes", c => changes.Writer.TryWrite(c));
         await hub.StartAsync(TestContext.Current.CancellationToken);
-        await daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 2, TimeSpan.FromSeconds(10));
+        await daemon.WaitForStatus(s => s.GetProperty("processes").GetInt32() == 2, TimeSpan.FromSeconds(30));
 
         Assert.True(await hub.InvokeAsync<bool>("DeleteProcess", "ld", TestContext.Current.CancellationToken));
         Assert.False(await hub.InvokeAsync<bool>("DeleteProcess", "ld", TestContext.Current.CancellationToken));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (!(await changes.Reader.ReadAsync(timeout.Token)).GetProperty("removed").EnumerateArray()
                    .Any(n => n.GetString() == "ld"))
         {
