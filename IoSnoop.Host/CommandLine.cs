@@ -56,6 +56,8 @@ public static class CommandLine
             return "-t and -s must not be negative";
         if (o.MaxFiles < 1 || o.MaxFiles > int.MaxValue)
             return $"invalid value \"{o.MaxFiles}\" for flag --max-files: use 1 to {int.MaxValue}";
+        if (o.MaxProcesses < 0 || o.MaxProcesses > int.MaxValue)
+            return $"invalid value \"{o.MaxProcesses}\" for flag --max-processes: use 0 to {int.MaxValue}";
         foreach (var (flag, value) in new[] { ("push-interval", o.PushIntervalSeconds), ("flush-interval", o.FlushIntervalSeconds),
                      ("keep-10s", o.Keep10SecondHours), ("keep-1m", o.Keep1MinuteDays), ("keep-1h", o.Keep1HourDays) })
             if (value <= 0)

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
 using IoSnoop.Actors.Hosting;
+using IoSnoop.Actors.Instances;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Tracing;
 using IoSnoop.Actors.Processes;
@@ -58,7 +59,8 @@ public static class DaemonApp
                 setup.ClearLoggers();
                 setup.AddLogger<SerilogLogger>();
             });
-            akka.WithIoSnoopPipeline(stats, tracer, store: store, storeSettings: storeSettings, startFrom: startFrom);
+            akka.WithIoSnoopPipeline(stats, tracer, store: store, storeSettings: storeSettings, startFrom: startFrom,
+                processTree: ProcessTreeSettingsFor(options, live));
         });
         builder.Services.AddIoSnoopWeb(WebSettings.Default, DaemonAccess.Create(options, logger));
 
@@ -73,6 +75,10 @@ public static class DaemonApp
     /// <summary>The processes actor's settings: <c>--push-interval</c> and the merge flags.</summary>
     public static ProcessesSettings ProcessesSettingsFor(DaemonOptions options) =>
         new(TimeSpan.FromSeconds(options.PushIntervalSeconds), QueryTimeout) { Merge = MergePolicyFor(options) };
+
+    /// <summary>The process tree's settings: <c>--max-processes</c>; <c>/proc</c> is read for the live bpftrace source only.</summary>
+    public static ProcessTreeSettings ProcessTreeSettingsFor(DaemonOptions options, ITraceSource? live) =>
+        new((int)options.MaxProcesses, live is IoSnoop.Actors.Tracing.Linux.BpftraceSource && OperatingSystem.IsLinux());
 
     /// <summary>The store actor's settings: <c>--flush-interval</c>.</summary>
     public static StoreSettings StoreSettingsFor(DaemonOptions options) => new(TimeSpan.FromSeconds(options.FlushIntervalSeconds));

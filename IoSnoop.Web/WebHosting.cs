@@ -22,6 +22,7 @@ public static class WebHosting
         services.AddSingleton(settings);
         services.AddSingleton<ProcessQueries>();
         services.AddSingleton<HistoryQueries>();
+        services.AddSingleton<ProcessTreeQueries>();
         services.AddSingleton<HeavyQueries>();
         services.AddSingleton<ProcessMetrics>();
         services.AddIoSnoopSecurity(access ?? AccessSettings.Default);
@@ -42,6 +43,7 @@ public static class WebHosting
         app.MapStatsApi();
         app.MapHistoryApi();
         app.MapFileSearchApi();
+        app.MapProcessTreeApi();
         app.MapHub<DashboardHub>(DashboardHub.Path, o => o.TransportSendTimeout = DashboardConnections.StuckClientTimeout);
         var metrics = app.Services.GetRequiredService<ProcessMetrics>();
         app.MapMetrics("/metrics", metrics.Registry);

@@ -51,14 +51,16 @@ public sealed record ProcessDelta(string Process, ArraySegment<KeyValuePair<int,
 /// What the parsing stage hands to the process actors: the events of many trace lines, already summed
 /// per process and file, plus the lines that did not parse and the events the tracer said it lost.
 /// A value: nothing writes it once built. It is ingested once: the references it holds on its paths pass
-/// to the file tables.
+/// to the file tables. <see cref="Instances"/> holds what the source said about process instances, in order
+/// (null when it said nothing); it leaves the per-name figures as they are.
 /// </summary>
 public sealed record IngestBatch(
     IReadOnlyList<ProcessDelta> Processes,
     long Events,
     long MalformedLines,
     long DroppedEvents,
-    bool TracerReady)
+    bool TracerReady,
+    IReadOnlyList<InstanceEvent>? Instances = null)
 {
     /// <summary>Per-disk totals of the block layer in this batch (sources that measure them).</summary>
     public IReadOnlyList<DeviceIo> Devices { get; init; } = [];

@@ -2,6 +2,7 @@ using IoSnoop.Actors.Interning;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
+using IoSnoop.Actors.Instances;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Tracing;
 using IoSnoop.Actors.Processes;
@@ -23,10 +24,12 @@ public static class PipelineHosting
     /// shutdown after the tracer has stopped, before the actors stop. <paramref name="startFrom"/> (the
     /// database's figures or the <c>-f</c> file) reaches the processes actor before the tracer's first batch.
     /// </para>
+    /// <para>The process-tree actor (registered always) gets what the tracer's batches say about process instances.</para>
     /// </summary>
     public static AkkaConfigurationBuilder WithIoSnoopPipeline(this AkkaConfigurationBuilder builder,
         ProcessesSettings stats, TracerSettings? tracer, TimeProvider? clock = null,
-        FiguresDatabase? store = null, StoreSettings? storeSettings = null, ProcessesProtocol.Load? startFrom = null)
+        FiguresDatabase? store = null, StoreSettings? storeSettings = null, ProcessesProtocol.Load? startFrom = null,
+        ProcessTreeSettings? processTree = null)
     {
         if (store is not null && storeSettings is null)
             throw new ArgumentNullException(nameof(storeSettings), "a database needs its flush interval");
@@ -38,6 +41,8 @@ public static class PipelineHosting
         {
             var statsActor = system.ActorOf(ProcessesActor.Props(stats with { TrackChanges = store is not null }, paths, clock), "stats");
             registry.Register<ProcessesActor>(statsActor);
+            var treeActor = system.ActorOf(ProcessTreeActor.Props(processTree ?? ProcessTreeSettings.Default, clock: clock), "process-tree");
+            registry.Register<ProcessTreeActor>(treeActor);
             if (startFrom is not null)
                 statsActor.Tell(startFrom, ActorRefs.NoSender);
             var storeActor = system.ActorOf(StoreActor.Props(store, statsActor, storeSettings, clock), "store");
@@ -69,7 +74,7 @@ public static class PipelineHosting
         builder.WithActors((system, registry) =>
         {
             var statsActor = registry.Get<ProcessesActor>();
-            var tracerActor = system.ActorOf(TracerActor.Props(tracer, statsActor, paths), "tracer");
+            var tracerActor = system.ActorOf(TracerActor.Props(tracer, statsActor, paths, registry.Get<ProcessTreeActor>()), "tracer");
             registry.Register<TracerActor>(tracerActor);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-tracer",
                 async () =>

@@ -58,6 +58,7 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
     private long _malformed;
     private long _dropped;
     private bool _ready;
+    private List<InstanceEvent>? _instances;
 
     public NameTable Names { get; } = names;
 
@@ -93,7 +94,7 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         }
     }
 
-    public bool IsEmpty => _waitingCount == 0 && _events == 0 && _entries == 0 && _devices.Count == 0 && _malformed == 0 && _dropped == 0 && !_ready;
+    public bool IsEmpty => _waitingCount == 0 && _events == 0 && _entries == 0 && _devices.Count == 0 && _malformed == 0 && _dropped == 0 && !_ready && _instances is null;
 
     public void Event(in IoEvent ioEvent)
     {
@@ -287,6 +288,8 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         ReadySeen = true;
     }
 
+    public void Instance(InstanceEvent instanceEvent) => (_instances ??= new List<InstanceEvent>()).Add(instanceEvent);
+
     /// <summary>True once the parser has reported readiness (stays true across batches).</summary>
     public bool ReadySeen { get; private set; }
 
@@ -319,11 +322,12 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
             };
             sums = default;
         }
-        var batch = new IngestBatch(processes, _events, _malformed, _dropped, _ready)
+        var batch = new IngestBatch(processes, _events, _malformed, _dropped, _ready, _instances)
         {
             Devices = _devices.Count == 0 ? [] : [.. _devices.Values],
         };
         _devices.Clear();
+        _instances = null;
         Array.Clear(_slots);
         _processIndex.Clear();
         _processCount = 0;

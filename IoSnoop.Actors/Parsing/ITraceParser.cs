@@ -45,4 +45,9 @@ public interface ITraceSink
 
     /// <summary>The tracer printed its ready line (sources whose <c>SignalsReady</c> is true).</summary>
     void Ready();
+
+    /// <summary>What the tracer says about a process instance (sources that see processes: bpftrace).</summary>
+    void Instance(Events.InstanceEvent instanceEvent)
+    {
+    }
 }

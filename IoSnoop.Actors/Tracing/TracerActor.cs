@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using IoSnoop.Actors.Events;
+using IoSnoop.Actors.Instances;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Interning;
@@ -70,6 +71,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
 
     private readonly TracerSettings _settings;
     private readonly IActorRef _stats;
+    private readonly IActorRef? _tree;
     private readonly PathPool _paths;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _stopRequesters = [];
@@ -85,8 +87,9 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
     private SourceStatus _status;
     private string? _runProblem;
 
-    public TracerActor(TracerSettings settings, IActorRef stats, PathPool paths)
+    public TracerActor(TracerSettings settings, IActorRef stats, PathPool paths, IActorRef? tree = null)
     {
+        _tree = tree;
         _paths = paths;
         _settings = settings;
         _stats = stats;
@@ -151,8 +154,9 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="paths">The pool the processes actor's batches are interned into (the processes actor's own).</param>
-    public static Props Props(TracerSettings settings, IActorRef stats, PathPool paths) =>
-        Akka.Actor.Props.Create(() => new TracerActor(settings, stats, paths));
+    /// <param name="tree">The process-tree actor, told what each batch says about process instances; or none.</param>
+    public static Props Props(TracerSettings settings, IActorRef stats, PathPool paths, IActorRef? tree = null) =>
+        Akka.Actor.Props.Create(() => new TracerActor(settings, stats, paths, tree));
 
     protected override void PreStart()
     {
@@ -207,6 +211,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
         Action onReady = _run is not null ? () => self.Tell(new TracerReady(runId)) : () => { };
         var waitForReadyLine = _settings.Live is { SignalsReady: true };
         var stats = _stats;
+        var tree = _tree;
         var askTimeout = _settings.IngestTimeout;
         // The chunk source runs on the I/O dispatcher: without a boundary of its own, the parsing stage would
         // run in the source's island and its batches, not the chunks, would wait in the buffer between islands
@@ -216,6 +221,13 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
             .Async()
             .Via(new DecodeStage(parser, _settings.Decode, _paths, _malformedLog, onReady, waitForReadyLine))
             .ViaMaterialized(KillSwitches.Single<IngestBatch>(), Keep.Right)
+            .Select(batch =>
+            {
+                // The process tree takes the instances beside the per-name figures, which it leaves as they are.
+                if (tree is not null && (batch.Instances is not null || batch.TracerReady))
+                    tree.Tell(new ProcessTreeProtocol.Observe(batch.Instances ?? [], batch.TracerReady), ActorRefs.NoSender);
+                return batch;
+            })
             .SelectAsync(1, batch => stats.Ask<ProcessesProtocol.Ack>(new ProcessesProtocol.Ingest(batch), askTimeout))
             .ToMaterialized(Sink.Ignore<ProcessesProtocol.Ack>(), Keep.Both)
             .Run(Context.Materializer());

@@ -16,11 +16,12 @@ public sealed partial class NamespaceSpecs
         ["Parsing.Linux"] = ["Interning", "Events", "Parsing"],
         ["Parsing.MacOs"] = ["Interning", "Events", "Parsing"],
         ["Processes"] = ["Interning", "Events"],
-        ["Tracing"] = ["Interning", "Events", "Parsing", "Processes"],
+        ["Instances"] = ["Interning", "Events"],
+        ["Tracing"] = ["Interning", "Events", "Parsing", "Processes", "Instances"],
         ["Tracing.Linux"] = ["Interning", "Events", "Parsing", "Parsing.Linux", "Tracing"],
         ["Tracing.MacOs"] = ["Interning", "Events", "Parsing", "Parsing.MacOs", "Tracing"],
         ["Store"] = ["Interning", "Events", "Processes"],
-        ["Hosting"] = ["Interning", "Events", "Parsing", "Processes", "Tracing", "Store"],
+        ["Hosting"] = ["Interning", "Events", "Parsing", "Processes", "Instances", "Tracing", "Store"],
     };
 
     [GeneratedRegex(@"^namespace IoSnoop\.Actors\.([\w\.]+);", RegexOptions.Multiline)]

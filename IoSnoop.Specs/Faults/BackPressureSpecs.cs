@@ -37,6 +37,8 @@ public sealed class BackPressureSpecs : IDisposable
         await using var pipe = NamedPipe.Create(_dir);
         await using var daemon = DaemonProcess.Start("--source", "replay", "--replay", pipe.Path);
         var writer = await pipe.Writer(TimeSpan.FromSeconds(30));
+        // The replay may open the pipe before the HTTP server listens (slower on a loaded machine).
+        await daemon.WaitFor("/api/status", _ => true, TimeSpan.FromSeconds(30));
         using var process = Process.GetProcessById(daemon.Pid);
 
         long blocksWritten = 0;

@@ -66,9 +66,9 @@ public sealed class BpftraceDiskParserSpecs
             @M0[42, py, thon, {BlockDevices}, {Disk}]: 8192
             @M0[42, py, thon, {Disk}, 5]: 4096
             @M0[42, py, thon, {Proc}, 5]: 4096
-            @P0[42, py, thon, 254:0, 77]: 4096
-            @P0[43, jbd2/vda-8, 254:0, {Disk}]: 4096
-            @P0[44, btrfs, btrfs-1, 12]: 4096
+            @W0[42, py, thon, 254:0, 77]: 4096
+            @W0[43, jbd2/vda-8, 254:0, {Disk}]: 4096
+            @W0[44, btrfs, btrfs-1, 12]: 4096
             T 3
             """);
 
@@ -126,7 +126,7 @@ public sealed class BpftraceDiskParserSpecs
     [InlineData("@D1[x, dd, 1, 2, 3, 0]: 5")]
     [InlineData("@M0[42, dd, 1]: 5")]
     [InlineData("@M1[42, dd, x, 2]: 5")]
-    [InlineData("@P0[42, dd, 2]: 5")]
+    [InlineData("@W0[42, dd, 2]: 5")]
     [InlineData("@K0[1, 2, 0]: 5")]
     [InlineData("@Q1[1, 0]: 5")]
     [InlineData("@K0: 5")]

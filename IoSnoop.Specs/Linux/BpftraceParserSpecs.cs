@@ -199,6 +199,18 @@ public sealed class BpftraceParserSpecs
     [InlineData("@zend: soon")]
     [InlineData("@other[1]: 2")]
     [InlineData("@")]
+    [InlineData("@P0[1, 2, 3]: sh")]
+    [InlineData("@P0[1, 2, 3, 4, 5]: sh")]
+    [InlineData("@P1[0, 2, 3, 4]: sh")]
+    [InlineData("@P1[1, 2, 99999999999, 4]: sh")]
+    [InlineData("@P0[1, 2, 3, 4] sh")]
+    [InlineData("@E0[1, 2, 3, 4, 5]: dd")]
+    [InlineData("@E0[1, 2, 3, 99999999999, 5, 6]: dd")]
+    [InlineData("@E1[1, -2, 3, 4, 5, 6]: dd")]
+    [InlineData("@X0[1, 2]: dd")]
+    [InlineData("@X1[1, 2, 3, 4]: dd")]
+    [InlineData("@X1[1, 2, 99999999999999999999999]: dd")]
+    [InlineData("@X0")]
     public void Lines_it_cannot_read_are_reported_as_malformed(string line)
     {
         var parser = NewParser();
@@ -414,5 +426,85 @@ public sealed class BpftraceParserSpecs
 
         var last = sink.Events.Skip(2).Select(e => e.Path).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(["(unknown path: device 254:0 inode 2)", "/one"], last);
+    }
+
+    [Fact]
+    public void Process_lines_become_instance_events_in_order_when_the_interval_closes()
+    {
+        var parser = NewParser();
+        var sink = new CollectingSink();
+
+        // A shell (100) starts a child (101) that runs dd, which reads /in, writes /out and a procfs file, and ends.
+        sink.Feed(parser, $"""
+            @B0[101, dd, {Disk}, 7, 1, 0]: 3000
+            @B0[101, dd, {Disk}, 8, 1, 1]: 2000
+            @B0[101, dd, {Disk}, 8, 1, 0]: 5
+            @B0[101, dd, {Proc}, 9, 1, 0]: 77
+            @B0[100, sh, {Disk}, 7, 1, 0]: 10
+            @N0[101, dd, {Disk}, 7, 1, 0]: 3
+            {Components(0, Disk, 7, 1, "/in")}
+            {Components(0, Disk, 8, 1, "/out")}
+            {Components(0, Disk, 9, 1, "/proc/1/stat")}
+            {Components(0, Disk, 5, 2, "/usr/bin/dd")}
+            @P0[101, 5000000123, 100, 4000000456]: sh
+            @E0[101, 5000000123, 7000, {Disk}, 5, 2]: dd
+            @E0[101, 5000000123, 6000, 0, 0, 0]: env
+            @X0[101, 5000000123, 90000]: dd
+            T 1
+            """);
+
+        Assert.Equal(
+            new InstanceEvent[]
+            {
+                new InstanceStarted(101, 5000000123, 100, 4000000456, "sh"),
+                new InstanceExecuted(101, 5000000123, "env", null),
+                new InstanceExecuted(101, 5000000123, "dd", "/usr/bin/dd"),
+                new InstanceIo(101, "dd", 3005, 2000),
+                new InstanceIo(100, "sh", 10, 0),
+                new InstanceEnded(101, 5000000123, 90000, "dd"),
+            },
+            sink.Instances);
+        Assert.Empty(sink.MalformedLines);
+
+        sink.Feed(parser, "T 2");
+        Assert.Equal(6, sink.Instances.Count);
+    }
+
+    [Theory]
+    [InlineData("a]: b")]
+    [InlineData("")]
+    [InlineData("x y")]
+    public void A_process_name_is_everything_after_the_key(string comm)
+    {
+        var parser = NewParser();
+        var sink = new CollectingSink();
+
+        sink.Feed(parser, $"@P1[5, 6, 7, 8]: {comm}\n@X1[5, 6, 9]: {comm}\nT 1");
+
+        Assert.Equal([new InstanceStarted(5, 6, 7, 8, comm), new InstanceEnded(5, 6, 9, comm)], sink.Instances);
+        Assert.Empty(sink.MalformedLines);
+    }
+
+    [Fact]
+    public void Process_maps_printed_again_before_a_stop_closed_them_count_once()
+    {
+        var parser = NewParser();
+        var sink = new CollectingSink();
+
+        sink.Feed(parser, $"""
+            @P0[5, 6, 7, 8]: sh
+            @X0[5, 6, 9]: sh
+
+            @P0[5, 6, 7, 8]: sh
+            @P1[15, 16, 7, 8]: sh
+
+            @X0[5, 6, 9]: sh
+
+            @zend: 3
+            """);
+
+        Assert.Equal(
+            new InstanceEvent[] { new InstanceStarted(5, 6, 7, 8, "sh"), new InstanceStarted(15, 16, 7, 8, "sh"), new InstanceEnded(5, 6, 9, "sh") },
+            sink.Instances);
     }
 }

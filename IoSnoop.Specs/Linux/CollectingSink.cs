@@ -13,6 +13,7 @@ internal sealed class CollectingSink : ITraceSink
     private readonly List<IoEvent> _diskEvents = new();
     private readonly List<DeviceIo> _devices = new();
     private readonly List<(string Line, string Reason)> _malformed = new();
+    private readonly List<InstanceEvent> _instances = new();
 
     public NameTable Names { get; } = new();
 
@@ -39,6 +40,15 @@ internal sealed class CollectingSink : ITraceSink
     }
 
     public IReadOnlyList<(string Line, string Reason)> MalformedLines { get { lock (_gate) return _malformed.ToArray(); } }
+
+    /// <summary>What the parser said about process instances, in order.</summary>
+    public IReadOnlyList<InstanceEvent> Instances { get { lock (_gate) return _instances.ToArray(); } }
+
+    public void Instance(InstanceEvent instanceEvent)
+    {
+        lock (_gate)
+            _instances.Add(instanceEvent);
+    }
 
     public void Event(in IoEvent ioEvent)
     {

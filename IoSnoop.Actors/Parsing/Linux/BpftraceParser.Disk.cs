@@ -4,17 +4,17 @@ namespace IoSnoop.Actors.Parsing.Linux;
 
 /// <summary>
 /// The disk maps of <c>iosnoop.bt</c> (its "Disk bytes" section): disk bytes of the tracked calls per file
-/// (<c>@D</c>), pages read into the page cache (<c>@M</c>) and folios dirtied (<c>@P</c>) outside them, and the
+/// (<c>@D</c>), pages read into the page cache (<c>@M</c>) and folios dirtied (<c>@W</c>) outside them, and the
 /// block layer's per-disk totals (<c>@K</c> bytes, <c>@Q</c> requests). They are closed with the file sums by the
 /// same interval marker and reported as <see cref="IoLayer.Disk"/> events and <see cref="DeviceIo"/> totals.
-/// Entries without a generation (<c>@M</c>, <c>@P</c>) take the path of the latest generation seen of their inode.
+/// Entries without a generation (<c>@M</c>, <c>@W</c>) take the path of the latest generation seen of their inode.
 /// </summary>
 public sealed partial class BpftraceParser
 {
     public static class DiskReasons
     {
         public const string BadPageCacheLine = "page-cache line is not @Mn[pid, comm, dev, ino]: N";
-        public const string BadDirtiedLine = "dirtied line is not @Pn[pid, comm, bdi, ino]: N";
+        public const string BadDirtiedLine = "dirtied line is not @Wn[pid, comm, bdi, ino]: N";
         public const string BadDeviceLine = "device line is not @Kn[dev, dir, meta]: N";
     }
 
@@ -26,7 +26,7 @@ public sealed partial class BpftraceParser
     private const int DiskSums0 = 100, PageCache0 = 102, Dirtied0 = 104, DeviceBytes0 = 106, DeviceRequests0 = 108;
 
     private readonly List<SumEntry>[] _diskSums = [new(), new()];
-    private readonly List<CacheEntry>[] _pageCache = [new(), new(), new(), new()]; // @M0 @M1 @P0 @P1
+    private readonly List<CacheEntry>[] _pageCache = [new(), new(), new(), new()]; // @M0 @M1 @W0 @W1
     private readonly List<DeviceEntry>[] _deviceSums = [new(), new(), new(), new()]; // @K0 @K1 @Q0 @Q1
     private readonly Dictionary<(uint Device, ulong Inode), uint> _generations = new();
 
@@ -39,7 +39,7 @@ public sealed partial class BpftraceParser
         {
             (byte)'D' => DiskSums0 + set,
             (byte)'M' => PageCache0 + set,
-            (byte)'P' => Dirtied0 + set,
+            (byte)'W' => Dirtied0 + set,
             (byte)'K' => DeviceBytes0 + set,
             (byte)'Q' => DeviceRequests0 + set,
             _ => NoMap,

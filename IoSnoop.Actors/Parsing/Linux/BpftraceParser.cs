@@ -13,6 +13,11 @@ namespace IoSnoop.Actors.Parsing.Linux;
 /// is closed: after a stop bpftrace may print again a set it had printed but not closed.
 /// Files of pseudo filesystems (procfs, sysfs, ...) are dropped by the type of their device in
 /// <c>/proc/self/mountinfo</c>.
+/// <para>
+/// The process maps (<c>@P</c> starts, <c>@E</c> execs, <c>@X</c> ends) are closed with the sums: at each close
+/// the parser reports the interval's starts, then its execs in the order they happened, then the bytes per
+/// pid of the events it emitted, then the ends (<see cref="InstanceEvent"/>).
+/// </para>
 /// </summary>
 public sealed partial class BpftraceParser : ITraceParser
 {
@@ -24,15 +29,24 @@ public sealed partial class BpftraceParser : ITraceParser
         public const string BadComponentLine = "path line is not @Cn[dev, ino, gen, idx, len]: name";
         public const string BadMarker = "interval marker without a time";
         public const string BadProcessLine = "exec or exit line without a pid";
+        public const string BadStartLine = "process start line is not @Pn[pid, start, ppid, pstart]: comm";
+        public const string BadExecLine = "exec line is not @En[pid, start, time, dev, ino, gen]: comm";
+        public const string BadEndLine = "process end line is not @Xn[pid, start, lifetime]: comm";
         public const string BadLostLine = "lost-events line without a count";
         public const string Failure = "the parser failed on this line";
     }
 
-    // The data maps, by index: bytes of set 0 and 1, calls of set 0 and 1, path components of set 0 and 1.
-    private const int Bytes0 = 0, Calls0 = 2, Components0 = 4, NoMap = -1;
+    // The data maps, by index: bytes of set 0 and 1, calls of set 0 and 1, path components of set 0 and 1,
+    // process starts, execs and ends of set 0 and 1.
+    private const int Bytes0 = 0, Calls0 = 2, Components0 = 4, Starts0 = 6, Execs0 = 8, Ends0 = 10, NoMap = -1;
 
     private readonly List<SumEntry>[] _sums = [new(), new(), new(), new()];
     private readonly List<ComponentEntry>[] _components = [new(), new()];
+    private readonly List<InstanceStarted>[] _starts = [new(), new()];
+    private readonly List<ExecEntry>[] _execs = [new(), new()];
+    private readonly List<InstanceEnded>[] _ends = [new(), new()];
+    private readonly Dictionary<int, InstanceIo> _ioByPid = new();
+    private readonly List<ExecEntry> _execOrder = new();
     private readonly Dictionary<FileKey, List<PathComponent>> _componentsByFile = new();
     private readonly Dictionary<SumKey, Totals> _totals = new();
     private readonly PathTable _paths;
@@ -140,13 +154,19 @@ public sealed partial class BpftraceParser : ITraceParser
 
         if (nameEnd < 0 || body[nameEnd] != (byte)'[')
         {
-            sink.Malformed(line, map >= Components0 ? Reasons.BadComponentLine : Reasons.BadSumLine);
+            sink.Malformed(line, BadLineReason(map));
             return;
         }
         if (map != _runningMap)
         {
             // A new print of this map: it replaces an earlier print that no marker closed.
-            if (map >= Components0)
+            if (map >= Ends0)
+                _ends[map - Ends0].Clear();
+            else if (map >= Execs0)
+                _execs[map - Execs0].Clear();
+            else if (map >= Starts0)
+                _starts[map - Starts0].Clear();
+            else if (map >= Components0)
                 _components[map - Components0].Clear();
             else
                 _sums[map].Clear();
@@ -154,7 +174,12 @@ public sealed partial class BpftraceParser : ITraceParser
         }
 
         var rest = body[(nameEnd + 1)..];
-        if (map >= Components0)
+        if (map >= Starts0)
+        {
+            if (!TryParseProcessLine(map, TrimCr(rest), sink.Names))
+                sink.Malformed(line, BadLineReason(map));
+        }
+        else if (map >= Components0)
         {
             if (TryParseComponent(rest, sink.Names, out var entry))
                 _components[map - Components0].Add(entry);
@@ -167,7 +192,16 @@ public sealed partial class BpftraceParser : ITraceParser
             sink.Malformed(line, Reasons.BadSumLine);
     }
 
-    /// <summary>The index of a data map (<c>B0</c> ... <c>C1</c>), or <see cref="NoMap"/>.</summary>
+    private static string BadLineReason(int map) => map switch
+    {
+        >= Ends0 => Reasons.BadEndLine,
+        >= Execs0 => Reasons.BadExecLine,
+        >= Starts0 => Reasons.BadStartLine,
+        >= Components0 => Reasons.BadComponentLine,
+        _ => Reasons.BadSumLine,
+    };
+
+    /// <summary>The index of a data map (<c>B0</c> ... <c>X1</c>), or <see cref="NoMap"/>.</summary>
     private static int DataMap(ReadOnlySpan<byte> name)
     {
         if (name.Length != 2 || name[1] is not ((byte)'0' or (byte)'1'))
@@ -178,6 +212,9 @@ public sealed partial class BpftraceParser : ITraceParser
             (byte)'B' => Bytes0 + set,
             (byte)'N' => Calls0 + set,
             (byte)'C' => Components0 + set,
+            (byte)'P' => Starts0 + set,
+            (byte)'E' => Execs0 + set,
+            (byte)'X' => Ends0 + set,
             _ => NoMap,
         };
     }
@@ -185,7 +222,7 @@ public sealed partial class BpftraceParser : ITraceParser
     /// <summary>Maps the program uses for itself; they show only if bpftrace prints them at exit.</summary>
     private static bool IsBookkeepingMap(ReadOnlySpan<byte> name) =>
         name.SequenceEqual("seen"u8) || name.SequenceEqual("f"u8) || name.SequenceEqual("cur"u8)
-        || name.SequenceEqual("H0"u8) || name.SequenceEqual("H1"u8);
+        || name.SequenceEqual("H0"u8) || name.SequenceEqual("H1"u8) || name.SequenceEqual("pp"u8) || name.SequenceEqual("ps"u8);
 
     /// <summary>
     /// <c>pid, comm, dev, ino, gen, dir]: value</c>. comm is printed as it is and may hold <c>, </c>
@@ -219,6 +256,62 @@ public sealed partial class BpftraceParser : ITraceParser
                 new FileKey((uint)numbers[0], numbers[1], (uint)numbers[2]),
                 numbers[3] == 0 ? IoDirection.Read : IoDirection.Write),
             value);
+        return true;
+    }
+
+    /// <summary>
+    /// A line of a process map (<c>@P</c>, <c>@E</c>, <c>@X</c>) after its <c>[</c>: numbers only in the key, so the
+    /// name is everything after the first <c>]: </c>.
+    /// </summary>
+    private bool TryParseProcessLine(int map, ReadOnlySpan<byte> text, NameTable names)
+    {
+        var set = (map - Starts0) % 2;
+        Span<ulong> numbers = stackalloc ulong[6];
+        var count = map >= Ends0 ? 3 : map >= Execs0 ? 6 : 4;
+        if (!TryParseNumberKey(text, numbers[..count], out var value) || numbers[0] is 0 or > int.MaxValue
+            || numbers[1] > long.MaxValue)
+            return false;
+        var pid = (int)numbers[0];
+        var start = (long)numbers[1];
+        var name = names.Get(value);
+        if (map >= Ends0)
+        {
+            if (numbers[2] > long.MaxValue)
+                return false;
+            _ends[set].Add(new InstanceEnded(pid, start, (long)numbers[2], name));
+        }
+        else if (map >= Execs0)
+        {
+            if (numbers[3] > uint.MaxValue || numbers[5] > uint.MaxValue)
+                return false;
+            _execs[set].Add(new ExecEntry(pid, start, numbers[2], new FileKey((uint)numbers[3], numbers[4], (uint)numbers[5]), name));
+        }
+        else
+        {
+            if (numbers[2] > int.MaxValue || numbers[3] > long.MaxValue)
+                return false;
+            _starts[set].Add(new InstanceStarted(pid, start, (int)numbers[2], (long)numbers[3], name));
+        }
+        return true;
+    }
+
+    /// <summary><c>n1, n2, ..., nk]: value</c> with exactly as many numbers as <paramref name="numbers"/> holds.</summary>
+    private static bool TryParseNumberKey(ReadOnlySpan<byte> text, Span<ulong> numbers, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        var close = text.IndexOf("]: "u8);
+        if (close < 0)
+            return false;
+        var key = text[..close];
+        value = text[(close + 3)..];
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            var last = i == numbers.Length - 1;
+            var separator = last ? key.Length : key.IndexOf(", "u8);
+            if (separator < 0 || !TryParseNumber(key[..separator], out numbers[i]))
+                return false;
+            key = last ? default : key[(separator + 2)..];
+        }
         return true;
     }
 
@@ -297,17 +390,51 @@ public sealed partial class BpftraceParser : ITraceParser
         _mountsLoadedThisInterval = false;
         try
         {
+            foreach (var list in _starts)
+                foreach (var started in list)
+                    sink.Instance(started);
+            foreach (var list in _execs)
+                _execOrder.AddRange(list);
+            _execOrder.Sort(static (a, b) => a.Time.CompareTo(b.Time));
+            foreach (var exec in _execOrder)
+            {
+                var exe = exec.Exe.Inode != 0 && _paths.TryGet(exec.Exe, out var known) ? known : null;
+                sink.Instance(new InstanceExecuted(exec.Pid, exec.Start, exec.Name, exe));
+            }
+
             foreach (var (key, totals) in _totals)
             {
                 if (totals.Bytes <= 0 || IsPseudoFileSystem(key.File.Device))
                     continue;
                 var path = _paths.TryGet(key.File, out var known) ? known : sink.Names.Get(key.File.UnknownPath().AsSpan());
                 sink.Event(new IoEvent(key.Process, key.Pid, path, key.Direction, totals.Bytes, totals.Calls));
+                if (key.Pid > 0)
+                {
+                    var io = _ioByPid.TryGetValue(key.Pid, out var earlier) ? earlier : new InstanceIo(key.Pid, key.Process, 0, 0);
+                    _ioByPid[key.Pid] = key.Direction == IoDirection.Read
+                        ? io with { Reads = Figures.Add(io.Reads, totals.Bytes) }
+                        : io with { Writes = Figures.Add(io.Writes, totals.Bytes) };
+                }
             }
+            foreach (var io in _ioByPid.Values)
+                sink.Instance(io);
+
+            foreach (var list in _ends)
+                foreach (var ended in list)
+                    sink.Instance(ended);
         }
         finally
         {
-            _totals.Clear(); // whatever happens, an interval is emitted at most once
+            // Whatever happens, an interval is emitted at most once.
+            _totals.Clear();
+            _ioByPid.Clear();
+            _execOrder.Clear();
+            foreach (var list in _starts)
+                list.Clear();
+            foreach (var list in _execs)
+                list.Clear();
+            foreach (var list in _ends)
+                list.Clear();
         }
         CloseDisk(sink);
     }
@@ -356,6 +483,9 @@ public sealed partial class BpftraceParser : ITraceParser
     internal readonly record struct SumEntry(SumKey Key, long Value);
 
     internal readonly record struct ComponentEntry(FileKey File, PathComponent Component);
+
+    /// <summary>An exec as printed: <see cref="Time"/> orders the execs of an interval, the executable's path is joined at the close.</summary>
+    private readonly record struct ExecEntry(int Pid, long Start, ulong Time, FileKey Exe, string Name);
 
     private readonly record struct Totals(long Bytes, long Calls);
 }

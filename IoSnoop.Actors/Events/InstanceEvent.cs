@@ -1,0 +1,25 @@
+namespace IoSnoop.Actors.Events;
+
+/// <summary>
+/// What a trace source tells about process instances (thread groups): one process from its start to its
+/// end. An instance is keyed by its pid and its start time, so that a reused pid is another instance.
+/// Start times are nanoseconds since boot (the kernel's <c>start_boottime</c>; <c>/proc/PID/stat</c> gives
+/// them in clock ticks). A source reports, per interval, the starts, then the execs, then the bytes per
+/// pid, then the ends: the bytes of a pid belong to the instance of that pid that runs in the interval.
+/// </summary>
+public abstract record InstanceEvent(int Pid);
+
+/// <summary>A new process (not a thread), with its parent as it was at the fork.</summary>
+/// <param name="Name">Its name at the start: the parent's, until it runs a program of its own.</param>
+public sealed record InstanceStarted(int Pid, long Start, int ParentPid, long ParentStart, string Name) : InstanceEvent(Pid);
+
+/// <summary>The process ran a new program.</summary>
+/// <param name="Exe">The executable's path, or null when the source could not tell it.</param>
+public sealed record InstanceExecuted(int Pid, long Start, string Name, string? Exe) : InstanceEvent(Pid);
+
+/// <summary>Bytes a process (all its threads) read from and wrote to files within the interval.</summary>
+/// <param name="Name">The name its I/O was recorded under (the first of them, when it ran several programs).</param>
+public sealed record InstanceIo(int Pid, string Name, long Reads, long Writes) : InstanceEvent(Pid);
+
+/// <summary>The process ended (its last thread exited), <paramref name="Lifetime"/> nanoseconds after its start.</summary>
+public sealed record InstanceEnded(int Pid, long Start, long Lifetime, string Name) : InstanceEvent(Pid);

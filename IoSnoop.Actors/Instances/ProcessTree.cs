@@ -1,0 +1,321 @@
+using IoSnoop.Actors.Events;
+
+namespace IoSnoop.Actors.Instances;
+
+/// <summary>
+/// The process instances a trace source reported and what each one read and wrote, as a tree: each instance
+/// keeps the parent it had when it started (an orphan re-parented to init keeps its original ancestry), and
+/// its tree totals are its own bytes plus those of all its descendants, exited ones included.
+/// <para>
+/// Bounded: running instances are all kept, exited ones up to <c>maxExited</c>; beyond it the instance that
+/// ended first is dropped. Its bytes are already in its ancestors' tree totals, so no roll-up changes; its
+/// children are then listed under its nearest kept ancestor (their parent pid still names it).
+/// </para>
+/// <para>
+/// Keys: pid and start time in steps of <see cref="StartStep"/> (the clock tick of <c>/proc/PID/stat</c>), so
+/// that an instance read from <c>/proc</c> and the same one reported by the kernel meet, and a reused pid is
+/// another instance. Bytes are reported per pid: they go to the instance of that pid that is running.
+/// Never throws on odd input: unknown pids become instances of their own, a parent that would close a
+/// cycle is not linked.
+/// </para>
+/// </summary>
+public sealed class ProcessTree
+{
+    /// <summary>Start times are compared in steps of 10 ms (USER_HZ = 100), what <c>/proc</c> gives.</summary>
+    public const long StartStep = 10_000_000;
+
+    /// <summary>A start time not known (a process first seen through its bytes, with nothing in <c>/proc</c>).</summary>
+    public const long UnknownStart = -1;
+
+    private readonly int _maxExited;
+    private readonly Func<int, ProcessSeed?>? _lookup;
+    private readonly Dictionary<(int Pid, long Key), Instance> _byKey = new();
+    private readonly Dictionary<int, Instance> _latest = new();
+    private readonly LinkedList<Instance> _exited = new();
+    private long _serial;
+
+    /// <param name="maxExited">How many exited instances are kept.</param>
+    /// <param name="lookup">Tells what runs under a pid the tree does not know (<c>/proc/PID/stat</c>); none in specs.</param>
+    public ProcessTree(int maxExited, Func<int, ProcessSeed?>? lookup = null)
+    {
+        _maxExited = Math.Max(0, maxExited);
+        _lookup = lookup;
+    }
+
+    public int Count => _byKey.Count;
+
+    public int Exited => _exited.Count;
+
+    public int Running => _byKey.Count - _exited.Count;
+
+    /// <summary>Exited instances dropped for the cap so far.</summary>
+    public long Dropped { get; private set; }
+
+    /// <summary>Applies one event of a trace source (see <see cref="InstanceEvent"/> for the order within an interval).</summary>
+    public void Apply(InstanceEvent instanceEvent)
+    {
+        switch (instanceEvent)
+        {
+            case InstanceStarted started:
+                Start(started);
+                break;
+            case InstanceExecuted executed:
+                Execute(executed);
+                break;
+            case InstanceIo io:
+                AddIo(io);
+                break;
+            case InstanceEnded ended:
+                End(ended);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// What runs now (read from <c>/proc</c> when the tracer starts): instances not known yet are added, with
+    /// parents before children, and running instances that are not among them have ended unseen (while no
+    /// tracer ran) and are marked ended at <paramref name="now"/> (nanoseconds since boot).
+    /// </summary>
+    public void Reconcile(IEnumerable<ProcessSeed> running, long now)
+    {
+        var alive = new HashSet<Instance>();
+        foreach (var seed in running.Where(s => s.Pid > 0).OrderBy(s => s.Start).ThenBy(s => s.Pid))
+        {
+            var instance = Find(seed.Pid, seed.Start);
+            if (instance is null)
+            {
+                instance = Add(seed.Pid, seed.Start, seed.Name, seed.ParentPid);
+                instance.Exe = seed.Exe;
+                if (_latest.TryGetValue(seed.ParentPid, out var parent) && parent.End is null)
+                    Link(instance, parent);
+            }
+            alive.Add(instance);
+        }
+        foreach (var instance in _latest.Values.Where(i => i.End is null && !alive.Contains(i)).ToList())
+            MarkEnded(instance, now, seen: false);
+        Trim();
+    }
+
+    /// <summary>The latest instance with this pid, with its children (newest first), or null.</summary>
+    public InstanceDetail? Latest(int pid, DateTimeOffset boot)
+    {
+        if (!_latest.TryGetValue(pid, out var instance))
+            return null;
+        var children = instance.Children is null
+            ? []
+            : instance.Children.OrderByDescending(c => c.Start).ThenByDescending(c => c.Serial).Select(c => c.Info(boot)).ToArray();
+        return new InstanceDetail(instance.Info(boot), children);
+    }
+
+    /// <summary>Instances, newest first (by start time), optionally only running ones or those of one name.</summary>
+    public IReadOnlyList<InstanceInfo> List(bool runningOnly, string? name, int limit, DateTimeOffset boot) =>
+        _byKey.Values
+            .Where(i => (!runningOnly || i.End is null) && (name is null || string.Equals(i.Name, name, StringComparison.Ordinal)))
+            .OrderByDescending(i => i.Start).ThenByDescending(i => i.Serial)
+            .Take(Math.Max(0, limit))
+            .Select(i => i.Info(boot))
+            .ToArray();
+
+    private void Start(InstanceStarted started)
+    {
+        var instance = Find(started.Pid, started.Start);
+        if (instance is null)
+        {
+            instance = Add(started.Pid, started.Start, started.Name, started.ParentPid);
+        }
+        else if (instance.Parent is null)
+            instance.ParentPid = started.ParentPid;
+        if (instance.Parent is null)
+        {
+            var parent = Find(started.ParentPid, started.ParentStart);
+            if (parent is null && _latest.TryGetValue(started.ParentPid, out var latest) && latest.End is null && latest.Start == UnknownStart)
+                parent = latest;
+            if (parent is not null)
+                Link(instance, parent);
+        }
+    }
+
+    private void Execute(InstanceExecuted executed)
+    {
+        var instance = Find(executed.Pid, executed.Start) ?? AddUnknown(executed.Pid, executed.Start, executed.Name);
+        instance.Name = executed.Name;
+        if (executed.Exe is not null)
+            instance.Exe = executed.Exe;
+    }
+
+    private void AddIo(InstanceIo io)
+    {
+        if (io.Reads < 0 || io.Writes < 0 || (io.Reads == 0 && io.Writes == 0))
+            return;
+        if (!_latest.TryGetValue(io.Pid, out var instance) || instance.End is not null)
+            instance = AddUnknown(io.Pid, UnknownStart, io.Name);
+        instance.Reads = Figures.Add(instance.Reads, io.Reads);
+        instance.Writes = Figures.Add(instance.Writes, io.Writes);
+        AddToTrees(instance, io.Reads, io.Writes);
+    }
+
+    private void End(InstanceEnded ended)
+    {
+        var instance = Find(ended.Pid, ended.Start) ?? AddUnknown(ended.Pid, ended.Start, ended.Name);
+        if (instance.End is not null)
+            return;
+        var start = instance.Start == UnknownStart ? ended.Start : instance.Start;
+        MarkEnded(instance, Figures.Add(start, Math.Max(0, ended.Lifetime)), seen: true);
+        Trim();
+    }
+
+    /// <summary>The instance with this pid and start; one whose start was unknown takes the start given.</summary>
+    private Instance? Find(int pid, long start)
+    {
+        if (_byKey.TryGetValue((pid, KeyOf(start)), out var instance))
+        {
+            // The kernel's start is exact where /proc's was in ticks.
+            if (start >= 0 && start % StartStep != 0)
+                instance.Start = start;
+            return instance;
+        }
+        if (start >= 0 && _latest.TryGetValue(pid, out var latest) && latest.End is null && latest.Start == UnknownStart)
+        {
+            _byKey.Remove((pid, latest.Key));
+            latest.Start = start;
+            latest.Key = KeyOf(start);
+            _byKey[(pid, latest.Key)] = latest;
+            return latest;
+        }
+        return null;
+    }
+
+    /// <summary>A pid the tree learns of through its exec, bytes or end: what <c>/proc</c> says of it, if anything.</summary>
+    private Instance AddUnknown(int pid, long start, string name)
+    {
+        var parentPid = 0;
+        string? exe = null;
+        if (_lookup?.Invoke(pid) is { } seed && (start == UnknownStart || KeyOf(seed.Start) == KeyOf(start))
+            && !_byKey.ContainsKey((pid, KeyOf(seed.Start))))
+        {
+            start = seed.Start;
+            parentPid = seed.ParentPid;
+            exe = seed.Exe;
+        }
+        var instance = Add(pid, start, name, parentPid);
+        instance.Exe = exe;
+        if (parentPid > 0 && _latest.TryGetValue(parentPid, out var parent) && parent.End is null && parent != instance)
+            Link(instance, parent);
+        return instance;
+    }
+
+    private Instance Add(int pid, long start, string name, int parentPid)
+    {
+        var serial = ++_serial;
+        var instance = new Instance(pid, start, start == UnknownStart ? -serial : KeyOf(start), serial, name) { ParentPid = parentPid };
+        // A pid is reused: the instance that had it ended unseen (the kernel starts a pid only after its end).
+        if (_latest.TryGetValue(pid, out var previous) && previous.End is null)
+            MarkEnded(previous, start >= 0 ? start : previous.Start, seen: false);
+        _byKey[(pid, instance.Key)] = instance;
+        _latest[pid] = instance;
+        Trim();
+        return instance;
+    }
+
+    private void MarkEnded(Instance instance, long end, bool seen)
+    {
+        instance.End = end;
+        instance.EndSeen = seen;
+        instance.ExitedEntry = _exited.AddLast(instance);
+    }
+
+    /// <summary>Links a child to its parent, unless that would close a cycle; the parent's trees take the child's totals.</summary>
+    private static void Link(Instance child, Instance parent)
+    {
+        for (var up = parent; up is not null; up = up.Parent)
+            if (up == child)
+                return;
+        child.Parent = parent;
+        (parent.Children ??= new HashSet<Instance>()).Add(child);
+        AddToTrees(parent, child.TreeReads, child.TreeWrites);
+    }
+
+    private static void AddToTrees(Instance instance, long reads, long writes)
+    {
+        if (reads == 0 && writes == 0)
+            return;
+        for (var up = instance; up is not null; up = up.Parent)
+        {
+            up.TreeReads = Figures.Add(up.TreeReads, reads);
+            up.TreeWrites = Figures.Add(up.TreeWrites, writes);
+        }
+    }
+
+    /// <summary>Drops the exited instances beyond the cap, those that ended first first.</summary>
+    private void Trim()
+    {
+        while (_exited.Count > _maxExited && _exited.First is { } oldest)
+            Drop(oldest.Value);
+    }
+
+    /// <summary>Forgets an exited instance: its figures stay in its ancestors' trees, its children move up to its parent.</summary>
+    private void Drop(Instance instance)
+    {
+        if (instance.ExitedEntry is not null)
+            _exited.Remove(instance.ExitedEntry);
+        instance.ExitedEntry = null;
+        _byKey.Remove((instance.Pid, instance.Key));
+        if (_latest.TryGetValue(instance.Pid, out var latest) && latest == instance)
+            _latest.Remove(instance.Pid);
+        var parent = instance.Parent;
+        parent?.Children?.Remove(instance);
+        if (instance.Children is not null)
+        {
+            foreach (var child in instance.Children)
+            {
+                child.Parent = parent;
+                if (parent is not null)
+                    (parent.Children ??= new HashSet<Instance>()).Add(child);
+            }
+        }
+        instance.Children = null;
+        instance.Parent = null;
+        Dropped++;
+    }
+
+    private static long KeyOf(long start) => start < 0 ? start : start / StartStep;
+
+    /// <summary>One instance, as the tree holds it.</summary>
+    private sealed class Instance(int pid, long start, long key, long serial, string name)
+    {
+        public int Pid { get; } = pid;
+        public long Start { get; set; } = start;
+        public long Key { get; set; } = key;
+        public long Serial { get; } = serial;
+        public string Name { get; set; } = name;
+        public string? Exe { get; set; }
+        public int ParentPid { get; set; }
+        public Instance? Parent { get; set; }
+        public HashSet<Instance>? Children { get; set; }
+        public long? End { get; set; }
+        public bool EndSeen { get; set; }
+        public LinkedListNode<Instance>? ExitedEntry { get; set; }
+        public long Reads { get; set; }
+        public long Writes { get; set; }
+        public long TreeReads { get; set; }
+        public long TreeWrites { get; set; }
+
+        public InstanceInfo Info(DateTimeOffset boot) => new(
+            Pid, ParentPid, Name, Exe,
+            Start == UnknownStart ? null : boot.AddTicks(Start / 100),
+            End is { } end ? boot.AddTicks(end / 100) : null,
+            Reads, Writes, TreeReads, TreeWrites);
+    }
+}
+
+/// <summary>A process as <c>/proc</c> shows it.</summary>
+/// <param name="Start">Nanoseconds since boot (clock ticks × 10 ms).</param>
+public sealed record ProcessSeed(int Pid, int ParentPid, long Start, string Name, string? Exe);
+
+/// <summary>One instance as the API shows it: <see cref="Ended"/> null while it runs; <c>Tree*</c> with all its descendants.</summary>
+public sealed record InstanceInfo(
+    int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
+    long Reads, long Writes, long TreeReads, long TreeWrites);
+
+/// <summary>One instance with its children.</summary>
+public sealed record InstanceDetail(InstanceInfo Instance, IReadOnlyList<InstanceInfo> Children);

@@ -1,0 +1,94 @@
+using Akka.Actor;
+using Akka.Event;
+using IoSnoop.Actors.Events;
+
+namespace IoSnoop.Actors.Instances;
+
+/// <summary>The messages the process-tree actor answers.</summary>
+public static class ProcessTreeProtocol
+{
+    /// <summary>What a batch of the parsing flow said about process instances, in order; not answered.
+    /// <see cref="TracerReady"/>: the tracer has just started (its probes are attached), so what runs now is read
+    /// from <c>/proc</c> first.</summary>
+    public sealed record Observe(IReadOnlyList<InstanceEvent> Events, bool TracerReady);
+
+    /// <summary>Answered with <see cref="InstanceList"/>: instances, newest first.</summary>
+    public sealed record GetInstances(bool RunningOnly, string? Name, int Limit);
+
+    public sealed record InstanceList(IReadOnlyList<InstanceInfo> Instances);
+
+    /// <summary>Answered with <see cref="InstanceFound"/>: the latest instance with this pid.</summary>
+    public sealed record GetInstance(int Pid);
+
+    /// <summary><see cref="Detail"/> null: no instance with that pid is held.</summary>
+    public sealed record InstanceFound(InstanceDetail? Detail);
+}
+
+/// <summary>Settings of the process tree.</summary>
+/// <param name="MaxExited">Exited instances kept (<c>--max-processes</c>); running ones are all kept.</param>
+/// <param name="ReadProc">Read <c>/proc</c> when the tracer starts and for pids met first through their bytes
+/// (the live bpftrace source); false for replays and other sources, whose pids are not this machine's now.</param>
+public sealed record ProcessTreeSettings(int MaxExited, bool ReadProc)
+{
+    public static ProcessTreeSettings Default { get; } = new(50_000, false);
+}
+
+/// <summary>
+/// Owns the <see cref="ProcessTree"/>: applies what the parsing flow says about process instances and answers
+/// the API's queries. The per-name figures are not its business: it sees the same batches, after them.
+/// A message it cannot apply is logged, never thrown.
+/// </summary>
+public sealed class ProcessTreeActor : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ProcessTree _tree;
+    private readonly ProcFileSystem? _proc;
+    private readonly TimeProvider _clock;
+    private DateTimeOffset _boot;
+
+    public ProcessTreeActor(ProcessTreeSettings settings, ProcFileSystem? proc, TimeProvider? clock)
+    {
+        _proc = settings.ReadProc ? proc ?? new ProcFileSystem() : null;
+        _clock = clock ?? TimeProvider.System;
+        _tree = new ProcessTree(settings.MaxExited, _proc is null ? null : _proc.Read);
+        _boot = BootTime();
+
+        Receive<ProcessTreeProtocol.Observe>(observe =>
+        {
+            if (observe.TracerReady && _proc is not null)
+                Guard("reading /proc", () =>
+                {
+                    _boot = BootTime();
+                    _tree.Reconcile(_proc.Running(), _proc.SinceBoot() ?? (long)(_clock.GetUtcNow() - _boot).Ticks * 100);
+                });
+            foreach (var instanceEvent in observe.Events)
+                Guard("applying a process event", () => _tree.Apply(instanceEvent));
+        });
+        Receive<ProcessTreeProtocol.GetInstances>(query =>
+            Sender.Tell(new ProcessTreeProtocol.InstanceList(_tree.List(query.RunningOnly, query.Name, query.Limit, _boot))));
+        Receive<ProcessTreeProtocol.GetInstance>(query =>
+            Sender.Tell(new ProcessTreeProtocol.InstanceFound(_tree.Latest(query.Pid, _boot))));
+    }
+
+    public static Props Props(ProcessTreeSettings settings, ProcFileSystem? proc = null, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new ProcessTreeActor(settings, proc, clock));
+
+    /// <summary>When the machine booted: the origin of the kernel's start times.</summary>
+    private DateTimeOffset BootTime()
+    {
+        var sinceBoot = _proc?.SinceBoot() is { } ns ? TimeSpan.FromTicks(ns / 100) : TimeSpan.FromMilliseconds(Environment.TickCount64);
+        return _clock.GetUtcNow() - sinceBoot;
+    }
+
+    private void Guard(string what, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "The process tree failed {0}; the event is skipped", what);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Text.Json;
+using IoSnoop.Host;
+using IoSnoop.Specs.Support;
+
+namespace IoSnoop.Specs.Web;
+
+/// <summary><c>/api/processes</c> on real Kestrel, against a replayed bpftrace trace with process lines.</summary>
+public sealed class ProcessTreeApiSpecs : IAsyncLifetime
+{
+    private const uint Disk = 266338304; // 254:0
+    private const long S = 1_000_000_000;
+    private readonly string _dir = Directory.CreateTempSubdirectory("iosnoop-tree-api-").FullName;
+    private RunningDaemon _daemon = null!;
+
+    private CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        // sh (100) starts 101 (dd, ends in the first interval) and 102 (dd, still running); 102 starts 103 (cat).
+        var trace = Path.Combine(_dir, "tree.trace");
+        await File.WriteAllTextAsync(trace, $"""
+            READY
+            @B0[100, sh, {Disk}, 1, 1, 0]: 10
+            @B0[101, dd, {Disk}, 2, 1, 1]: 3000
+            @B0[102, dd, {Disk}, 3, 1, 1]: 500
+            @C0[{Disk}, 1, 1, 0, 1]: a
+            @C0[{Disk}, 1, 1, 1, 0]: /
+            @C0[{Disk}, 2, 1, 0, 1]: b
+            @C0[{Disk}, 2, 1, 1, 0]: /
+            @C0[{Disk}, 3, 1, 0, 1]: c
+            @C0[{Disk}, 3, 1, 1, 0]: /
+            @C0[{Disk}, 9, 1, 0, 2]: dd
+            @C0[{Disk}, 9, 1, 1, 0]: /
+            @P0[100, {1 * S + 5}, 1, 0]: bash
+            @P0[101, {2 * S + 5}, 100, {1 * S + 5}]: sh
+            @P0[102, {3 * S + 5}, 100, {1 * S + 5}]: sh
+            @E0[100, {1 * S + 5}, 1, 0, 0, 0]: sh
+            @E0[101, {2 * S + 5}, 2, {Disk}, 9, 1]: dd
+            @E0[102, {3 * S + 5}, 3, {Disk}, 9, 1]: dd
+            @X0[101, {2 * S + 5}, {S / 2}]: dd
+            T 1
+            @B1[102, dd, {Disk}, 3, 1, 1]: 700
+            @B1[103, cat, {Disk}, 1, 1, 0]: 40
+            @P1[103, {4 * S + 5}, 102, {3 * S + 5}]: dd
+            @E1[103, {4 * S + 5}, 4, 0, 0, 0]: cat
+            T 2
+
+            """);
+        _daemon = await RunningDaemon.Start(new DaemonOptions { Source = "replay", ReplayFile = trace });
+        await _daemon.WaitForStatus(s => s.GetProperty("source").GetProperty("state").GetString() == "stopped",
+            TimeSpan.FromSeconds(10));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _daemon.DisposeAsync();
+        Directory.Delete(_dir, true);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> Get(string path)
+    {
+        using var response = await _daemon.Http.GetAsync(path, Cancel);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement.Clone());
+    }
+
+    private static string[] Keys(JsonElement e) => e.EnumerateObject().Select(p => p.Name).ToArray();
+
+    private static (long, long, long, long) Figures(JsonElement e) => (e.GetProperty("reads").GetInt64(), e.GetProperty("writes").GetInt64(),
+        e.GetProperty("treeReads").GetInt64(), e.GetProperty("treeWrites").GetInt64());
+
+    [Fact]
+    public async Task One_instance_has_its_own_and_its_tree_bytes_and_its_children()
+    {
+        // The tree actor takes the batches after the replay's end is reported: wait for its figures.
+        var sh = await Poll.Until(async () => await Get("/api/processes/100"),
+            r => r.Status == HttpStatusCode.OK && r.Body.GetProperty("treeReads").GetInt64() == 50, TimeSpan.FromSeconds(10), "/api/processes/100",
+            r => r.Body.ToString());
+
+        var body = sh.Body;
+        Assert.Equal(["pid", "ppid", "name", "exe", "started", "ended", "reads", "writes", "treeReads", "treeWrites", "children"], Keys(body));
+        Assert.Equal((100, 1, "sh"), (body.GetProperty("pid").GetInt32(), body.GetProperty("ppid").GetInt32(), body.GetProperty("name").GetString()));
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("exe").ValueKind);
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("ended").ValueKind);
+        Assert.Equal((10L, 0L, 50L, 4200L), Figures(body));
+        var children = body.GetProperty("children").EnumerateArray().ToArray();
+        Assert.Equal([102, 101], children.Select(c => c.GetProperty("pid").GetInt32()));
+        Assert.DoesNotContain("children", Keys(children[0]));
+        Assert.Equal(("dd", "/dd"), (children[1].GetProperty("name").GetString(), children[1].GetProperty("exe").GetString()));
+        Assert.Equal((0L, 3000L, 0L, 3000L), Figures(children[1]));
+        var started = children[1].GetProperty("started").GetDateTimeOffset();
+        Assert.Equal(TimeSpan.FromSeconds(0.5), children[1].GetProperty("ended").GetDateTimeOffset() - started);
+        Assert.Equal((0L, 1200L, 40L, 1200L), Figures(children[0]));
+
+        var dd = (await Get("/api/processes/102")).Body;
+        Assert.Equal([103], dd.GetProperty("children").EnumerateArray().Select(c => c.GetProperty("pid").GetInt32()));
+    }
+
+    [Fact]
+    public async Task The_list_is_newest_first_and_filters_by_name_running_and_limit()
+    {
+        await Poll.Until(async () => await Get("/api/processes"), r => r.Body.GetArrayLength() == 4, TimeSpan.FromSeconds(10),
+            "/api/processes", r => r.Body.ToString());
+
+        static int[] Pids(JsonElement list) => list.EnumerateArray().Select(i => i.GetProperty("pid").GetInt32()).ToArray();
+        Assert.Equal(new[] { 103, 102, 101, 100 }, Pids((await Get("/api/processes")).Body));
+        Assert.Equal(new[] { 102, 101 }, Pids((await Get("/api/processes?name=dd")).Body));
+        Assert.Equal(new[] { 103, 102, 100 }, Pids((await Get("/api/processes?running=true")).Body));
+        Assert.Equal(new[] { 103 }, Pids((await Get("/api/processes?limit=1")).Body));
+        Assert.DoesNotContain("children", Keys((await Get("/api/processes?limit=1")).Body[0]));
+    }
+
+    [Theory]
+    [InlineData("/api/processes?limit=0")]
+    [InlineData("/api/processes?limit=x")]
+    [InlineData("/api/processes?running=yes")]
+    [InlineData("/api/processes/abc")]
+    [InlineData("/api/processes/0")]
+    [InlineData("/api/processes/-1")]
+    public async Task Bad_arguments_are_a_400_with_the_reason(string path)
+    {
+        var (status, body) = await Get(path);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("error").GetString()));
+    }
+
+    [Fact]
+    public async Task A_pid_not_held_is_a_404()
+    {
+        var (status, body) = await Get("/api/processes/99999");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("99999", body.GetProperty("error").GetString());
+    }
+}
