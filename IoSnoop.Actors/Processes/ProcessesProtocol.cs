@@ -30,7 +30,16 @@ public sealed record FileSummary(
 /// <param name="Restarts">How many times the tracer was restarted.</param>
 public sealed record SourceStatus(string Name, string Measures, string State, string? Message, int Restarts)
 {
+    public const string FileLayer = "file", DiskLayer = "disk";
+
     public static SourceStatus None { get; } = new("none", "nothing (no tracer runs)", "idle", null, 0);
+
+    /// <summary>The layers the figures come from: <c>file</c> (read/write calls, in reads/writes), <c>disk</c>
+    /// (bytes the disk moved: diskReads/diskWrites beside file figures, or reads/writes for a disk-only source).</summary>
+    public IReadOnlyList<string> Layers { get; init; } = [];
+
+    /// <summary>What the layers mean for this source when it is not plain (disk-only sources); or null.</summary>
+    public string? LayersNote { get; init; }
 }
 
 /// <summary>Totals over all processes.</summary>

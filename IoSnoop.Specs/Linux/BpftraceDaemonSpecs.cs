@@ -63,5 +63,6 @@ public sealed class BpftraceDaemonSpecs : IAsyncLifetime
         var status = JsonDocument.Parse(await _daemon.Http.GetStringAsync("/api/status")).RootElement;
         Assert.Equal("file I/O at the system-call layer (page-cache hits included) and disk I/O (page-cache misses and readahead, dirtied bytes, O_DIRECT; per-disk block-layer totals)",
             status.GetProperty("source").GetProperty("measures").GetString());
+        Assert.Equal(["file", "disk"], status.GetProperty("source").GetProperty("layers").EnumerateArray().Select(l => l.GetString()));
     }
 }

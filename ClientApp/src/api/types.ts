@@ -7,6 +7,10 @@ export interface SourceStatus {
   name: string
   /** What the source measures, e.g. "physical disk I/O". */
   measures: string
+  /** Which layers the figures come from: "file" (read/write calls) and/or "disk". */
+  layers?: string[]
+  /** What the layers mean when reads/writes are not file I/O (disk-only sources), or null. */
+  layersNote?: string | null
   state: SourceState
   /** A problem the user must see, or null. */
   message: string | null

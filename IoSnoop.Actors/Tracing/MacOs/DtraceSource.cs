@@ -1,3 +1,4 @@
+using IoSnoop.Actors.Processes;
 using System.Text.RegularExpressions;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Parsing.MacOs;
@@ -55,6 +56,10 @@ public sealed partial class DtraceSource : ITraceSource
     public string Name => SourceName;
 
     public string Measures => "physical disk I/O requests (DTrace io:::start, as the original)";
+
+    public IReadOnlyList<string> Layers => [SourceStatus.DiskLayer];
+
+    public string? LayersNote => "reads and writes are disk I/O: this source sees the disk, not the read and write calls; diskReads and diskWrites stay 0, and the disk metrics repeat reads and writes";
 
     public bool SignalsReady => true;
 

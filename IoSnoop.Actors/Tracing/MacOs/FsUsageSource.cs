@@ -1,3 +1,4 @@
+using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Parsing.MacOs;
 using IoSnoop.Actors.Tracing;
@@ -47,6 +48,10 @@ public sealed class FsUsageSource : ITraceSource
     public string Name => SourceName;
 
     public string Measures => "physical disk I/O";
+
+    public IReadOnlyList<string> Layers => [SourceStatus.DiskLayer];
+
+    public string? LayersNote => "reads and writes are disk I/O: this source sees the disk, not the read and write calls; diskReads and diskWrites stay 0, and the disk metrics repeat reads and writes";
 
     public bool SignalsReady => false;
 
