@@ -18,7 +18,7 @@ public interface ITraceSource
     /// <summary>Which layers the figures come from: <c>file</c> (bytes through the read and write calls, in
     /// reads/writes) and <c>disk</c> (bytes the disk moved). A source with only <c>disk</c> puts its disk bytes
     /// in reads/writes (see <see cref="Processes.SourceStatus.LayersNote"/>).</summary>
-    IReadOnlyList<string> Layers => [Processes.SourceStatus.FileLayer];
+    IReadOnlyList<string> Layers => [TraceLayers.File];
 
     /// <summary>What the layers mean for this source, when reads/writes are not file I/O; or null.</summary>
     string? LayersNote => null;
@@ -73,4 +73,14 @@ public readonly record struct StderrLine(StderrKind Kind, long Drops = 0, string
 {
     public static StderrLine Warning { get; } = new(StderrKind.Warning);
     public static StderrLine Noise { get; } = new(StderrKind.Noise);
+}
+
+/// <summary>The layers a source's figures come from (<see cref="ITraceSource.Layers"/>), as the status says them.</summary>
+public static class TraceLayers
+{
+    /// <summary>Bytes through the read and write calls.</summary>
+    public const string File = Processes.SourceStatus.FileLayer;
+
+    /// <summary>Bytes the disk moved.</summary>
+    public const string Disk = Processes.SourceStatus.DiskLayer;
 }

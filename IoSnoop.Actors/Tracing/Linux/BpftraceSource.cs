@@ -45,7 +45,7 @@ public sealed class BpftraceSource : ITraceSource
 
     public TimeSpan StopGracePeriod => _options.StopGracePeriod;
 
-    public IReadOnlyList<string> Layers => [Processes.SourceStatus.FileLayer, Processes.SourceStatus.DiskLayer];
+    public IReadOnlyList<string> Layers => [TraceLayers.File, TraceLayers.Disk];
 
     /// <summary>The disk probes this kernel cannot attach (see <see cref="BpftraceDiskProbes"/>): left out of the
     /// program, each said once in <see cref="Warnings"/>. Known after <see cref="Preflight"/>.</summary>

@@ -1,4 +1,3 @@
-using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Parsing.MacOs;
 using IoSnoop.Actors.Tracing;
@@ -49,7 +48,7 @@ public sealed class FsUsageSource : ITraceSource
 
     public string Measures => "physical disk I/O";
 
-    public IReadOnlyList<string> Layers => [SourceStatus.DiskLayer];
+    public IReadOnlyList<string> Layers => [TraceLayers.Disk];
 
     public string? LayersNote => "reads and writes are disk I/O: this source sees the disk, not the read and write calls; diskReads and diskWrites stay 0, and the disk metrics repeat reads and writes";
 
