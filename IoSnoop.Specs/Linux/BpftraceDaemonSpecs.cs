@@ -11,6 +11,7 @@ namespace IoSnoop.Specs.Linux;
 /// unique names, files of known sizes, the HTTP API checked to the byte. Fails with the preflight's
 /// reasons on a machine that cannot trace.
 /// </summary>
+[Collection(BpftraceKernelCollection.Name)]
 public sealed class BpftraceDaemonSpecs : IAsyncLifetime
 {
     private RunningDaemon _daemon = null!;

@@ -11,6 +11,7 @@ namespace IoSnoop.Specs.Linux;
 /// The daemon with the real bpftrace source and a database, stopped and started again without a tracer: the
 /// disk figures a process had come back with its file figures (real kernel, root).
 /// </summary>
+[Collection(BpftraceKernelCollection.Name)]
 public sealed class BpftraceRestartSpecs : IDisposable
 {
     private const long MiB = 1 << 20;
