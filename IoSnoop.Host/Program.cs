@@ -35,6 +35,8 @@ try
                 logger.Fatal("Cannot start {Source}: {Problem}", live.Name, problem);
             return ExitCodes.Failure;
         }
+        foreach (var warning in live.Warnings)
+            logger.Warning("{Source}: {Warning}", live.Name, warning);
     }
 
     var app = DaemonApp.Build(options, live, logger);

@@ -10,12 +10,12 @@
 # The tracer is started exactly as BpftraceSource starts it (sh, exec, $$ as its own pid).
 #
 # Usage: sudo bench/linux-overhead.sh [RUNS]      (RUNS defaults to 5; needs bpftrace, gcc, tar)
-# Environment: BPFTRACE (default: bpftrace on PATH), BENCH_TMP (default: /tmp), SOURCE (default: /usr/share/doc)
+# Environment: BPFTRACE (default: bpftrace on PATH), PROGRAM (default: the embedded iosnoop.bt), BENCH_TMP (default: /tmp), SOURCE (default: /usr/share/doc)
 set -euo pipefail
 
 RUNS=${1:-5}
 HERE=$(cd "$(dirname "$0")" && pwd)
-PROGRAM=$HERE/../IoSnoop.Actors/Tracing/Linux/iosnoop.bt
+PROGRAM=${PROGRAM:-$HERE/../IoSnoop.Actors/Tracing/Linux/iosnoop.bt}
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace || true)}
 SOURCE=${SOURCE:-/usr/share/doc}
 

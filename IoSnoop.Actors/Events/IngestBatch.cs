@@ -8,6 +8,10 @@ public struct FileDelta
     public long Reads;
     public long Writes;
     public long Events;
+    /// <summary>Bytes read from the disk for this file (sources that measure the disk layer).</summary>
+    public long DiskReads;
+    /// <summary>Bytes written (dirtied, or written directly) to the disk for this file.</summary>
+    public long DiskWrites;
 }
 
 /// <summary>Everything one process did within a batch, summed per file.</summary>
@@ -19,6 +23,8 @@ public sealed record ProcessDelta(string Process, ArraySegment<KeyValuePair<int,
     public long Reads { get; init; }
     public long Writes { get; init; }
     public long Events { get; init; }
+    public long DiskReads { get; init; }
+    public long DiskWrites { get; init; }
 
     /// <summary>A delta from path texts (loading, specs): interns each path in <paramref name="pool"/> and sums the totals.</summary>
     public static ProcessDelta FromPaths(string process, IEnumerable<KeyValuePair<string, FileDelta>> files, PathPool pool)
@@ -29,6 +35,8 @@ public sealed record ProcessDelta(string Process, ArraySegment<KeyValuePair<int,
             Reads = entries.Sum(e => e.Value.Reads),
             Writes = entries.Sum(e => e.Value.Writes),
             Events = entries.Sum(e => e.Value.Events),
+            DiskReads = entries.Sum(e => e.Value.DiskReads),
+            DiskWrites = entries.Sum(e => e.Value.DiskWrites),
         };
     }
 
@@ -52,4 +60,8 @@ public sealed record IngestBatch(
     long MalformedLines,
     long DroppedEvents,
     bool TracerReady,
-    IReadOnlyList<InstanceEvent>? Instances = null);
+    IReadOnlyList<InstanceEvent>? Instances = null)
+{
+    /// <summary>Per-disk totals of the block layer in this batch (sources that measure them).</summary>
+    public IReadOnlyList<DeviceIo> Devices { get; init; } = [];
+}

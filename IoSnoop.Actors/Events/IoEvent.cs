@@ -7,6 +7,14 @@ public enum IoDirection : byte
     Write = 1,
 }
 
+/// <summary>Which layer a figure was measured at: the file system calls (what a process asked for, page-cache
+/// hits included) or the disk (what reached, or will reach, the storage device).</summary>
+public enum IoLayer : byte
+{
+    File = 0,
+    Disk = 1,
+}
+
 /// <summary>
 /// One I/O event as a trace source reports it: which process moved how many bytes from or to which file.
 /// Sources that sum in the kernel (bpftrace) report one event per interval and key, with
@@ -18,13 +26,38 @@ public enum IoDirection : byte
 /// <param name="Direction">Read or write.</param>
 /// <param name="Bytes">Bytes transferred.</param>
 /// <param name="Events">How many I/O operations this event stands for (1 for per-operation sources).</param>
+/// <param name="Layer">File I/O (the default) or disk I/O; disk events stand for no operations of their own.</param>
 public readonly record struct IoEvent(
     string Process,
     int Pid,
     string Path,
     IoDirection Direction,
     long Bytes,
-    long Events = 1);
+    long Events = 1,
+    IoLayer Layer = IoLayer.File);
+
+/// <summary>What the block layer moved to and from one disk within an interval, whoever caused it.</summary>
+/// <param name="Device">The disk as <c>major:minor</c>.</param>
+/// <param name="MetadataReadBytes">Part of <paramref name="ReadBytes"/> the filesystem flagged as metadata.</param>
+/// <param name="MetadataWriteBytes">Part of <paramref name="WriteBytes"/> the filesystem flagged as metadata.</param>
+public readonly record struct DeviceIo(
+    string Device,
+    long ReadBytes,
+    long WriteBytes,
+    long ReadRequests,
+    long WriteRequests,
+    long MetadataReadBytes,
+    long MetadataWriteBytes)
+{
+    public DeviceIo Plus(in DeviceIo other) => new(
+        Device,
+        Figures.Add(ReadBytes, other.ReadBytes),
+        Figures.Add(WriteBytes, other.WriteBytes),
+        Figures.Add(ReadRequests, other.ReadRequests),
+        Figures.Add(WriteRequests, other.WriteRequests),
+        Figures.Add(MetadataReadBytes, other.MetadataReadBytes),
+        Figures.Add(MetadataWriteBytes, other.MetadataWriteBytes));
+}
 
 /// <summary>Arithmetic on byte and event counts: sums stop at <see cref="long.MaxValue"/> instead of wrapping to
 /// negative figures. The batch builder refuses absurd counts per event (<see cref="MaxEventBytes"/>), so this

@@ -30,6 +30,8 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         public long Reads;
         public long Writes;
         public long Events;
+        public long DiskReads;
+        public long DiskWrites;
         public int Entries;
     }
 
@@ -92,14 +94,27 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         }
     }
 
-    public bool IsEmpty => _waitingCount == 0 && _events == 0 && _malformed == 0 && _dropped == 0 && !_ready && _instances is null;
+    public bool IsEmpty => _waitingCount == 0 && _events == 0 && _entries == 0 && _devices.Count == 0 && _malformed == 0 && _dropped == 0 && !_ready && _instances is null;
 
     public void Event(in IoEvent ioEvent)
     {
         if (!InRange(ioEvent.Process, ioEvent.Bytes, ioEvent.Events))
             return;
         AddWaiting();
-        Add(ioEvent.Process, _pool.Intern(ioEvent.Path), ioEvent.Direction, ioEvent.Bytes, ioEvent.Events);
+        Add(ioEvent.Process, _pool.Intern(ioEvent.Path), ioEvent.Direction, ioEvent.Bytes, ioEvent.Events, ioEvent.Layer);
+    }
+
+    private readonly Dictionary<string, DeviceIo> _devices = new(StringComparer.Ordinal);
+
+    public void Device(in DeviceIo device)
+    {
+        if (device.ReadBytes is < 0 or > Figures.MaxEventBytes || device.WriteBytes is < 0 or > Figures.MaxEventBytes
+            || device.ReadRequests < 0 || device.WriteRequests < 0 || device.MetadataReadBytes < 0 || device.MetadataWriteBytes < 0)
+        {
+            Malformed(System.Text.Encoding.UTF8.GetBytes($"device {device.Device}: {device.ReadBytes} read, {device.WriteBytes} written"), OutOfRange);
+            return;
+        }
+        _devices[device.Device] = _devices.TryGetValue(device.Device, out var known) ? known.Plus(device) : device;
     }
 
     /// <summary>Takes the path's bytes into the group being gathered; the group is added once full (or when the
@@ -146,7 +161,7 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
 
     /// <summary>Adds one event; <paramref name="path"/> comes with a reference, which the batch keeps for a new entry.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Add(string name, int path, IoDirection direction, long bytes, long operations)
+    private void Add(string name, int path, IoDirection direction, long bytes, long operations, IoLayer layer = IoLayer.File)
     {
         // Consecutive events of one process are common (a build step, a copy): skip the lookup then.
         int process;
@@ -197,6 +212,11 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
 
         ref var delta = ref _entryList[at].Delta;
         ref var sums = ref _processes[process];
+        if (layer == IoLayer.Disk)
+        {
+            AddDisk(ref delta, ref sums, direction, bytes);
+            return;
+        }
         if (direction == IoDirection.Read)
         {
             delta.Reads = Figures.Add(delta.Reads, bytes);
@@ -210,6 +230,20 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         delta.Events = Figures.Add(delta.Events, operations);
         sums.Events = Figures.Add(sums.Events, operations);
         _events = Figures.Add(_events, operations);
+    }
+
+    private static void AddDisk(ref FileDelta delta, ref ProcessSums sums, IoDirection direction, long bytes)
+    {
+        if (direction == IoDirection.Read)
+        {
+            delta.DiskReads = Figures.Add(delta.DiskReads, bytes);
+            sums.DiskReads = Figures.Add(sums.DiskReads, bytes);
+        }
+        else
+        {
+            delta.DiskWrites = Figures.Add(delta.DiskWrites, bytes);
+            sums.DiskWrites = Figures.Add(sums.DiskWrites, bytes);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -283,10 +317,16 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
                 Reads = sums.Reads,
                 Writes = sums.Writes,
                 Events = sums.Events,
+                DiskReads = sums.DiskReads,
+                DiskWrites = sums.DiskWrites,
             };
             sums = default;
         }
-        var batch = new IngestBatch(processes, _events, _malformed, _dropped, _ready, _instances);
+        var batch = new IngestBatch(processes, _events, _malformed, _dropped, _ready, _instances)
+        {
+            Devices = _devices.Count == 0 ? [] : [.. _devices.Values],
+        };
+        _devices.Clear();
         _instances = null;
         Array.Clear(_slots);
         _processIndex.Clear();

@@ -38,6 +38,11 @@ public interface ITraceSink
     /// <summary>The tracer says it lost <paramref name="count"/> events (buffer overrun, lost events, drops).</summary>
     void Dropped(long count);
 
+    /// <summary>What the block layer moved to and from one disk in an interval (sources that measure it).</summary>
+    void Device(in Events.DeviceIo device)
+    {
+    }
+
     /// <summary>The tracer printed its ready line (sources whose <c>SignalsReady</c> is true).</summary>
     void Ready();
 

@@ -14,6 +14,8 @@ public struct FileStats
     public long Writes;
     public long Events;
     public long LastUpdatedTicks;
+    public long DiskReads;
+    public long DiskWrites;
 
     public DateTimeOffset LastUpdated
     {
@@ -61,6 +63,10 @@ public sealed class FileTable
 
     public long Events { get; private set; }
 
+    public long DiskReads { get; private set; }
+
+    public long DiskWrites { get; private set; }
+
     public DateTimeOffset LastUpdated { get; private set; }
 
 
@@ -80,12 +86,16 @@ public sealed class FileTable
             stats.Reads = Figures.Add(stats.Reads, d.Reads);
             stats.Writes = Figures.Add(stats.Writes, d.Writes);
             stats.Events = Figures.Add(stats.Events, d.Events);
+            stats.DiskReads = Figures.Add(stats.DiskReads, d.DiskReads);
+            stats.DiskWrites = Figures.Add(stats.DiskWrites, d.DiskWrites);
             stats.LastUpdatedTicks = ticks;
             _changed?.Add(path);
         }
         Reads = Figures.Add(Reads, delta.Reads);
         Writes = Figures.Add(Writes, delta.Writes);
         Events = Figures.Add(Events, delta.Events);
+        DiskReads = Figures.Add(DiskReads, delta.DiskReads);
+        DiskWrites = Figures.Add(DiskWrites, delta.DiskWrites);
         LastUpdated = at;
         return added;
     }
@@ -102,11 +112,15 @@ public sealed class FileTable
             Reads = Figures.Subtract(Reads, slot.Reads);
             Writes = Figures.Subtract(Writes, slot.Writes);
             Events = Figures.Subtract(Events, slot.Events);
+            DiskReads = Figures.Subtract(DiskReads, slot.DiskReads);
+            DiskWrites = Figures.Subtract(DiskWrites, slot.DiskWrites);
         }
         slot = stats;
         Reads = Figures.Add(Reads, stats.Reads);
         Writes = Figures.Add(Writes, stats.Writes);
         Events = Figures.Add(Events, stats.Events);
+        DiskReads = Figures.Add(DiskReads, stats.DiskReads);
+        DiskWrites = Figures.Add(DiskWrites, stats.DiskWrites);
         if (stats.LastUpdated > LastUpdated)
             LastUpdated = stats.LastUpdated;
         if (!saved)
@@ -306,9 +320,13 @@ public sealed class FileTable
             removed.Reads = Figures.Add(removed.Reads, s.Reads);
             removed.Writes = Figures.Add(removed.Writes, s.Writes);
             removed.Events = Figures.Add(removed.Events, s.Events);
+            removed.DiskReads = Figures.Add(removed.DiskReads, s.DiskReads);
+            removed.DiskWrites = Figures.Add(removed.DiskWrites, s.DiskWrites);
             Reads = Figures.Subtract(Reads, s.Reads);
             Writes = Figures.Subtract(Writes, s.Writes);
             Events = Figures.Subtract(Events, s.Events);
+            DiskReads = Figures.Subtract(DiskReads, s.DiskReads);
+            DiskWrites = Figures.Subtract(DiskWrites, s.DiskWrites);
             _changed?.Remove(id);
             _removed?.Add(path);
             _pool.Release(id);
@@ -329,7 +347,7 @@ public sealed class FileTable
         _mergedPath = null;
         _changed?.Clear();
         _removed?.Clear();
-        Reads = Writes = Events = 0;
+        Reads = Writes = Events = DiskReads = DiskWrites = 0;
     }
 
     /// <summary>
@@ -379,6 +397,8 @@ public sealed class FileTable
             merged.Reads = Figures.Add(merged.Reads, s.Reads);
             merged.Writes = Figures.Add(merged.Writes, s.Writes);
             merged.Events = Figures.Add(merged.Events, s.Events);
+            merged.DiskReads = Figures.Add(merged.DiskReads, s.DiskReads);
+            merged.DiskWrites = Figures.Add(merged.DiskWrites, s.DiskWrites);
             if (s.LastUpdatedTicks > merged.LastUpdatedTicks)
                 merged.LastUpdatedTicks = s.LastUpdatedTicks;
             _changed?.Remove(path);
@@ -394,5 +414,9 @@ public sealed class FileTable
     }
 
     private FileSummary Summary(int path, in FileStats s) =>
-        new(_pool.GetString(path), s.Reads, s.Writes, s.LastUpdated, s.Events, PathPool.IsMerged(path));
+        new(_pool.GetString(path), s.Reads, s.Writes, s.LastUpdated, s.Events, PathPool.IsMerged(path))
+        {
+            DiskReads = s.DiskReads,
+            DiskWrites = s.DiskWrites,
+        };
 }

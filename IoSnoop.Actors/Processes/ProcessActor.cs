@@ -73,7 +73,11 @@ public sealed class ProcessActor : ReceiveActor
     {
         var files = _files = new FileTable(paths, trackChanges);
         var mergedPath = MergedFiles.PathFor(name);
-        ProcessSummary Summary() => new(name, files.Reads, files.Writes, files.LastUpdated, files.Events, files.Count);
+        ProcessSummary Summary() => new(name, files.Reads, files.Writes, files.LastUpdated, files.Events, files.Count)
+        {
+            DiskReads = files.DiskReads,
+            DiskWrites = files.DiskWrites,
+        };
 
         Receive<ProcessProtocol.Add>(add =>
         {
@@ -89,6 +93,8 @@ public sealed class ProcessActor : ReceiveActor
                     Reads = Math.Max(0, f.Reads),
                     Writes = Math.Max(0, f.Writes),
                     Events = Math.Max(0, f.Events),
+                    DiskReads = Math.Max(0, f.DiskReads),
+                    DiskWrites = Math.Max(0, f.DiskWrites),
                     LastUpdated = f.LastUpdated,
                 }, load.Saved);
             Sender.Tell(new ProcessProtocol.Changed(Summary()));

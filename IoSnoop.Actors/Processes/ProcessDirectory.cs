@@ -26,6 +26,10 @@ public sealed class ProcessDirectory
 
     public long Writes { get; private set; }
 
+    public long DiskReads { get; private set; }
+
+    public long DiskWrites { get; private set; }
+
     public long Files { get; private set; }
 
     public IEnumerable<ProcessSummary> Summaries => _byName.Values.Select(e => e.Summary);
@@ -57,6 +61,8 @@ public sealed class ProcessDirectory
         entry.Summary = summary;
         Reads = Figures.Add(Figures.Subtract(Reads, old.Reads), summary.Reads);
         Writes = Figures.Add(Figures.Subtract(Writes, old.Writes), summary.Writes);
+        DiskReads = Figures.Add(Figures.Subtract(DiskReads, old.DiskReads), summary.DiskReads);
+        DiskWrites = Figures.Add(Figures.Subtract(DiskWrites, old.DiskWrites), summary.DiskWrites);
         Files += summary.Files - old.Files;
         return old;
     }
@@ -71,6 +77,8 @@ public sealed class ProcessDirectory
         actor = entry.Actor;
         Reads = Figures.Subtract(Reads, entry.Summary.Reads);
         Writes = Figures.Subtract(Writes, entry.Summary.Writes);
+        DiskReads = Figures.Subtract(DiskReads, entry.Summary.DiskReads);
+        DiskWrites = Figures.Subtract(DiskWrites, entry.Summary.DiskWrites);
         Files -= entry.Summary.Files;
         return true;
     }
@@ -79,6 +87,6 @@ public sealed class ProcessDirectory
     {
         _byName.Clear();
         _byActor.Clear();
-        Reads = Writes = Files = 0;
+        Reads = Writes = Files = DiskReads = DiskWrites = 0;
     }
 }

@@ -114,6 +114,7 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
             _capRound.Clear();
             _events = _malformed = _dropped = 0;
             _changes.Reset();
+            _devices.Clear();
             _history?.Clear();
             AcknowledgeAllPending();
             Sender.Tell(ProcessesProtocol.ResetDone.Instance);
@@ -172,6 +173,7 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
         _dropped = Figures.Add(_dropped, batch.DroppedEvents);
         if (batch.MalformedLines != 0 || batch.DroppedEvents != 0 || batch.Events != 0)
             _changes.CountersChanged();
+        AddDevices(batch.Devices);
         if (batch.Processes.Count == 0)
         {
             Sender.Tell(ProcessesProtocol.Ack.Instance);
@@ -190,7 +192,21 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
     private void Reported(ProcessSummary summary)
     {
         if (_processes.Update(Sender, summary) is { } old)
-            _changes.Changed(summary.Name, summary.Reads - old.Reads, summary.Writes - old.Writes);
+        {
+            _changes.Changed(summary.Name, new Moved(summary.Reads - old.Reads, summary.Writes - old.Writes,
+                summary.DiskReads - old.DiskReads, summary.DiskWrites - old.DiskWrites));
+        }
+    }
+
+    /// <summary>Per-disk totals of the block layer since the start (or the last reset).</summary>
+    private readonly Dictionary<string, DeviceIo> _devices = new(StringComparer.Ordinal);
+
+    private void AddDevices(IReadOnlyList<DeviceIo> devices)
+    {
+        foreach (var device in devices)
+            _devices[device.Device] = _devices.TryGetValue(device.Device, out var known) ? known.Plus(device) : device;
+        if (devices.Count > 0)
+            _changes.CountersChanged();
     }
 
     private IActorRef ActorFor(string name)
@@ -293,9 +309,17 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
     private void Collect<TAnswer>(IReadOnlyCollection<IActorRef> actors, object question, Func<IReadOnlyList<TAnswer>, object> reply) =>
         Context.ActorOf(Collector<TAnswer>.Props(actors, question, reply, Sender, _settings.QueryTimeout));
 
-    private Totals CurrentTotals() => new(_events, _malformed, _dropped, _processes.Reads, _processes.Writes);
+    private Totals CurrentTotals() => new(_events, _malformed, _dropped, _processes.Reads, _processes.Writes)
+    {
+        DiskReads = _processes.DiskReads,
+        DiskWrites = _processes.DiskWrites,
+    };
 
-    private Overview Overview() => new(CurrentTotals(), _source, _processes.Summaries.ToList()) { PathsHeld = _paths.Count };
+    private Overview Overview() => new(CurrentTotals(), _source, _processes.Summaries.ToList())
+    {
+        PathsHeld = _paths.Count,
+        Devices = [.. _devices.Values.OrderBy(d => d.Device, StringComparer.Ordinal)],
+    };
 
     private void Push()
     {
@@ -310,8 +334,16 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
         foreach (var summary in _processes.Summaries)
         {
             if (moved.TryGetValue(summary.Name, out var m))
+            {
                 changed.Add(new ChangedProcess(summary.Name, summary.Reads, summary.Writes, summary.LastUpdated, summary.Events,
-                    summary.Files, m.Reads, m.Writes));
+                    summary.Files, m.Reads, m.Writes)
+                {
+                    DiskReads = summary.DiskReads,
+                    DiskWrites = summary.DiskWrites,
+                    DiskReadDelta = m.DiskReads,
+                    DiskWriteDelta = m.DiskWrites,
+                });
+            }
         }
         var changes = new StatsChanges(now, Math.Max(0.001, (now - _lastPush).TotalSeconds), reset, CurrentTotals(), _source,
             changed, removed);

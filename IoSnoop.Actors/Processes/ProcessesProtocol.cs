@@ -4,11 +4,23 @@ namespace IoSnoop.Actors.Processes;
 
 /// <summary>Figures of one process.</summary>
 public sealed record ProcessSummary(
-    string Name, long Reads, long Writes, DateTimeOffset LastUpdated, long Events, int Files);
+    string Name, long Reads, long Writes, DateTimeOffset LastUpdated, long Events, int Files)
+{
+    /// <summary>Bytes read from the disk (Linux: beside <see cref="Reads"/>, which counts file reads).</summary>
+    public long DiskReads { get; init; }
+
+    /// <summary>Bytes written to the disk (dirtied in the page cache, or written directly).</summary>
+    public long DiskWrites { get; init; }
+}
 
 /// <summary>Figures of one file of a process. <see cref="Merged"/> marks a <c>&lt;Smaller Files of …&gt;</c> row.</summary>
 public sealed record FileSummary(
-    string Path, long Reads, long Writes, DateTimeOffset LastUpdated, long Events, bool Merged);
+    string Path, long Reads, long Writes, DateTimeOffset LastUpdated, long Events, bool Merged)
+{
+    public long DiskReads { get; init; }
+
+    public long DiskWrites { get; init; }
+}
 
 /// <summary>The state of the trace source, as the dashboard and <c>/api/status</c> show it.</summary>
 /// <param name="Name">bpftrace, fs_usage, dtrace, replay or none.</param>
@@ -18,17 +30,35 @@ public sealed record FileSummary(
 /// <param name="Restarts">How many times the tracer was restarted.</param>
 public sealed record SourceStatus(string Name, string Measures, string State, string? Message, int Restarts)
 {
+    public const string FileLayer = "file", DiskLayer = "disk";
+
     public static SourceStatus None { get; } = new("none", "nothing (no tracer runs)", "idle", null, 0);
+
+    /// <summary>The layers the figures come from: <c>file</c> (read/write calls, in reads/writes), <c>disk</c>
+    /// (bytes the disk moved: diskReads/diskWrites beside file figures, or reads/writes for a disk-only source).</summary>
+    public IReadOnlyList<string> Layers { get; init; } = [];
+
+    /// <summary>What the layers mean for this source when it is not plain (disk-only sources); or null.</summary>
+    public string? LayersNote { get; init; }
 }
 
 /// <summary>Totals over all processes.</summary>
-public sealed record Totals(long Events, long MalformedLines, long DroppedEvents, long Reads, long Writes);
+public sealed record Totals(long Events, long MalformedLines, long DroppedEvents, long Reads, long Writes)
+{
+    public long DiskReads { get; init; }
+
+    public long DiskWrites { get; init; }
+}
 
 /// <summary>What the overview page and <c>/api/stats</c> show.</summary>
 public sealed record Overview(Totals Totals, SourceStatus Source, IReadOnlyList<ProcessSummary> Processes)
 {
     /// <summary>Distinct paths the pipeline's pool holds (each stored once, however many processes touched it).</summary>
     public int PathsHeld { get; init; }
+
+    /// <summary>What each disk moved since the start (sources that measure the block layer), to set against the
+    /// disk bytes attributed to processes.</summary>
+    public IReadOnlyList<DeviceIo> Devices { get; init; } = [];
 }
 
 /// <summary>One process's files.</summary>
@@ -40,7 +70,16 @@ public sealed record FullDump(long Events, IReadOnlyDictionary<string, IReadOnly
 /// <summary>A process that changed since the last push, with what it moved in that interval.</summary>
 public sealed record ChangedProcess(
     string Name, long Reads, long Writes, DateTimeOffset LastUpdated, long Events, int Files,
-    long ReadDelta, long WriteDelta);
+    long ReadDelta, long WriteDelta)
+{
+    public long DiskReads { get; init; }
+
+    public long DiskWrites { get; init; }
+
+    public long DiskReadDelta { get; init; }
+
+    public long DiskWriteDelta { get; init; }
+}
 
 /// <summary>What changed since the last push; sent at most every push interval, only when something changed.</summary>
 public sealed record StatsChanges(

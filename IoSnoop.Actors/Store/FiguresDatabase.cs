@@ -24,13 +24,14 @@ public sealed record SavedState(FullDump Dump, StoredCounters Counters)
 /// </summary>
 /// <remarks>
 /// Tables: <c>meta(key, value)</c> (schema version, counters), <c>processes(id, name)</c>,
-/// <c>files(process, path, reads, writes, events, last_updated)</c> (ticks, UTC), and
+/// <c>files(process, path, reads, writes, events, last_updated, disk_reads, disk_writes)</c> (ticks, UTC; the
+/// disk bytes beside the file bytes, schema 2: a schema-1 database gets them as zero at its first open), and
 /// <c>history(resolution, bucket, process, reads, writes)</c> (resolution in seconds, bucket the Unix
 /// second it starts at).
 /// </remarks>
 public sealed class FiguresDatabase : IDisposable
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
 
@@ -83,6 +84,7 @@ public sealed class FiguresDatabase : IDisposable
                 CREATE TABLE IF NOT EXISTS files (
                     process INTEGER NOT NULL, path TEXT NOT NULL,
                     reads INTEGER NOT NULL, writes INTEGER NOT NULL, events INTEGER NOT NULL, last_updated INTEGER NOT NULL,
+                    disk_reads INTEGER NOT NULL DEFAULT 0, disk_writes INTEGER NOT NULL DEFAULT 0,
                     PRIMARY KEY (process, path)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS history (
                     resolution INTEGER NOT NULL, bucket INTEGER NOT NULL, process INTEGER NOT NULL,
@@ -94,6 +96,7 @@ public sealed class FiguresDatabase : IDisposable
             if (version > SchemaVersion)
                 throw new StoreException($"Cannot use the database {full}: it was written by a newer iosnoopng (schema {version}, this one knows {SchemaVersion})");
             // Proves that the file can be written (a read-only file opens, then fails here).
+            Migrate(writer);
             Execute(writer, $"INSERT INTO meta (key, value) VALUES ('schema_version', {SchemaVersion}) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
             var read = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
             var store = new FiguresDatabase(full, history, writer, read.ToString());
@@ -160,6 +163,32 @@ public sealed class FiguresDatabase : IDisposable
         ? $"{s.Message.TrimEnd('.')} (SQLite error {s.SqliteErrorCode})"
         : e.Message;
 
+    /// <summary>
+    /// Brings a database of an earlier schema to this one, keeping its figures: schema 1 has no disk bytes, so its
+    /// files get disk_reads and disk_writes of zero. One transaction with the version's update, so that a failure
+    /// leaves the database as it was.
+    /// </summary>
+    private static void Migrate(SqliteConnection writer)
+    {
+        var columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var cmd = writer.CreateCommand())
+        {
+            cmd.CommandText = "SELECT name FROM pragma_table_info('files')";
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+                columns.Add(reader.GetString(0));
+        }
+        if (columns.Contains("disk_reads") && columns.Contains("disk_writes"))
+            return;
+        using var tx = writer.BeginTransaction();
+        if (!columns.Contains("disk_reads"))
+            Execute(writer, "ALTER TABLE files ADD COLUMN disk_reads INTEGER NOT NULL DEFAULT 0", tx);
+        if (!columns.Contains("disk_writes"))
+            Execute(writer, "ALTER TABLE files ADD COLUMN disk_writes INTEGER NOT NULL DEFAULT 0", tx);
+        Execute(writer, $"INSERT INTO meta (key, value) VALUES ('schema_version', {SchemaVersion}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", tx);
+        tx.Commit();
+    }
+
     /// <summary>Everything the database holds: every process with every file, and the counters.</summary>
     public SavedState Load()
     {
@@ -169,7 +198,7 @@ public sealed class FiguresDatabase : IDisposable
             using (var cmd = _writer.CreateCommand())
             {
                 cmd.CommandText = """
-                    SELECT p.name, f.path, f.reads, f.writes, f.events, f.last_updated
+                    SELECT p.name, f.path, f.reads, f.writes, f.events, f.last_updated, f.disk_reads, f.disk_writes
                     FROM files f JOIN processes p ON p.id = f.process
                     """;
                 using var reader = cmd.ExecuteReader();
@@ -180,7 +209,11 @@ public sealed class FiguresDatabase : IDisposable
                         processes[name] = files = [];
                     var path = reader.GetString(1);
                     files.Add(new FileSummary(path, reader.GetInt64(2), reader.GetInt64(3),
-                        new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero), reader.GetInt64(4), MergedFiles.IsMergedPath(path)));
+                        new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero), reader.GetInt64(4), MergedFiles.IsMergedPath(path))
+                    {
+                        DiskReads = reader.GetInt64(6),
+                        DiskWrites = reader.GetInt64(7),
+                    });
                 }
             }
             var counters = new StoredCounters(Meta(_writer, "events"), Meta(_writer, "malformed_lines"), Meta(_writer, "dropped_events"));
@@ -260,10 +293,12 @@ public sealed class FiguresDatabase : IDisposable
             return;
         using var delete = Command(tx, "DELETE FROM files WHERE process = $p AND path = $path", "$p", "$path");
         using var upsert = Command(tx, """
-            INSERT INTO files (process, path, reads, writes, events, last_updated) VALUES ($p, $path, $r, $w, $e, $t)
+            INSERT INTO files (process, path, reads, writes, events, last_updated, disk_reads, disk_writes)
+            VALUES ($p, $path, $r, $w, $e, $t, $dr, $dw)
             ON CONFLICT (process, path) DO UPDATE SET
-                reads = excluded.reads, writes = excluded.writes, events = excluded.events, last_updated = excluded.last_updated
-            """, "$p", "$path", "$r", "$w", "$e", "$t");
+                reads = excluded.reads, writes = excluded.writes, events = excluded.events, last_updated = excluded.last_updated,
+                disk_reads = excluded.disk_reads, disk_writes = excluded.disk_writes
+            """, "$p", "$path", "$r", "$w", "$e", "$t", "$dr", "$dw");
         foreach (var process in files)
         {
             var id = IdFor(process.Process, tx, newIds);
@@ -281,6 +316,8 @@ public sealed class FiguresDatabase : IDisposable
                 upsert.Parameters[3].Value = f.Writes;
                 upsert.Parameters[4].Value = f.Events;
                 upsert.Parameters[5].Value = f.LastUpdated.UtcTicks;
+                upsert.Parameters[6].Value = f.DiskReads;
+                upsert.Parameters[7].Value = f.DiskWrites;
                 upsert.ExecuteNonQuery();
             }
         }

@@ -15,12 +15,23 @@ public interface ITraceSource
     /// <summary>What the figures mean, shown in the API status, the dashboard and the docs.</summary>
     string Measures { get; }
 
+    /// <summary>Which layers the figures come from: <c>file</c> (bytes through the read and write calls, in
+    /// reads/writes) and <c>disk</c> (bytes the disk moved). A source with only <c>disk</c> puts its disk bytes
+    /// in reads/writes (see <see cref="Processes.SourceStatus.LayersNote"/>).</summary>
+    IReadOnlyList<string> Layers => [TraceLayers.File];
+
+    /// <summary>What the layers mean for this source, when reads/writes are not file I/O; or null.</summary>
+    string? LayersNote => null;
+
     /// <summary>
     /// Problems that stop this source from working on this machine, one clear sentence each that says
     /// what to do (for example "bpftrace is not installed: run apt-get install bpftrace"). Empty when it can start.
     /// May fix what it can (mount tracefs) before answering.
     /// </summary>
     IReadOnlyList<string> Preflight();
+
+    /// <summary>What <see cref="Preflight"/> found that does not stop the source but leaves figures out, one line each.</summary>
+    IReadOnlyList<string> Warnings => [];
 
     /// <summary>The tracer to start. Called for every (re)start; may write files the tracer needs.</summary>
     TracerCommand Prepare();
@@ -62,4 +73,14 @@ public readonly record struct StderrLine(StderrKind Kind, long Drops = 0, string
 {
     public static StderrLine Warning { get; } = new(StderrKind.Warning);
     public static StderrLine Noise { get; } = new(StderrKind.Noise);
+}
+
+/// <summary>The layers a source's figures come from (<see cref="ITraceSource.Layers"/>), as the status says them.</summary>
+public static class TraceLayers
+{
+    /// <summary>Bytes through the read and write calls.</summary>
+    public const string File = Processes.SourceStatus.FileLayer;
+
+    /// <summary>Bytes the disk moved.</summary>
+    public const string Disk = Processes.SourceStatus.DiskLayer;
 }

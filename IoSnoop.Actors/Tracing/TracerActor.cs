@@ -69,6 +69,11 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
     /// <summary>What a replayed file's figures are.</summary>
     public const string ReplayMeasures = "events of a recorded trace file";
 
+    /// <summary>A recorded line (<c>name|dir|bytes|path</c>) carries one byte count without its layer: it is counted as
+    /// reads/writes, whatever the recording tracer measured.</summary>
+    public const string ReplayLayersNote =
+        "a recorded line carries one byte count and no layer: it is counted as reads/writes (file figures), whatever the recording tracer measured; no disk figures";
+
     private readonly TracerSettings _settings;
     private readonly IActorRef _stats;
     private readonly IActorRef? _tree;
@@ -98,7 +103,11 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
         _status = new SourceStatus(
             settings.Live?.Name ?? (settings.ReplayFile is not null ? "replay" : "none"),
             settings.Live?.Measures ?? (settings.ReplayFile is not null ? ReplayMeasures : SourceStatus.None.Measures),
-            "starting", null, 0);
+            "starting", null, 0)
+        {
+            Layers = settings.Live?.Layers ?? (settings.ReplayFile is not null ? [SourceStatus.FileLayer] : []),
+            LayersNote = settings.Live?.LayersNote ?? (settings.ReplayFile is not null ? ReplayLayersNote : null),
+        };
 
         Receive<StartRun>(_ => StartNextRun());
         Receive<TracerReady>(ready =>

@@ -11,6 +11,7 @@ namespace IoSnoop.Specs.Linux;
 /// unique names, files of known sizes, the HTTP API checked to the byte. Fails with the preflight's
 /// reasons on a machine that cannot trace.
 /// </summary>
+[Collection(BpftraceKernelCollection.Name)]
 public sealed class BpftraceDaemonSpecs : IAsyncLifetime
 {
     private RunningDaemon _daemon = null!;
@@ -61,7 +62,8 @@ public sealed class BpftraceDaemonSpecs : IAsyncLifetime
         var stats = JsonDocument.Parse(await _daemon.Http.GetStringAsync("/api/stats")).RootElement;
         Assert.True(stats.GetProperty("processStats").GetProperty(dd.Name).GetProperty("writes").GetInt64() >= 3 * 40960);
         var status = JsonDocument.Parse(await _daemon.Http.GetStringAsync("/api/status")).RootElement;
-        Assert.Equal("file I/O at the system-call layer (page-cache hits included)",
+        Assert.Equal("file I/O at the system-call layer (page-cache hits included) and disk I/O (page-cache misses and readahead, dirtied bytes, O_DIRECT; per-disk block-layer totals)",
             status.GetProperty("source").GetProperty("measures").GetString());
+        Assert.Equal(["file", "disk"], status.GetProperty("source").GetProperty("layers").EnumerateArray().Select(l => l.GetString()));
     }
 }

@@ -14,7 +14,7 @@ public sealed class BpftraceSourceSpecs
         var source = new BpftraceSource();
 
         Assert.Equal("bpftrace", source.Name);
-        Assert.Equal("file I/O at the system-call layer (page-cache hits included)", source.Measures);
+        Assert.Equal("file I/O at the system-call layer (page-cache hits included) and disk I/O (page-cache misses and readahead, dirtied bytes, O_DIRECT; per-disk block-layer totals)", source.Measures);
         Assert.True(source.SignalsReady);
         Assert.True(source.ReadyTimeout >= TimeSpan.FromSeconds(20));
         Assert.InRange(source.StopGracePeriod, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));

@@ -11,6 +11,7 @@ namespace IoSnoop.Specs.Linux;
 /// uniquely named script starts, three levels deep, uniquely named copies of dd that write known sizes;
 /// <c>/api/processes/{pid}</c> shows each level's own and tree bytes, names, executables and parents.
 /// </summary>
+[Collection(BpftraceKernelCollection.Name)]
 public sealed class BpftraceTreeSpecs : IAsyncLifetime
 {
     private RunningDaemon _daemon = null!;

@@ -10,6 +10,8 @@ internal sealed class CollectingSink : ITraceSink
 {
     private readonly object _gate = new();
     private readonly List<IoEvent> _events = new();
+    private readonly List<IoEvent> _diskEvents = new();
+    private readonly List<DeviceIo> _devices = new();
     private readonly List<(string Line, string Reason)> _malformed = new();
     private readonly List<InstanceEvent> _instances = new();
 
@@ -22,7 +24,20 @@ internal sealed class CollectingSink : ITraceSink
     private long _dropped;
     private int _ready;
 
+    /// <summary>File I/O events (the system-call layer).</summary>
     public IReadOnlyList<IoEvent> Events { get { lock (_gate) return _events.ToArray(); } }
+
+    /// <summary>Disk I/O events.</summary>
+    public IReadOnlyList<IoEvent> DiskEvents { get { lock (_gate) return _diskEvents.ToArray(); } }
+
+    /// <summary>Per-disk totals, one per disk and interval.</summary>
+    public IReadOnlyList<DeviceIo> Devices { get { lock (_gate) return _devices.ToArray(); } }
+
+    void ITraceSink.Device(in DeviceIo device)
+    {
+        lock (_gate)
+            _devices.Add(device);
+    }
 
     public IReadOnlyList<(string Line, string Reason)> MalformedLines { get { lock (_gate) return _malformed.ToArray(); } }
 
@@ -38,7 +53,7 @@ internal sealed class CollectingSink : ITraceSink
     public void Event(in IoEvent ioEvent)
     {
         lock (_gate)
-            _events.Add(ioEvent);
+            (ioEvent.Layer == IoLayer.Disk ? _diskEvents : _events).Add(ioEvent);
     }
 
     public void Malformed(ReadOnlySpan<byte> line, string reason)

@@ -45,6 +45,10 @@ public sealed class StandInPipelineSpecs() : TracerSpecBase("iosnoop-standin-")
         Assert.Equal(12_288 * runs, o.Totals.Writes);
         Assert.Equal("fs_usage", o.Source.Name);
         Assert.Equal("physical disk I/O", o.Source.Measures);
+        // Disk-only: its reads and writes are disk bytes, said as a structured field beside the text.
+        Assert.Equal(["disk"], o.Source.Layers);
+        Assert.Contains("reads and writes are disk I/O", o.Source.LayersNote);
+        Assert.Equal((0L, 0L), (o.Totals.DiskReads, o.Totals.DiskWrites));
         Assert.Contains(o.Processes, p => p.Name == "Telegram");
     }
 

@@ -61,6 +61,71 @@ public sealed class FiguresDatabaseSpecs : IDisposable
     }
 
     [Fact]
+    public void Disk_figures_written_are_what_a_new_start_loads_and_a_rewrite_replaces_them()
+    {
+        var store = Open();
+        store.Write(Changes([new ProcessFileChanges("dd", [
+            File("/data/out", 0, 40960) with { DiskWrites = 45056 },
+            File("<filesystem metadata 254:0>", 0, 0) with { DiskWrites = 4096 },
+        ], [])]), Now);
+        store.Write(Changes([new ProcessFileChanges("dd", [File("/data/out", 4096, 40960) with { DiskReads = 8192, DiskWrites = 49152 }], [])]), Now);
+        store.Dispose();
+        _stores.Clear();
+
+        var files = Open().Load().Dump.Processes["dd"].ToDictionary(f => f.Path, StringComparer.Ordinal);
+        Assert.Equal((4096L, 40960L, 8192L, 49152L), (files["/data/out"].Reads, files["/data/out"].Writes, files["/data/out"].DiskReads, files["/data/out"].DiskWrites));
+        Assert.Equal((0L, 0L, 0L, 4096L), (files["<filesystem metadata 254:0>"].Reads, files["<filesystem metadata 254:0>"].Writes,
+            files["<filesystem metadata 254:0>"].DiskReads, files["<filesystem metadata 254:0>"].DiskWrites));
+    }
+
+    [Fact]
+    public void A_schema_1_database_keeps_its_figures_and_gets_zero_disk_figures()
+    {
+        // The tables as schema 1 wrote them: files without disk columns.
+        Directory.CreateDirectory(Path.GetDirectoryName(DbPath)!);
+        using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString()))
+        {
+            old.Open();
+            using var cmd = old.CreateCommand();
+            cmd.CommandText = $"""
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE processes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                CREATE TABLE files (
+                    process INTEGER NOT NULL, path TEXT NOT NULL,
+                    reads INTEGER NOT NULL, writes INTEGER NOT NULL, events INTEGER NOT NULL, last_updated INTEGER NOT NULL,
+                    PRIMARY KEY (process, path)) WITHOUT ROWID;
+                CREATE TABLE history (
+                    resolution INTEGER NOT NULL, bucket INTEGER NOT NULL, process INTEGER NOT NULL,
+                    reads INTEGER NOT NULL, writes INTEGER NOT NULL,
+                    PRIMARY KEY (resolution, bucket, process)) WITHOUT ROWID;
+                INSERT INTO meta VALUES ('schema_version', 1), ('events', 7), ('malformed_lines', 1), ('dropped_events', 0);
+                INSERT INTO processes VALUES (1, 'cp');
+                INSERT INTO files VALUES (1, '/src/a', 300, 0, 3, {Now.UtcTicks}), (1, '/dst/a', 0, 300, 3, {Now.UtcTicks});
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        var store = Open();
+        var saved = store.Load();
+        Assert.Equal(new StoredCounters(7, 1, 0), saved.Counters);
+        var files = saved.Dump.Processes["cp"].OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        Assert.Equal([File("/dst/a", 0, 300) with { Events = 3 }, File("/src/a", 300, 0) with { Events = 3 }], files);
+        Assert.All(files, f => Assert.Equal((0L, 0L), (f.DiskReads, f.DiskWrites)));
+
+        // Migrated: it takes disk figures now, and says so.
+        store.Write(Changes([new ProcessFileChanges("cp", [File("/dst/a", 0, 300) with { Events = 3, DiskWrites = 4096 }], [])]), Now);
+        Assert.Equal(4096, store.Load().Dump.Processes["cp"].Single(f => f.Path == "/dst/a").DiskWrites);
+        store.Dispose();
+        _stores.Clear();
+        using var check = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
+        check.Open();
+        using var version = check.CreateCommand();
+        version.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
+        Assert.Equal((long)FiguresDatabase.SchemaVersion, (long)version.ExecuteScalar()!);
+        Assert.Equal(2, FiguresDatabase.SchemaVersion);
+    }
+
+    [Fact]
     public void Removed_paths_deleted_processes_resets_and_full_rewrites_are_written()
     {
         var store = Open();

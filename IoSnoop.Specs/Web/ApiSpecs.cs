@@ -148,6 +148,10 @@ public sealed class ApiSpecs : IAsyncLifetime
     {
         var status = await Get("/api/status");
         Assert.Equal("replay", status.GetProperty("source").GetProperty("name").GetString());
+        // A recorded line carries one byte count: file figures, no disk layer.
+        Assert.Equal(["file"], status.GetProperty("source").GetProperty("layers").EnumerateArray().Select(l => l.GetString()));
+        Assert.Contains("no disk figures", status.GetProperty("source").GetProperty("layersNote").GetString());
+        Assert.Equal("events of a recorded trace file", status.GetProperty("source").GetProperty("measures").GetString());
         Assert.Equal(1, status.GetProperty("totals").GetProperty("malformedLines").GetInt64());
         Assert.Equal(OddNames.Length + 1, status.GetProperty("processes").GetInt32());
         Assert.False(status.GetProperty("readOnly").GetBoolean());

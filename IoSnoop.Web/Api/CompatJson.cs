@@ -6,7 +6,9 @@ namespace IoSnoop.Web.Api;
 
 /// <summary>
 /// The original tool's JSON shapes, written key by key so that the keys and their order are exactly
-/// the original's (scripts and the <c>-f</c> file depend on them).
+/// the original's (scripts and the <c>-f</c> file depend on them). The original measures file I/O only: a
+/// process or file with disk bytes and no file bytes at all (a filesystem's metadata, a file only mapped into
+/// memory) is left out here rather than shown with 0/0; our own routes and the hub carry it.
 /// </summary>
 public static class CompatJson
 {
@@ -20,6 +22,8 @@ public static class CompatJson
         json.WriteStartObject();
         foreach (var p in overview.Processes)
         {
+            if (DiskOnly(p.Reads, p.Writes, p.DiskReads, p.DiskWrites))
+                continue;
             json.WritePropertyName(p.Name);
             WriteEntry(json, p.Writes, p.Reads, p.LastUpdated);
             await pace();
@@ -33,6 +37,8 @@ public static class CompatJson
         json.WriteStartObject();
         foreach (var f in files)
         {
+            if (DiskOnly(f.Reads, f.Writes, f.DiskReads, f.DiskWrites))
+                continue;
             json.WritePropertyName(f.Path);
             WriteEntry(json, f.Writes, f.Reads, f.LastUpdated);
             await pace();
@@ -47,6 +53,8 @@ public static class CompatJson
         json.WriteStartObject();
         foreach (var (name, files) in dump.Processes)
         {
+            if (files.Count > 0 && files.All(f => DiskOnly(f.Reads, f.Writes, f.DiskReads, f.DiskWrites)))
+                continue;
             json.WritePropertyName(name);
             await WriteFiles(json, files, pace);
         }
@@ -54,6 +62,10 @@ public static class CompatJson
         json.WriteNumber("events", dump.Events);
         json.WriteEndObject();
     }
+
+    /// <summary>Disk bytes without any file bytes: not a figure of the original's.</summary>
+    internal static bool DiskOnly(long reads, long writes, long diskReads, long diskWrites) =>
+        reads == 0 && writes == 0 && (diskReads != 0 || diskWrites != 0);
 
     private static void WriteEntry(Utf8JsonWriter json, long writes, long reads, DateTimeOffset lastUpdated)
     {

@@ -15,6 +15,10 @@ public sealed class ProcessMetrics
 {
     private readonly Counter _read;
     private readonly Counter _written;
+    private readonly Counter _diskRead;
+    private readonly Counter _diskWritten;
+    private readonly Counter _deviceRead;
+    private readonly Counter _deviceWritten;
     private readonly Counter _events;
     private readonly Counter _malformed;
     private readonly Counter _dropped;
@@ -22,6 +26,7 @@ public sealed class ProcessMetrics
     private readonly Gauge _files;
     private readonly Gauge _paths;
     private readonly Dictionary<string, (long Read, long Written)> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Read, long Written)> _diskSeen = new(StringComparer.Ordinal);
     private readonly long[] _lastHealth = new long[4];
     private readonly Lock _gate = new();
 
@@ -31,6 +36,16 @@ public sealed class ProcessMetrics
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         _read = factory.CreateCounter("iosnoopng_read_bytes_total", "Bytes read by process name", "process_name");
         _written = factory.CreateCounter("iosnoopng_written_bytes_total", "Bytes written by process name", "process_name");
+        _diskRead = factory.CreateCounter("iosnoopng_disk_read_bytes_total",
+            "Bytes read from the disk by process name (Linux: page-cache misses, readahead, O_DIRECT; macOS: what the tracer measures, which is disk I/O)",
+            "process_name");
+        _diskWritten = factory.CreateCounter("iosnoopng_disk_written_bytes_total",
+            "Bytes written to the disk by process name (Linux: dirtied page-cache bytes and O_DIRECT; macOS: what the tracer measures, which is disk I/O)",
+            "process_name");
+        _deviceRead = factory.CreateCounter("iosnoopng_device_read_bytes_total",
+            "Bytes the block layer read from each disk, attributed to a process or not (Linux)", "device");
+        _deviceWritten = factory.CreateCounter("iosnoopng_device_written_bytes_total",
+            "Bytes the block layer wrote to each disk, attributed to a process or not (Linux)", "device");
         _events = factory.CreateCounter("iosnoopng_events_total", "I/O events ingested since the daemon started");
         _malformed = factory.CreateCounter("iosnoopng_malformed_lines_total", "Tracer lines that did not parse");
         _dropped = factory.CreateCounter("iosnoopng_dropped_events_total", "Events the tracer reported lost");
@@ -66,12 +81,42 @@ public sealed class ProcessMetrics
                 _written.RemoveLabelled(gone);
                 _seen.Remove(gone);
             }
+            UpdateDisk(overview, current);
             Advance(0, _events, overview.Totals.Events);
             Advance(1, _malformed, overview.Totals.MalformedLines);
             Advance(2, _dropped, overview.Totals.DroppedEvents);
             Advance(3, _restarts, overview.Source.Restarts);
             _files.Set(overview.Processes.Sum(p => (double)p.Files));
             _paths.Set(overview.PathsHeld);
+        }
+    }
+
+    /// <summary>The disk figures: on macOS the sources measure the disk, so their read and written bytes are disk bytes.</summary>
+    private void UpdateDisk(Overview overview, HashSet<string> current)
+    {
+        var fileFiguresAreDisk = overview.Source.Name is "fs_usage" or "dtrace";
+        foreach (var p in overview.Processes)
+        {
+            var (read, written) = fileFiguresAreDisk ? (p.Reads, p.Writes) : (p.DiskReads, p.DiskWrites);
+            if (_diskSeen.TryGetValue(p.Name, out var before) && (read < before.Read || written < before.Written))
+            {
+                _diskRead.RemoveLabelled(p.Name);
+                _diskWritten.RemoveLabelled(p.Name);
+            }
+            _diskRead.WithLabels(p.Name).IncTo(read);
+            _diskWritten.WithLabels(p.Name).IncTo(written);
+            _diskSeen[p.Name] = (read, written);
+        }
+        foreach (var gone in _diskSeen.Keys.Where(name => !current.Contains(name)).ToList())
+        {
+            _diskRead.RemoveLabelled(gone);
+            _diskWritten.RemoveLabelled(gone);
+            _diskSeen.Remove(gone);
+        }
+        foreach (var device in overview.Devices)
+        {
+            _deviceRead.WithLabels(device.Device).IncTo(device.ReadBytes);
+            _deviceWritten.WithLabels(device.Device).IncTo(device.WriteBytes);
         }
     }
 

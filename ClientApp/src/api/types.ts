@@ -7,6 +7,10 @@ export interface SourceStatus {
   name: string
   /** What the source measures, e.g. "physical disk I/O". */
   measures: string
+  /** Which layers the figures come from: "file" (read/write calls) and/or "disk". */
+  layers?: string[]
+  /** What the layers mean when reads/writes are not file I/O (disk-only sources), or null. */
+  layersNote?: string | null
   state: SourceState
   /** A problem the user must see, or null. */
   message: string | null
@@ -21,6 +25,10 @@ export interface Totals {
   reads: number
   /** Bytes written by all processes. */
   writes: number
+  /** Bytes all processes read from the disk (sources that measure the disk beside the files). */
+  diskReads?: number
+  /** Bytes all processes wrote (dirtied or wrote directly) to the disk. */
+  diskWrites?: number
 }
 
 export interface ProcessSummary {
@@ -34,6 +42,10 @@ export interface ProcessSummary {
   events: number
   /** Number of file entries. */
   files: number
+  /** Bytes read from the disk. */
+  diskReads?: number
+  /** Bytes written to the disk. */
+  diskWrites?: number
 }
 
 export interface Overview {
@@ -49,6 +61,10 @@ export interface ChangedProcess extends ProcessSummary {
   readDelta: number
   /** Bytes written in this interval. */
   writeDelta: number
+  /** Disk bytes read in this interval. */
+  diskReadDelta?: number
+  /** Disk bytes written in this interval. */
+  diskWriteDelta?: number
 }
 
 export interface Changes {
@@ -71,6 +87,8 @@ export interface FileSummary {
   events: number
   /** True for the `<Smaller Files of NAME>` rows. */
   merged: boolean
+  diskReads?: number
+  diskWrites?: number
 }
 
 export interface ProcessFiles {

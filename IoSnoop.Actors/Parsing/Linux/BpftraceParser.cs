@@ -19,7 +19,7 @@ namespace IoSnoop.Actors.Parsing.Linux;
 /// pid of the events it emitted, then the ends (<see cref="InstanceEvent"/>).
 /// </para>
 /// </summary>
-public sealed class BpftraceParser : ITraceParser
+public sealed partial class BpftraceParser : ITraceParser
 {
     public static class Reasons
     {
@@ -130,6 +130,8 @@ public sealed class BpftraceParser : ITraceParser
         var nameEnd = body.IndexOfAny((byte)'[', (byte)':');
         var name = nameEnd < 0 ? body : body[..nameEnd];
         var map = DataMap(name);
+        if (map == NoMap && TryParseDiskMapLine(line, body, name, nameEnd, sink))
+            return;
 
         if (map == NoMap)
         {
@@ -365,7 +367,10 @@ public sealed class BpftraceParser : ITraceParser
         {
             var path = PathTable.Join(components);
             if (path is not null)
+            {
                 _paths.Set(file, sink.Names.Get(path.AsSpan()));
+                NoteGeneration(file);
+            }
         }
         _componentsByFile.Clear();
 
@@ -431,6 +436,7 @@ public sealed class BpftraceParser : ITraceParser
             foreach (var list in _ends)
                 list.Clear();
         }
+        CloseDisk(sink);
     }
 
     private bool IsPseudoFileSystem(uint device)

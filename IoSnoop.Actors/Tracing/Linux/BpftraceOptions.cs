@@ -29,6 +29,9 @@ public sealed record BpftraceOptions
     /// </summary>
     public string? ProgramDirectory { get; init; }
 
+    /// <summary>Whether the kernel has a tracepoint (<c>category:name</c>); null: tracefs is asked. Specs stand in a list.</summary>
+    public Func<string, bool>? TracepointExists { get; init; }
+
     /// <summary>
     /// How long to wait for READY: compiling and attaching the ~40 probes takes about 6 s on an idle
     /// machine, but more than 30 s was seen on 2 CPUs busy with two builds.

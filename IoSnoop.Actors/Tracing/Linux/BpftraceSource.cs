@@ -34,7 +34,7 @@ public sealed class BpftraceSource : ITraceSource
 
     public string Name => SourceName;
 
-    public string Measures => "file I/O at the system-call layer (page-cache hits included)";
+    public string Measures => "file I/O at the system-call layer (page-cache hits included) and disk I/O (page-cache misses and readahead, dirtied bytes, O_DIRECT; per-disk block-layer totals)";
 
     /// <summary>The bpftrace program, as embedded.</summary>
     public static string ProgramText => EmbeddedProgram.Value;
@@ -45,7 +45,21 @@ public sealed class BpftraceSource : ITraceSource
 
     public TimeSpan StopGracePeriod => _options.StopGracePeriod;
 
-    public IReadOnlyList<string> Preflight() => BpftracePreflight.Problems(BpftracePreflight.Inspect(_options));
+    public IReadOnlyList<string> Layers => [TraceLayers.File, TraceLayers.Disk];
+
+    /// <summary>The disk probes this kernel cannot attach (see <see cref="BpftraceDiskProbes"/>): left out of the
+    /// program, each said once in <see cref="Warnings"/>. Known after <see cref="Preflight"/>.</summary>
+    public IReadOnlyList<BpftraceDiskProbes.Probe> MissingDiskProbes { get; private set; } = [];
+
+    public IReadOnlyList<string> Warnings => BpftraceDiskProbes.Warnings(MissingDiskProbes);
+
+    public IReadOnlyList<string> Preflight()
+    {
+        var machine = BpftracePreflight.Inspect(_options);
+        if (machine.TracefsMounted)
+            MissingDiskProbes = BpftraceDiskProbes.Missing(_options.TracepointExists ?? BpftraceDiskProbes.Exists);
+        return BpftracePreflight.Problems(machine);
+    }
 
     public TracerCommand Prepare() => Command(BpftracePreflight.FindExecutable(_options.Bpftrace) ?? _options.Bpftrace, WriteProgram());
 
@@ -96,7 +110,7 @@ public sealed class BpftraceSource : ITraceSource
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, ProgramFileName);
         var temporary = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temporary, ProgramText);
+        File.WriteAllText(temporary, MissingDiskProbes.Count == 0 ? ProgramText : BpftraceDiskProbes.Without(ProgramText, MissingDiskProbes));
         File.Move(temporary, path, overwrite: true);
         return path;
     }

@@ -56,6 +56,10 @@ public sealed partial class DtraceSource : ITraceSource
 
     public string Measures => "physical disk I/O requests (DTrace io:::start, as the original)";
 
+    public IReadOnlyList<string> Layers => [TraceLayers.Disk];
+
+    public string? LayersNote => "reads and writes are disk I/O: this source sees the disk, not the read and write calls; diskReads and diskWrites stay 0, and the disk metrics repeat reads and writes";
+
     public bool SignalsReady => true;
 
     /// <summary>Compiling and enabling the io probes takes a moment on a busy Mac.</summary>

@@ -48,6 +48,10 @@ public sealed class FsUsageSource : ITraceSource
 
     public string Measures => "physical disk I/O";
 
+    public IReadOnlyList<string> Layers => [TraceLayers.Disk];
+
+    public string? LayersNote => "reads and writes are disk I/O: this source sees the disk, not the read and write calls; diskReads and diskWrites stay 0, and the disk metrics repeat reads and writes";
+
     public bool SignalsReady => false;
 
     /// <summary>fs_usage prints no ready line: it is running once started.</summary>
