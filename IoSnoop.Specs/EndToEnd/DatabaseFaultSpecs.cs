@@ -40,6 +40,15 @@ public sealed class DatabaseFaultSpecs : IDisposable
         Assert.True(chattr.ExitCode == 0, $"chattr {flag} {file} failed: this file system has no immutable attribute");
     }
 
+    /// <summary>A database holding one file of process cc (1 byte read, 2 written).</summary>
+    private void SeedDatabase()
+    {
+        using var store = FiguresDatabase.Open(Db, Defaults.History);
+        store.Write(new StoreChanges(false, false, [],
+            [new ProcessFileChanges("cc", [new FileSummary("/a", 1, 2, DateTimeOffset.UtcNow, 1, false)], [])],
+            new StoredCounters(1, 0, 0), []), DateTimeOffset.UtcNow);
+    }
+
     private static async Task WaitForOutput(DaemonProcess daemon, string text)
     {
         await Poll.Until(() => daemon.Output.Contains(text, StringComparison.Ordinal) || daemon.HasExited, Within,
@@ -84,10 +93,7 @@ public sealed class DatabaseFaultSpecs : IDisposable
     [Fact]
     public async Task A_database_left_in_WAL_mode_is_turned_into_a_rollback_journal_with_its_figures()
     {
-        using (var store = FiguresDatabase.Open(Db, Defaults.History))
-            store.Write(new StoreChanges(false, false, [],
-                [new ProcessFileChanges("cc", [new FileSummary("/a", 1, 2, DateTimeOffset.UtcNow, 1, false)], [])],
-                new StoredCounters(1, 0, 0), []), DateTimeOffset.UtcNow);
+        SeedDatabase();
         using (var connection = new SqliteConnection($"Data Source={Db};Pooling=False"))
         {
             connection.Open();
@@ -127,10 +133,7 @@ public sealed class DatabaseFaultSpecs : IDisposable
     [Fact]
     public async Task Damaged_content_stops_the_start_with_one_line_naming_the_file()
     {
-        using (var store = FiguresDatabase.Open(Db, Defaults.History))
-            store.Write(new StoreChanges(false, false, [],
-                [new ProcessFileChanges("cc", [new FileSummary("/a", 1, 2, DateTimeOffset.UtcNow, 1, false)], [])],
-                new StoredCounters(1, 0, 0), []), DateTimeOffset.UtcNow);
+        SeedDatabase();
         using (var connection = new SqliteConnection($"Data Source={Db};Pooling=False"))
         {
             connection.Open();

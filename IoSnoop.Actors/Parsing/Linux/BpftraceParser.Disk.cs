@@ -30,34 +30,9 @@ public sealed partial class BpftraceParser
     private readonly List<DeviceEntry>[] _deviceSums = [new(), new(), new(), new()]; // @K0 @K1 @Q0 @Q1
     private readonly Dictionary<(uint Device, ulong Inode), uint> _generations = new();
 
-    private static int DiskMap(ReadOnlySpan<byte> name)
+    /// <summary>Reads a line of a disk map (<paramref name="map"/> at least <see cref="DiskSums0"/>).</summary>
+    private void ParseDiskMapLine(ReadOnlySpan<byte> line, ReadOnlySpan<byte> body, int map, int nameEnd, ITraceSink sink)
     {
-        if (name.Length != 2 || name[1] is not ((byte)'0' or (byte)'1'))
-            return NoMap;
-        var set = name[1] - '0';
-        return name[0] switch
-        {
-            (byte)'D' => DiskSums0 + set,
-            (byte)'M' => PageCache0 + set,
-            (byte)'W' => Dirtied0 + set,
-            (byte)'K' => DeviceBytes0 + set,
-            (byte)'Q' => DeviceRequests0 + set,
-            _ => NoMap,
-        };
-    }
-
-    /// <summary>Reads a line of a disk map (true), or leaves the line to the file maps (false).</summary>
-    private bool TryParseDiskMapLine(ReadOnlySpan<byte> line, ReadOnlySpan<byte> body, ReadOnlySpan<byte> name, int nameEnd, ITraceSink sink)
-    {
-        if (name.SequenceEqual("disk_r"u8) || name.SequenceEqual("disk_w"u8))
-        {
-            _runningMap = NoMap;
-            return true; // bookkeeping, printed only at exit
-        }
-        var map = DiskMap(name);
-        if (map == NoMap)
-            return false;
-
         var reason = map switch
         {
             < PageCache0 => Reasons.BadSumLine,
@@ -68,7 +43,7 @@ public sealed partial class BpftraceParser
         if (nameEnd < 0 || body[nameEnd] != (byte)'[')
         {
             sink.Malformed(line, reason);
-            return true;
+            return;
         }
         if (map != _runningMap)
         {
@@ -86,7 +61,6 @@ public sealed partial class BpftraceParser
         };
         if (!parsed)
             sink.Malformed(line, reason);
-        return true;
     }
 
     private static bool TryAdd<T>(List<T> list, bool parsed, T entry)

@@ -130,8 +130,11 @@ public sealed partial class BpftraceParser : ITraceParser
         var nameEnd = body.IndexOfAny((byte)'[', (byte)':');
         var name = nameEnd < 0 ? body : body[..nameEnd];
         var map = DataMap(name);
-        if (map == NoMap && TryParseDiskMapLine(line, body, name, nameEnd, sink))
+        if (map >= DiskSums0)
+        {
+            ParseDiskMapLine(line, body, map, nameEnd, sink);
             return;
+        }
 
         if (map == NoMap)
         {
@@ -201,7 +204,7 @@ public sealed partial class BpftraceParser : ITraceParser
         _ => Reasons.BadSumLine,
     };
 
-    /// <summary>The index of a data map (<c>B0</c> ... <c>X1</c>), or <see cref="NoMap"/>.</summary>
+    /// <summary>The index of a data map (<c>B0</c> ... <c>X1</c>, and the disk maps from <see cref="DiskSums0"/> on), or <see cref="NoMap"/>.</summary>
     private static int DataMap(ReadOnlySpan<byte> name)
     {
         if (name.Length != 2 || name[1] is not ((byte)'0' or (byte)'1'))
@@ -215,6 +218,11 @@ public sealed partial class BpftraceParser : ITraceParser
             (byte)'P' => Starts0 + set,
             (byte)'E' => Execs0 + set,
             (byte)'X' => Ends0 + set,
+            (byte)'D' => DiskSums0 + set,
+            (byte)'M' => PageCache0 + set,
+            (byte)'W' => Dirtied0 + set,
+            (byte)'K' => DeviceBytes0 + set,
+            (byte)'Q' => DeviceRequests0 + set,
             _ => NoMap,
         };
     }
@@ -222,7 +230,8 @@ public sealed partial class BpftraceParser : ITraceParser
     /// <summary>Maps the program uses for itself; they show only if bpftrace prints them at exit.</summary>
     private static bool IsBookkeepingMap(ReadOnlySpan<byte> name) =>
         name.SequenceEqual("seen"u8) || name.SequenceEqual("f"u8) || name.SequenceEqual("cur"u8)
-        || name.SequenceEqual("H0"u8) || name.SequenceEqual("H1"u8) || name.SequenceEqual("pp"u8) || name.SequenceEqual("ps"u8);
+        || name.SequenceEqual("H0"u8) || name.SequenceEqual("H1"u8) || name.SequenceEqual("pp"u8) || name.SequenceEqual("ps"u8)
+        || name.SequenceEqual("disk_r"u8) || name.SequenceEqual("disk_w"u8);
 
     /// <summary>
     /// <c>pid, comm, dev, ino, gen, dir]: value</c>. comm is printed as it is and may hold <c>, </c>
