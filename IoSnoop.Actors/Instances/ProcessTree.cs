@@ -120,21 +120,33 @@ public sealed class ProcessTree
 
     private void Start(InstanceStarted started)
     {
-        var instance = Find(started.Pid, started.Start);
-        if (instance is null)
+        var instance = Find(started.Pid, started.Start) ?? Add(started.Pid, started.Start, started.Name, started.ParentPid);
+        var parent = Find(started.ParentPid, started.ParentStart);
+        if (parent is null && _latest.TryGetValue(started.ParentPid, out var latest) && latest.End is null && latest.Start == UnknownStart)
+            parent = latest;
+        if (parent is null || parent == instance.Parent || WouldCycle(instance, parent))
         {
-            instance = Add(started.Pid, started.Start, started.Name, started.ParentPid);
+            if (instance.Parent is null)
+                instance.ParentPid = started.ParentPid;
+            return;
         }
-        else if (instance.Parent is null)
-            instance.ParentPid = started.ParentPid;
-        if (instance.Parent is null)
+        // The kernel noted the parent at the fork. An instance met first through its bytes took its parent from
+        // /proc, read after the fact: a parent that had exited by then had handed it to init. The kernel's wins.
+        if (instance.Parent is { } earlier)
         {
-            var parent = Find(started.ParentPid, started.ParentStart);
-            if (parent is null && _latest.TryGetValue(started.ParentPid, out var latest) && latest.End is null && latest.Start == UnknownStart)
-                parent = latest;
-            if (parent is not null)
-                Link(instance, parent);
+            earlier.Children!.Remove(instance);
+            AddToTrees(earlier, -instance.TreeReads, -instance.TreeWrites);
         }
+        instance.ParentPid = started.ParentPid;
+        Link(instance, parent);
+    }
+
+    private static bool WouldCycle(Instance child, Instance parent)
+    {
+        for (var up = parent; up is not null; up = up.Parent)
+            if (up == child)
+                return true;
+        return false;
     }
 
     private void Execute(InstanceExecuted executed)
@@ -229,9 +241,8 @@ public sealed class ProcessTree
     /// <summary>Links a child to its parent, unless that would close a cycle; the parent's trees take the child's totals.</summary>
     private static void Link(Instance child, Instance parent)
     {
-        for (var up = parent; up is not null; up = up.Parent)
-            if (up == child)
-                return;
+        if (WouldCycle(child, parent))
+            return;
         child.Parent = parent;
         (parent.Children ??= new HashSet<Instance>()).Add(child);
         AddToTrees(parent, child.TreeReads, child.TreeWrites);

@@ -40,6 +40,26 @@ public sealed class ProcessTreeSpecs
     }
 
     [Fact]
+    public void The_parent_the_kernel_noted_at_the_fork_wins_over_the_one_proc_gave_later()
+    {
+        // A background child whose bytes come before its start: /proc, read then, names the process it was
+        // handed to after its parent exited (here sh); the kernel's start record names the parent (make).
+        var tree = new ProcessTree(maxExited: 100, lookup: pid => pid == 20 ? new ProcessSeed(20, 10, 4 * S, "dd", "/bin/dd") : null);
+        tree.Apply(Started(10, 1 * S + 1, 1, 7));
+        tree.Apply(Started(11, 2 * S + 3, 10, 1 * S + 1, "make"));
+        tree.Apply(new InstanceIo(11, "make", 0, 10));
+        tree.Apply(new InstanceIo(20, "dd", 0, 4000));
+        Assert.Equal(10, Get(tree, 20).Ppid);
+        Assert.Equal((0L, 0L, 0L, 4010L), Figures(tree, 10));
+
+        tree.Apply(Started(20, 4 * S, 11, 2 * S + 3, "dd"));
+        Assert.Equal(11, Get(tree, 20).Ppid);
+        Assert.Equal((0L, 10L, 0L, 4010L), Figures(tree, 11));
+        Assert.Equal((0L, 0L, 0L, 4010L), Figures(tree, 10));   // still below sh, once
+        Assert.Equal([11], tree.Latest(10, Boot)!.Children.Select(c => c.Pid));
+    }
+
+    [Fact]
     public void Tree_totals_are_own_bytes_plus_all_descendants()
     {
         var tree = Build();
