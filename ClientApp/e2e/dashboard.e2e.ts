@@ -430,6 +430,7 @@ describe('iosnoopng dashboard', () => {
     assert.ok((await visibleNames(page)).length > 0, 'cancel keeps the data')
     await page.locator(tid('reset-button')).click()
     await page.locator(tid('reset-dialog-confirm')).click()
+    await page.mouse.move(5, 5)
     await expectText(page.locator(tid('total-written')), '0 B', 'written after reset')
     await expectText(page.locator(tid('total-read')), '0 B', 'read after reset')
     await poll('rows after reset', () => visibleNames(page), (n) => n.length === 0)

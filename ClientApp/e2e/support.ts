@@ -82,18 +82,37 @@ export async function chartsFit(page: Page) {
   )
 }
 
-/** Screenshots of the page in light and dark at each size, as NAME-WxH-SCHEME.png; `ready` waits for what must be drawn. */
+/**
+ * Screenshots of the page in light and dark at each size, as NAME-WxH-SCHEME.png; `ready` waits for what must be
+ * drawn. The page gets its viewport and colour scheme back whatever happens, so a later step sees the page as it
+ * was. Screenshots are pictures for review, not assertions: one that the browser cannot take in time (a headless
+ * capture can stall on a loaded machine) is tried once more, then reported and left out.
+ */
 export async function shoot(page: Page, name: string, ready: () => Promise<void> = async () => undefined) {
   const viewport = page.viewportSize()
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme })
-    for (const v of sizes) {
-      await page.setViewportSize(v)
-      await chartsFit(page)
-      await ready()
-      await page.screenshot({ path: join(ARTIFACTS, `${name}-${v.width}x${v.height}-${scheme}.png`) })
+  try {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme })
+      for (const v of sizes) {
+        await page.setViewportSize(v)
+        await chartsFit(page)
+        await ready()
+        const file = `${name}-${v.width}x${v.height}-${scheme}.png`
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await page.screenshot({ path: join(ARTIFACTS, file), timeout: 15_000, animations: 'disabled', caret: 'hide' })
+            break
+          } catch (e) {
+            if (attempt === 2) {
+              console.log(`  screenshot ${file} not taken: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+              break
+            }
+          }
+        }
+      }
     }
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' })
+    if (viewport) await page.setViewportSize(viewport)
   }
-  await page.emulateMedia({ colorScheme: 'light' })
-  if (viewport) await page.setViewportSize(viewport)
 }

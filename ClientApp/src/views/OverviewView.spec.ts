@@ -137,6 +137,15 @@ describe('overview page', () => {
     expect(app.names()).toEqual(['zsh', 'Finder', 'my app #2?'])
   })
 
+  it('empties the table at a reset even under a resting pointer', async () => {
+    app = await mountApp('/', { processes })
+    await app.wrapper.get('[data-testid="process-table"]').trigger('pointermove')
+    await app.wrapper.get('[data-testid="reset-button"]').trigger('click')
+    ;(document.body.querySelector('[data-testid="reset-dialog-confirm"]') as HTMLButtonElement).click()
+    await flushPromises()
+    expect(app.names()).toEqual([])
+  })
+
   it('keeps filter and sort in the URL and restores them from it', async () => {
     app = await mountApp('/?q=f&sort=reads.asc', { processes })
     expect((app.wrapper.get('[data-testid="filter-input"]').element as HTMLInputElement).value).toBe('f')
