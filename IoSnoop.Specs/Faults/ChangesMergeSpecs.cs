@@ -35,6 +35,16 @@ public sealed class ChangesMergeSpecs
     }
 
     [Fact]
+    public void Disk_deltas_add_up_like_the_file_deltas()
+    {
+        var merged = ChangesMerge.Merge(
+            Push(1, 1, [P("dd", 0, 4096, 0, 4096, 1) with { DiskWrites = 8192, DiskWriteDelta = 8192, DiskReadDelta = 512 }]),
+            Push(2, 1, [P("dd", 0, 8192, 0, 4096, 2) with { DiskWrites = 12288, DiskWriteDelta = 4096 }]));
+        var dd = merged.Processes.Single();
+        Assert.Equal((12288L, 12288L, 512L), (dd.DiskWrites, dd.DiskWriteDelta, dd.DiskReadDelta));
+    }
+
+    [Fact]
     public void A_process_removed_later_is_gone_and_one_that_came_back_is_not_removed()
     {
         var merged = ChangesMerge.Merge(

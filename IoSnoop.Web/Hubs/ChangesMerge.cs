@@ -23,7 +23,13 @@ public static class ChangesMerge
             processes.Remove(name);
         foreach (var p in newer.Processes)
             processes[p.Name] = processes.TryGetValue(p.Name, out var before)
-                ? p with { ReadDelta = before.ReadDelta + p.ReadDelta, WriteDelta = before.WriteDelta + p.WriteDelta }
+                ? p with
+                {
+                    ReadDelta = before.ReadDelta + p.ReadDelta,
+                    WriteDelta = before.WriteDelta + p.WriteDelta,
+                    DiskReadDelta = before.DiskReadDelta + p.DiskReadDelta,
+                    DiskWriteDelta = before.DiskWriteDelta + p.DiskWriteDelta,
+                }
                 : p;
 
         var removed = new HashSet<string>(older.Removed, StringComparer.Ordinal);
