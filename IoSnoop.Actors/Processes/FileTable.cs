@@ -35,11 +35,14 @@ public struct FileStats
 /// With change tracking on (a database is kept), the table remembers which paths changed and which were
 /// removed since <see cref="TakeChanges"/> was last called, so a flush writes only those. Merging moves
 /// entries into the <c>&lt;Smaller Files of NAME&gt;</c> row: the totals never change.
+/// Disk figures are kept apart, only for the entries that have some: most sources measure one layer, and the
+/// tables hold up to the cap's 200,000 entries, each 16 bytes larger if every one carried them.
 /// </remarks>
 public sealed class FileTable
 {
     private readonly PathPool _pool;
-    private readonly Dictionary<int, FileStats> _files = [];
+    private readonly Dictionary<int, Counts> _files = [];
+    private readonly Dictionary<int, DiskBytes> _disk = [];
     private readonly HashSet<int>? _changed;
     private readonly HashSet<string>? _removed;
     // The merged row's path id, interned at the first merge and held (one reference) until Clear.
@@ -86,9 +89,9 @@ public sealed class FileTable
             stats.Reads = Figures.Add(stats.Reads, d.Reads);
             stats.Writes = Figures.Add(stats.Writes, d.Writes);
             stats.Events = Figures.Add(stats.Events, d.Events);
-            stats.DiskReads = Figures.Add(stats.DiskReads, d.DiskReads);
-            stats.DiskWrites = Figures.Add(stats.DiskWrites, d.DiskWrites);
             stats.LastUpdatedTicks = ticks;
+            if (d.DiskReads != 0 || d.DiskWrites != 0)
+                AddDisk(path, new DiskBytes(d.DiskReads, d.DiskWrites));
             _changed?.Add(path);
         }
         Reads = Figures.Add(Reads, delta.Reads);
@@ -112,10 +115,13 @@ public sealed class FileTable
             Reads = Figures.Subtract(Reads, slot.Reads);
             Writes = Figures.Subtract(Writes, slot.Writes);
             Events = Figures.Subtract(Events, slot.Events);
-            DiskReads = Figures.Subtract(DiskReads, slot.DiskReads);
-            DiskWrites = Figures.Subtract(DiskWrites, slot.DiskWrites);
+            var disk = TakeDisk(id);
+            DiskReads = Figures.Subtract(DiskReads, disk.Reads);
+            DiskWrites = Figures.Subtract(DiskWrites, disk.Writes);
         }
-        slot = stats;
+        slot = new Counts { Reads = stats.Reads, Writes = stats.Writes, Events = stats.Events, LastUpdatedTicks = stats.LastUpdatedTicks };
+        if (stats.DiskReads != 0 || stats.DiskWrites != 0)
+            _disk[id] = new DiskBytes(stats.DiskReads, stats.DiskWrites);
         Reads = Figures.Add(Reads, stats.Reads);
         Writes = Figures.Add(Writes, stats.Writes);
         Events = Figures.Add(Events, stats.Events);
@@ -317,16 +323,17 @@ public sealed class FileTable
         {
             if (!_pool.TryFind(path, out var id) || !_files.Remove(id, out var s))
                 continue;
+            var disk = TakeDisk(id);
             removed.Reads = Figures.Add(removed.Reads, s.Reads);
             removed.Writes = Figures.Add(removed.Writes, s.Writes);
             removed.Events = Figures.Add(removed.Events, s.Events);
-            removed.DiskReads = Figures.Add(removed.DiskReads, s.DiskReads);
-            removed.DiskWrites = Figures.Add(removed.DiskWrites, s.DiskWrites);
+            removed.DiskReads = Figures.Add(removed.DiskReads, disk.Reads);
+            removed.DiskWrites = Figures.Add(removed.DiskWrites, disk.Writes);
             Reads = Figures.Subtract(Reads, s.Reads);
             Writes = Figures.Subtract(Writes, s.Writes);
             Events = Figures.Subtract(Events, s.Events);
-            DiskReads = Figures.Subtract(DiskReads, s.DiskReads);
-            DiskWrites = Figures.Subtract(DiskWrites, s.DiskWrites);
+            DiskReads = Figures.Subtract(DiskReads, disk.Reads);
+            DiskWrites = Figures.Subtract(DiskWrites, disk.Writes);
             _changed?.Remove(id);
             _removed?.Add(path);
             _pool.Release(id);
@@ -341,6 +348,7 @@ public sealed class FileTable
         _files.Keys.CopyTo(paths, 0);
         _pool.Release(paths);
         _files.Clear();
+        _disk.Clear();
         if (_mergedId >= 0)
             _pool.Release(_mergedId);
         _mergedId = -1;
@@ -397,8 +405,8 @@ public sealed class FileTable
             merged.Reads = Figures.Add(merged.Reads, s.Reads);
             merged.Writes = Figures.Add(merged.Writes, s.Writes);
             merged.Events = Figures.Add(merged.Events, s.Events);
-            merged.DiskReads = Figures.Add(merged.DiskReads, s.DiskReads);
-            merged.DiskWrites = Figures.Add(merged.DiskWrites, s.DiskWrites);
+            if (_disk.Remove(path, out var disk))
+                AddDisk(mergedId, disk);
             if (s.LastUpdatedTicks > merged.LastUpdatedTicks)
                 merged.LastUpdatedTicks = s.LastUpdatedTicks;
             _changed?.Remove(path);
@@ -410,13 +418,40 @@ public sealed class FileTable
         _changed?.Add(mergedId);
         // A big merge leaves the table's arrays at their largest: give the memory back.
         if (paths.Length > 1024 && _files.Count < paths.Length)
+        {
             _files.TrimExcess();
+            _disk.TrimExcess();
+        }
     }
 
-    private FileSummary Summary(int path, in FileStats s) =>
-        new(_pool.GetString(path), s.Reads, s.Writes, s.LastUpdated, s.Events, PathPool.IsMerged(path))
+    private FileSummary Summary(int path, in Counts s)
+    {
+        _disk.TryGetValue(path, out var disk);
+        return new(_pool.GetString(path), s.Reads, s.Writes, new DateTimeOffset(s.LastUpdatedTicks, TimeSpan.Zero), s.Events,
+            PathPool.IsMerged(path))
         {
-            DiskReads = s.DiskReads,
-            DiskWrites = s.DiskWrites,
+            DiskReads = disk.Reads,
+            DiskWrites = disk.Writes,
         };
+    }
+
+    private void AddDisk(int path, DiskBytes more)
+    {
+        ref var disk = ref CollectionsMarshal.GetValueRefOrAddDefault(_disk, path, out _);
+        disk = new DiskBytes(Figures.Add(disk.Reads, more.Reads), Figures.Add(disk.Writes, more.Writes));
+    }
+
+    private DiskBytes TakeDisk(int path) => _disk.Remove(path, out var disk) ? disk : default;
+
+    /// <summary>What every entry has: the figures of the file calls and when they last changed.</summary>
+    private struct Counts
+    {
+        public long Reads;
+        public long Writes;
+        public long Events;
+        public long LastUpdatedTicks;
+    }
+
+    /// <summary>Bytes an entry read from and wrote to the disk.</summary>
+    private readonly record struct DiskBytes(long Reads, long Writes);
 }

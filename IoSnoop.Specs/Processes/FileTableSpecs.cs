@@ -168,6 +168,46 @@ public sealed class FileTableSpecs
     }
 
     [Fact]
+    public void Disk_figures_follow_their_entry_through_merges_overwrites_and_removals()
+    {
+        var table = new FileTable(_pool, trackChanges: true);
+        table.Add(ProcessDelta.FromPaths("p", [
+            KeyValuePair.Create("/cold", new FileDelta { Reads = 10, Events = 1, DiskReads = 4096 }),
+            KeyValuePair.Create("/dirty", new FileDelta { Writes = 20, Events = 1, DiskWrites = 8192 }),
+            KeyValuePair.Create("/cached", new FileDelta { Reads = 30, Events = 1 }),
+            KeyValuePair.Create("/big", new FileDelta { Reads = 1000, Events = 1, DiskReads = 1 }),
+        ], _pool), T0);
+        (long, long) Disk(string path) => table.Snapshot().Single(f => f.Path == path) is var f ? (f.DiskReads, f.DiskWrites) : default;
+        (long, long) Sum() => (table.Snapshot().Sum(f => f.DiskReads), table.Snapshot().Sum(f => f.DiskWrites));
+
+        Assert.Equal((4096L, 0L), Disk("/cold"));
+        Assert.Equal((0L, 0L), Disk("/cached"));
+        Assert.Equal((4097L, 8192L), (table.DiskReads, table.DiskWrites));
+
+        // /cold, /dirty and /cached are merged: the merged row carries their disk bytes.
+        Assert.Equal(3, table.MergeSmall(Merged, threshold: 100, idleBefore: T0.AddSeconds(1)));
+        Assert.Equal((4096L, 8192L), Disk(Merged));
+        Assert.Equal((4097L, 8192L), Sum());
+
+        // Set replaces an entry's disk figures too, also with none.
+        table.Set("/big", new FileStats { Reads = 1000, Events = 1, DiskWrites = 7, LastUpdated = T0 });
+        Assert.Equal((0L, 7L), Disk("/big"));
+        table.Set("/big", new FileStats { Reads = 1000, Events = 1, LastUpdated = T0 });
+        Assert.Equal((0L, 0L), Disk("/big"));
+        Assert.Equal((4096L, 8192L), (table.DiskReads, table.DiskWrites));
+
+        table.Add(ProcessDelta.FromPaths("p", [KeyValuePair.Create("/big", new FileDelta { Events = 1, DiskReads = 5 })], _pool), T0);
+        var removed = table.Remove(["/big"]);
+        Assert.Equal((5L, 0L), (removed.DiskReads, removed.DiskWrites));
+        Assert.Equal((4096L, 8192L), (table.DiskReads, table.DiskWrites));
+        Assert.Equal((4096L, 8192L), Sum());
+
+        // A path seen again after it went starts with no disk figures.
+        table.Add(ProcessDelta.FromPaths("p", [KeyValuePair.Create("/big", new FileDelta { Reads = 1, Events = 1 })], _pool), T0);
+        Assert.Equal((0L, 0L), Disk("/big"));
+    }
+
+    [Fact]
     public void Every_path_the_table_lets_go_of_goes_back_to_the_pool()
     {
         var pool = new PathPool();
