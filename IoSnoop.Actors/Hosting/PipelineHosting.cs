@@ -35,6 +35,7 @@ public static class PipelineHosting
             throw new ArgumentNullException(nameof(storeSettings), "a database needs its flush interval");
         if (store is not null)
             builder.AddHocon("akka.coordinated-shutdown.phases.service-stop.timeout = 60s", HoconAddMode.Prepend);
+        builder.AddHocon(KeepStateGuardian.Hocon, HoconAddMode.Prepend);
         // One pool per pipeline: the parsing flow interns the batches' paths into it, the process actors hold them.
         var paths = new PathPool();
         builder.WithActors((system, registry) =>

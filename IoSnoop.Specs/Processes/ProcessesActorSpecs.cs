@@ -293,6 +293,24 @@ public sealed class ProcessesActorSpecs : ProcessesActorSpec
     }
 
     [Fact]
+    public void The_processes_actor_keeps_its_figures_when_a_message_makes_it_fail()
+    {
+        var stats = NewStats();
+        Ingest(stats, "good|1|100|/a", "other|0|7|/b");
+        // A load without a dump cannot come from outside (the edges refuse it); here it makes the actor throw.
+        // The failure is logged (as a warning: the actor goes on).
+        EventFilter.Warning(contains: "Object reference not set").ExpectOne(() =>
+            stats.Tell(new ProcessesProtocol.Load(null!), TestActor));
+
+        var overview = OverviewOf(stats);
+        Assert.Equal(["good", "other"], overview.Processes.Select(p => p.Name).Order());
+        Assert.Equal((100L, 7L, 2L), (overview.Totals.Reads, overview.Totals.Writes, overview.Totals.Events));
+        Assert.Equal(100, Assert.Single(FilesOf(stats, "good").Files).Reads);
+        Ingest(stats, "good|1|1|/a");
+        Assert.Equal(101, OverviewOf(stats).Totals.Reads);
+    }
+
+    [Fact]
     public void Sums_of_huge_events_stop_at_the_largest_figure_instead_of_turning_negative()
     {
         var stats = NewStats();

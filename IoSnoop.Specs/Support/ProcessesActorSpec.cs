@@ -1,4 +1,5 @@
 using Akka.Actor;
+using IoSnoop.Actors.Hosting;
 using Akka.TestKit;
 using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
@@ -11,9 +12,11 @@ namespace IoSnoop.Specs.Support;
 /// <summary>What the specs of the processes actor share: batches from trace lines, ingesting with the stream's
 /// acknowledgement, the overview and file queries, and a scheduler moved by hand: the actors' timers (push,
 /// merge pass, flush, query timeouts) fire only when a spec lets time pass (<see cref="Pass"/>).</summary>
-public abstract class ProcessesActorSpec() : Akka.TestKit.Xunit.TestKit(ManualScheduler)
+public abstract class ProcessesActorSpec() : Akka.TestKit.Xunit.TestKit(Config)
 {
-    private const string ManualScheduler = "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"";
+    /// <summary>The scheduler moved by hand, and the daemon's strategy for top-level actors.</summary>
+    private const string Config = "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"\n"
+        + KeepStateGuardian.Hocon;
 
     /// <summary>The actor system's scheduler, moved by hand.</summary>
     protected TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
