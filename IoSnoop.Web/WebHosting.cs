@@ -27,7 +27,11 @@ public static class WebHosting
         services.AddSingleton<ProcessMetrics>();
         services.AddIoSnoopSecurity(access ?? AccessSettings.Default);
         services.AddSingleton<DashboardConnections>();
-        services.AddSignalR(o => o.AddFilter<HubAccessFilter>()).AddJsonProtocol(o =>
+        services.AddSignalR(o =>
+        {
+            o.AddFilter<HubAccessFilter>();
+            o.AddFilter<HeavyHubQueryFilter>();
+        }).AddJsonProtocol(o =>
             o.PayloadSerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         services.AddHostedService<ChangesFeed>();
         return services;

@@ -1,3 +1,5 @@
+using IoSnoop.Web.Api;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using System.Text.Json;
 using IoSnoop.Host;
@@ -106,6 +108,34 @@ public sealed class HubArgumentSpecs : IDisposable
             Assert.True(files.GetProperty("found").GetBoolean());
             Assert.DoesNotContain(log.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Fatal", StringComparison.Ordinal));
             Assert.DoesNotContain(log.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Heavy_hub_calls_take_a_turn_among_the_heavy_queries()
+    {
+        var (daemon, _) = await Start(readOnly: false);
+        await using (daemon)
+        {
+            await using var hub = new HubConnectionBuilder().WithUrl(new Uri(daemon.Address, "/hub/stats")).Build();
+            await hub.StartAsync(Cancel);
+            // Every turn taken (as by slow REST clients), nobody else waiting: a search waits its time, then is refused.
+            var gate = daemon.Services.GetRequiredService<HeavyQueries>();
+            var settings = daemon.Services.GetRequiredService<WebSettings>();
+            for (var i = 0; i < settings.MaxHeavyQueries; i++)
+                Assert.True(await gate.Enter(Cancel));
+            var busy = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<JsonElement>("SearchFiles", "/o", 10, Cancel));
+            Assert.Contains(HeavyQueryFilter.BusyReason, busy.Message);
+            // Light calls do not wait for a turn.
+            Assert.Equal(2, (await hub.InvokeAsync<JsonElement>("GetOverview", Cancel)).GetProperty("processes").GetArrayLength());
+
+            // A turn given back: the search is answered, and it gives its own turn back after.
+            gate.Leave();
+            var found = await hub.InvokeAsync<JsonElement>("SearchFiles", "/o", 10, Cancel);
+            Assert.Equal("cc", found.GetProperty("processes")[0].GetProperty("name").GetString());
+            Assert.True(await gate.Enter(Cancel));
+            for (var i = 0; i < settings.MaxHeavyQueries; i++)
+                gate.Leave();
         }
     }
 

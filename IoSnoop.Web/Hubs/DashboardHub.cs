@@ -55,6 +55,7 @@ public sealed class DashboardHub(ProcessQueries queries, HistoryQueries history,
     public Task Reset() => queries.Reset(Context.ConnectionAborted);
 
     /// <summary>The processes whose files contain <paramref name="query"/> in their path, with their bytes on those files (see <see cref="FileSearch"/>).</summary>
+    [HeavyQuery]
     public async Task<FileSearchResult> SearchFiles(JsonElement query, JsonElement limit)
     {
         var text = HubArguments.Text(query, "query", FileSearch.MaxQueryLength);
@@ -63,6 +64,7 @@ public sealed class DashboardHub(ProcessQueries queries, HistoryQueries history,
     }
 
     /// <summary>Bytes per bucket of one process, or of the whole machine when <paramref name="process"/> is null.</summary>
+    [HeavyQuery]
     public async Task<HistoryDto> GetHistory(JsonElement fromIso, JsonElement toIso, JsonElement process)
     {
         var name = HubArguments.OptionalName(process, "process");
@@ -70,6 +72,7 @@ public sealed class DashboardHub(ProcessQueries queries, HistoryQueries history,
     }
 
     /// <summary>The processes that moved the most bytes (reads + writes) between the two times.</summary>
+    [HeavyQuery]
     public async Task<IReadOnlyList<TopProcess>> GetTopProcesses(JsonElement fromIso, JsonElement toIso, JsonElement limit)
     {
         var count = HubArguments.Integer(limit, "limit", 1, HistoryQueries.MaxLimit);
