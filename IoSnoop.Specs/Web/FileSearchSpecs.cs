@@ -44,6 +44,20 @@ public sealed class FileSearchSpecs
     }
 
     [Fact]
+    public void Sums_of_huge_files_stop_at_the_largest_figure_and_still_rank_first()
+    {
+        var dump = new FullDump(4, new Dictionary<string, IReadOnlyList<FileSummary>>
+        {
+            ["huge"] = [F("/d/a", long.MaxValue - 1, long.MaxValue), F("/d/b", long.MaxValue, 5)],
+            ["small"] = [F("/d/c", 1, 1)],
+        });
+        var r = FileSearch.Search(dump, "/d/", 10);
+        Assert.Equal(["huge", "small"], r.Processes.Select(p => p.Name));
+        Assert.Equal((long.MaxValue, long.MaxValue), (r.Processes[0].Reads, r.Processes[0].Writes));
+        Assert.Equal(["/d/a", "/d/b"], r.Processes[0].Top.Select(t => t.Path).Order());
+    }
+
+    [Fact]
     public void The_answer_is_bounded_by_the_limit_and_says_when_more_matched()
     {
         var r = FileSearch.Search(Dump(), "/", 1);

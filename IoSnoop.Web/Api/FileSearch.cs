@@ -1,4 +1,5 @@
 using IoSnoop.Web.Security;
+using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Processes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -34,8 +35,8 @@ public static class FileSearch
             {
                 if (f.Merged || !f.Path.Contains(query, StringComparison.Ordinal))
                     continue;
-                reads += f.Reads;
-                writes += f.Writes;
+                reads = Figures.Add(reads, f.Reads);
+                writes = Figures.Add(writes, f.Writes);
                 count++;
                 top ??= [];
                 top.Add(new FileSearchPath(f.Path, f.Reads, f.Writes));
@@ -50,13 +51,13 @@ public static class FileSearch
             top!.Sort(ByBytes);
             hits.Add(new FileSearchHit(name, reads, writes, count, top));
         }
-        hits.Sort((a, b) => (b.Reads + b.Writes).CompareTo(a.Reads + a.Writes) is var c and not 0 ? c : string.CompareOrdinal(a.Name, b.Name));
+        hits.Sort((a, b) => Figures.Add(b.Reads, b.Writes).CompareTo(Figures.Add(a.Reads, a.Writes)) is var c and not 0 ? c : string.CompareOrdinal(a.Name, b.Name));
         var truncated = hits.Count > limit;
         return new FileSearchResult(query, truncated ? hits[..limit] : hits, truncated);
     }
 
     private static int ByBytes(FileSearchPath a, FileSearchPath b) =>
-        (b.Reads + b.Writes).CompareTo(a.Reads + a.Writes) is var c and not 0 ? c : string.CompareOrdinal(a.Path, b.Path);
+        Figures.Add(b.Reads, b.Writes).CompareTo(Figures.Add(a.Reads, a.Writes)) is var c and not 0 ? c : string.CompareOrdinal(a.Path, b.Path);
 
     /// <summary>Why a query cannot be answered, or null.</summary>
     public static string? Invalid(string? query, int? limit) =>
