@@ -121,8 +121,10 @@ public sealed class ProcessTree
     private void Start(InstanceStarted started)
     {
         var instance = Find(started.Pid, started.Start) ?? Add(started.Pid, started.Start, started.Name, started.ParentPid);
-        var parent = Find(started.ParentPid, started.ParentStart);
-        if (parent is null && _latest.TryGetValue(started.ParentPid, out var latest) && latest.End is null && latest.Start == UnknownStart)
+        // A parent start not given (a source that met the child before its parent): the running instance of that pid.
+        var parent = started.ParentStart < 0 ? null : Find(started.ParentPid, started.ParentStart);
+        if (parent is null && _latest.TryGetValue(started.ParentPid, out var latest) && latest.End is null
+            && (latest.Start == UnknownStart || started.ParentStart < 0) && latest != instance)
             parent = latest;
         if (parent is null || parent == instance.Parent || WouldCycle(instance, parent))
         {
