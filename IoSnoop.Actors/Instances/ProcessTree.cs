@@ -173,10 +173,19 @@ public sealed class ProcessTree
     private void End(InstanceEnded ended)
     {
         var instance = Find(ended.Pid, ended.Start) ?? AddUnknown(ended.Pid, ended.Start, ended.Name);
-        if (instance.End is not null)
-            return;
         var start = instance.Start == UnknownStart ? ended.Start : instance.Start;
-        MarkEnded(instance, Figures.Add(start, Math.Max(0, ended.Lifetime)), seen: true);
+        var end = Figures.Add(start, Math.Max(0, ended.Lifetime));
+        if (instance.End is not null)
+        {
+            // Marked ended when its pid started again (a source that reports ends late): the real end replaces that.
+            if (!instance.EndSeen && end <= instance.End)
+            {
+                instance.End = end;
+                instance.EndSeen = true;
+            }
+            return;
+        }
+        MarkEnded(instance, end, seen: true);
         Trim();
     }
 

@@ -22,9 +22,9 @@ namespace IoSnoop.Actors.Parsing.MacOs;
 /// <item><c>tick MONO</c> (<c>profile:::tick-1sec</c>): closes an interval.</item>
 /// </list>
 /// DTrace prints each CPU's buffer in turn, so records of one moment may come out of order. The parser therefore
-/// keeps the instance events of an interval until its <c>tick</c> and reports them as the bpftrace parser does:
-/// the new instances (oldest first, so parents come before children), the execs, the bytes per pid, then the ends
-/// read one interval earlier (so that no I/O printed late lands after its process's end). A process first met
+/// keeps the instance events of an interval until its <c>tick</c>, and an end one interval longer (so that no I/O
+/// printed late lands after its process's end); new instances are reported oldest first, so parents come before
+/// children (see <see cref="CloseInterval"/>). A process first met
 /// through any record (it started before the tracer) is reported as started with the parent that record names.
 /// </summary>
 public sealed partial class DtraceParser
@@ -55,7 +55,7 @@ public sealed partial class DtraceParser
     private readonly Dictionary<(int Pid, long Start), PendingStart> _newInstances = new();
     private readonly List<PendingExec> _pendingExecs = new();
     private readonly List<ExePath> _exePaths = new();
-    private readonly Dictionary<int, InstanceIo> _ioByPid = new();
+    private readonly Dictionary<(int Pid, long Start), InstanceIo> _ioByInstance = new();
     private List<InstanceEnded> _endsRead = new();
     private List<InstanceEnded> _endsDue = new();
     private long _clockOffset;
@@ -138,8 +138,8 @@ public sealed partial class DtraceParser
         Meet(pid, parentPid, startUs, name);
         if (bytes > 0)
         {
-            var io = _ioByPid.TryGetValue(pid, out var earlier) ? earlier : new InstanceIo(pid, name, 0, 0);
-            _ioByPid[pid] = read
+            var io = _ioByInstance.TryGetValue((pid, startUs), out var earlier) ? earlier : new InstanceIo(pid, name, 0, 0);
+            _ioByInstance[(pid, startUs)] = read
                 ? io with { Reads = Figures.Add(io.Reads, bytes) }
                 : io with { Writes = Figures.Add(io.Writes, bytes) };
         }
@@ -223,30 +223,44 @@ public sealed partial class DtraceParser
         _newInstances.TryAdd((pid, startUs), new PendingStart(pid, parentPid, startUs, name));
     }
 
-    /// <summary>Reports the interval: new instances, execs, bytes per pid, then the ends read one interval before.</summary>
+    /// <summary>
+    /// Reports the interval: the bytes of the instances met before it, the ends read one interval before, then the new
+    /// instances (oldest first), their execs and bytes. So the bytes of a process that ended go to it before a new
+    /// process of its pid starts (the tree gives bytes to the running instance of a pid).
+    /// </summary>
     private void CloseInterval(ITraceSink sink)
     {
         try
         {
+            foreach (var (key, io) in _ioByInstance)
+                if (!_newInstances.ContainsKey(key))
+                    sink.Instance(io);
+            foreach (var ended in _endsDue)
+                sink.Instance(ended);
+            var newest = new Dictionary<int, long>();
+            foreach (var (pid, startUs) in _newInstances.Keys)
+                newest[pid] = newest.TryGetValue(pid, out var other) ? Math.Max(other, startUs) : startUs;
             foreach (var started in _newInstances.Values.OrderBy(s => s.StartUs).ThenBy(s => s.Pid))
             {
                 var parentStart = _startOf.TryGetValue(started.ParentPid, out var parentUs) && parentUs <= started.StartUs
                     ? SinceBoot(parentUs)
                     : UnknownStart;
                 sink.Instance(new InstanceStarted(started.Pid, SinceBoot(started.StartUs), started.ParentPid, parentStart, started.Name));
+                // A pid that started again within the interval: the bytes of the earlier instance go to it first.
+                if (newest[started.Pid] != started.StartUs && _ioByInstance.TryGetValue((started.Pid, started.StartUs), out var early))
+                    sink.Instance(early);
             }
             foreach (var exec in _pendingExecs)
                 sink.Instance(new InstanceExecuted(exec.Pid, SinceBoot(exec.StartUs), exec.Name, TakeExePath(exec)));
-            foreach (var io in _ioByPid.Values)
-                sink.Instance(io);
-            foreach (var ended in _endsDue)
-                sink.Instance(ended);
+            foreach (var (key, io) in _ioByInstance)
+                if (_newInstances.ContainsKey(key) && newest[key.Pid] == key.Start)
+                    sink.Instance(io);
         }
         finally
         {
             _newInstances.Clear();
             _pendingExecs.Clear();
-            _ioByPid.Clear();
+            _ioByInstance.Clear();
             _endsDue.Clear();
             (_endsDue, _endsRead) = (_endsRead, _endsDue);
             _interval++;
