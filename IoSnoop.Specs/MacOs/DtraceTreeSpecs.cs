@@ -308,6 +308,18 @@ public sealed partial class DtraceTreeSpecs
         Assert.Equal(901, Assert.Single(tree.Latest(900, Boot)!.Children).Pid);
     }
 
+    [Fact]
+    public void Records_without_ticks_are_reported_once_too_many_are_held()
+    {
+        var parser = new DtraceParser();
+        var sink = new RecordingSink();
+        for (var pid = 1; pid <= DtraceParser.MaxHeld + 1; pid++)
+            parser.Parse(Encoding.UTF8.GetBytes($"start {pid} 1 1000000001000000 2 sh"), sink);
+
+        Assert.Equal(DtraceParser.MaxHeld + 1, sink.Instances.Count);
+        Assert.All(sink.Instances, e => Assert.IsType<InstanceStarted>(e));
+    }
+
     // ---- The D program, checked as far as it can be without a Mac ----
 
     [GeneratedRegex(@"^(?<probe>[a-z]+:[a-z]*:[a-z]*:[A-Za-z0-9-]+) \{ (?<body>.*) \}$")]

@@ -51,6 +51,10 @@ public sealed partial class DtraceParser
     /// <summary>Exec paths not matched are kept this many intervals (the exec may be printed a little later).</summary>
     private const int ExePathIntervals = 2;
 
+    /// <summary>Records held for one interval at most, and exec paths at most: input without ticks (a cut or odd log)
+    /// closes an interval when there are more, so memory stays bounded.</summary>
+    public const int MaxHeld = 100_000;
+
     private readonly Dictionary<int, long> _startOf = new();
     private readonly Dictionary<(int Pid, long Start), PendingStart> _newInstances = new();
     private readonly List<PendingExec> _pendingExecs = new();
@@ -102,7 +106,13 @@ public sealed partial class DtraceParser
         else
             return false;
         if (reason is null)
+        {
+            if (_newInstances.Count + _pendingExecs.Count + _ioByInstance.Count + _endsRead.Count > MaxHeld)
+                CloseInterval(sink);
+            if (_exePaths.Count > MaxHeld)
+                _exePaths.RemoveRange(0, _exePaths.Count - MaxHeld);
             return true;
+        }
         // A process of the original's format whose name merely starts like a record.
         if (OriginalLineParser.TryParse(line, out var fields, out _))
         {
