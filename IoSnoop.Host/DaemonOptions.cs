@@ -69,7 +69,7 @@ public sealed record DaemonOptions
     [Flag("max-files", "cap on the `number` of tracked (process, file) entries of all processes together; beyond it the least significant are merged")]
     public long MaxFiles { get; init; } = 200_000;
 
-    [Flag("max-processes", "cap on the `number` of exited process instances kept for the process tree (bpftrace; running ones are all kept); beyond it the oldest are folded into their parents")]
+    [Flag("max-processes", "cap on the `number` of exited process instances kept for the process tree (bpftrace, dtrace; running ones are all kept); beyond it the oldest are folded into their parents")]
     public long MaxProcesses { get; init; } = 50_000;
 
     [Flag("keep-10s", "`hours` of history kept in 10-second buckets")]

@@ -9,7 +9,7 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/ProcessView.vue'),
     props: true,
   },
-  // Process instances (the bpftrace source): the tree, and one instance by pid.
+  // Process instances (the bpftrace and dtrace sources): the tree, and one instance by pid.
   { path: '/instances', name: 'tree', component: () => import('@/views/ProcessTreeView.vue'), meta: { title: 'Process tree' } },
   { path: '/instances/:pid', name: 'instance', component: () => import('@/views/InstanceView.vue'), props: true },
   // The original tool linked a process as /NAME: keep those links working.

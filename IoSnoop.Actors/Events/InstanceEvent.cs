@@ -4,12 +4,13 @@ namespace IoSnoop.Actors.Events;
 /// What a trace source tells about process instances (thread groups): one process from its start to its
 /// end. An instance is keyed by its pid and its start time, so that a reused pid is another instance.
 /// Start times are nanoseconds since boot (the kernel's <c>start_boottime</c>; <c>/proc/PID/stat</c> gives
-/// them in clock ticks). A source reports, per interval, the starts, then the execs, then the bytes per
+/// them in clock ticks; the DTrace source turns the process's start time of day into them). A source reports, per interval, the starts, then the execs, then the bytes per
 /// pid, then the ends: the bytes of a pid belong to the instance of that pid that runs in the interval.
 /// </summary>
 public abstract record InstanceEvent(int Pid);
 
-/// <summary>A new process (not a thread), with its parent as it was at the fork.</summary>
+/// <summary>A new process (not a thread), with its parent as it was at the fork. <paramref name="ParentStart"/> is
+/// negative when the source does not know it: the parent is then the running instance of <paramref name="ParentPid"/>.</summary>
 /// <param name="Name">Its name at the start: the parent's, until it runs a program of its own.</param>
 public sealed record InstanceStarted(int Pid, long Start, int ParentPid, long ParentStart, string Name) : InstanceEvent(Pid);
 

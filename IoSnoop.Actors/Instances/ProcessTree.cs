@@ -121,8 +121,10 @@ public sealed class ProcessTree
     private void Start(InstanceStarted started)
     {
         var instance = Find(started.Pid, started.Start) ?? Add(started.Pid, started.Start, started.Name, started.ParentPid);
-        var parent = Find(started.ParentPid, started.ParentStart);
-        if (parent is null && _latest.TryGetValue(started.ParentPid, out var latest) && latest.End is null && latest.Start == UnknownStart)
+        // A parent start not given (a source that met the child before its parent): the running instance of that pid.
+        var parent = started.ParentStart < 0 ? null : Find(started.ParentPid, started.ParentStart);
+        if (parent is null && _latest.TryGetValue(started.ParentPid, out var latest) && latest.End is null
+            && (latest.Start == UnknownStart || started.ParentStart < 0) && latest != instance)
             parent = latest;
         if (parent is null || parent == instance.Parent || WouldCycle(instance, parent))
         {
@@ -171,10 +173,19 @@ public sealed class ProcessTree
     private void End(InstanceEnded ended)
     {
         var instance = Find(ended.Pid, ended.Start) ?? AddUnknown(ended.Pid, ended.Start, ended.Name);
-        if (instance.End is not null)
-            return;
         var start = instance.Start == UnknownStart ? ended.Start : instance.Start;
-        MarkEnded(instance, Figures.Add(start, Math.Max(0, ended.Lifetime)), seen: true);
+        var end = Figures.Add(start, Math.Max(0, ended.Lifetime));
+        if (instance.End is not null)
+        {
+            // Marked ended when its pid started again (a source that reports ends late): the real end replaces that.
+            if (!instance.EndSeen && end <= instance.End)
+            {
+                instance.End = end;
+                instance.EndSeen = true;
+            }
+            return;
+        }
+        MarkEnded(instance, end, seen: true);
         Trim();
     }
 

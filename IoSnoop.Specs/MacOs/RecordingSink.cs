@@ -29,6 +29,11 @@ internal sealed class RecordingSink : ITraceSink
     public void Dropped(long count) => Drops += count;
 
     public void Ready() => ReadyCount++;
+
+    /// <summary>What the parser said about process instances, in order.</summary>
+    public List<InstanceEvent> Instances { get; } = [];
+
+    public void Instance(InstanceEvent instanceEvent) => Instances.Add(instanceEvent);
 }
 
 /// <summary>The macOS fixtures copied next to the test assembly.</summary>

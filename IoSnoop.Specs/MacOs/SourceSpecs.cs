@@ -92,21 +92,33 @@ public sealed class DtraceSourceSpecs
         new(IsMacOs: true, isRoot, MacFixtures.StandInFolder, () => times);
 
     [Fact]
-    public void It_runs_the_io_start_program_quietly_with_a_large_buffer_and_a_fast_switch_rate()
+    public void It_runs_the_io_start_and_process_program_quietly_with_a_large_buffer_and_a_fast_switch_rate()
     {
         var command = new DtraceSource(forceAfterSleep: false).Prepare();
 
         Assert.Equal("dtrace", command.Program);
-        Assert.Equal(["-q", "-b", "16m", "-x", "switchrate=10hz", "-n", DtraceSource.BeginClause, "-n", DtraceSource.IoClause], command.Arguments);
+        Assert.Equal(
+            [
+                "-q", "-b", "16m", "-x", "switchrate=10hz", "-n", DtraceSource.BeginClause, "-n", DtraceSource.IoClause,
+                "-n", DtraceSource.StartClause, "-n", DtraceSource.ExeClause, "-n", DtraceSource.ExecClause,
+                "-n", DtraceSource.ExitClause, "-n", DtraceSource.TickClause,
+            ],
+            command.Arguments);
     }
 
     [Fact]
-    public void The_program_prints_pid_direction_bytes_name_length_name_and_path_in_that_order()
+    public void The_io_record_prints_pid_parent_start_direction_bytes_name_length_name_and_path_in_that_order()
     {
         Assert.StartsWith("io:::start {", DtraceSource.IoClause, StringComparison.Ordinal);
-        Assert.Contains("printf(\"%d %s %d %d %s %s\\n\", pid, (args[0]->b_flags & B_READ) ? \"R\" : \"W\", args[0]->b_bcount, strlen(execname), execname, args[2]->fi_pathname);", DtraceSource.IoClause, StringComparison.Ordinal);
+        Assert.Contains(
+            "printf(\"io %d %d %d %s %d %d %s %s\\n\", pid, ppid, " + DtraceSource.ProcessStart + ", " +
+            "(args[0]->b_flags & B_READ) ? \"R\" : \"W\", args[0]->b_bcount, strlen(execname), execname, args[2]->fi_pathname);",
+            DtraceSource.IoClause, StringComparison.Ordinal);
+        Assert.Equal("(curpsinfo->pr_start_tv.tv_sec * 1000000 + curpsinfo->pr_start_tv.tv_usec)", DtraceSource.ProcessStart);
         Assert.Contains(DtraceParser.ReadyLine, DtraceSource.BeginClause, StringComparison.Ordinal);
         Assert.StartsWith("dtrace:::BEGIN", DtraceSource.BeginClause, StringComparison.Ordinal);
+        // The ready line is the BEGIN clause's last: "tracing" only once everything before it is printed.
+        Assert.EndsWith("printf(\"" + DtraceParser.ReadyLine + "\\n\"); }", DtraceSource.BeginClause, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -13,7 +13,8 @@ namespace IoSnoop.Web.Api;
 /// Process instances (ours, beside the original's API; the bpftrace source only): <c>GET /api/processes</c>
 /// lists them, newest first (<c>?running=true</c>, <c>?name=</c>, <c>?limit=</c>, default 100);
 /// <c>GET /api/processes/{pid}</c> the latest instance with that pid, with its own and its tree's bytes and
-/// its children. Held in memory only.
+/// its children. Held in memory only. With a source that gives no instances (fs_usage) an empty list carries the
+/// reason in the <see cref="NoteHeader"/> header and a 404 says it in its error text.
 /// </summary>
 public static class ProcessTreeApi
 {
@@ -21,12 +22,15 @@ public static class ProcessTreeApi
 
     public const int MaxLimit = 100_000;
 
+    /// <summary>The header of an empty list that says why the source gives no process instances.</summary>
+    public const string NoteHeader = "X-Iosnoopng-Note";
+
     private static readonly string[] Read = [HttpMethods.Get, HttpMethods.Head];
 
     public static IEndpointRouteBuilder MapProcessTreeApi(this IEndpointRouteBuilder routes)
     {
         routes.MapMethods("/api/processes", Read, async (string? running, string? name, string? limit, ProcessTreeQueries q,
-            RefusalLog log, HttpContext http) =>
+            ProcessQueries stats, RefusalLog log, HttpContext http) =>
         {
             if (running is not (null or "" or "true" or "false"))
                 return ApiErrors.BadRequest(http, log, "running: use true or false");
@@ -37,24 +41,34 @@ public static class ProcessTreeApi
             var only = string.IsNullOrEmpty(name) ? null : name;
             if (only is not null && ApiLimits.NameProblem(only) is { } problem)
                 return ApiErrors.BadRequest(http, log, $"name: {problem}");
+            var list = await q.List(running == "true", only, count, http.RequestAborted);
+            if (list.Instances.Count == 0 && await WhyNone(stats, http) is { } why)
+                http.Response.Headers[NoteHeader] = why;
             if (StatsApi.Head(http))
                 return Results.Empty;
-            var list = await q.List(running == "true", only, count, http.RequestAborted);
             return Results.Json(list.Instances.Select(InstanceDto.From), WebJson.Options);
         }).AddEndpointFilter<HeavyQueryFilter>();
-        routes.MapMethods("/api/processes/{pid}", Read, async (string pid, ProcessTreeQueries q, RefusalLog log, HttpContext http) =>
+        routes.MapMethods("/api/processes/{pid}", Read, async (string pid, ProcessTreeQueries q, ProcessQueries stats, RefusalLog log,
+            HttpContext http) =>
         {
             if (!int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
                 return ApiErrors.BadRequest(http, log, "use /api/processes/PID with a process id (a whole number from 1)");
             var found = await q.Latest(number, http.RequestAborted);
             if (found.Detail is not { } detail)
-                return ApiErrors.Error(http, log, StatusCodes.Status404NotFound, $"no process instance with pid {number} is held");
+                return ApiErrors.Error(http, log, StatusCodes.Status404NotFound,
+                    await WhyNone(stats, http) is { } why
+                        ? $"no process instance with pid {number} is held: {why}"
+                        : $"no process instance with pid {number} is held");
             if (StatsApi.Head(http))
                 return Results.Empty;
             return Results.Json(InstanceTreeDto.From(detail), WebJson.Options);
         }).AddEndpointFilter<HeavyQueryFilter>();
         return routes;
     }
+
+    /// <summary>Why the running source gives no process instances, or null when it can.</summary>
+    private static async Task<string?> WhyNone(ProcessQueries stats, HttpContext http) =>
+        ProcessTreeSources.WhyNone((await stats.Overview(http.RequestAborted)).Source.Name);
 
     /// <summary>One instance: <c>ended</c> null while it runs; <c>reads</c>/<c>writes</c> its own bytes, <c>tree*</c> with all descendants.</summary>
     public sealed record InstanceDto(

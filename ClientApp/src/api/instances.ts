@@ -1,4 +1,4 @@
-// The daemon's process instances (GET /api/processes, GET /api/processes/{pid}): the bpftrace source only.
+// The daemon's process instances (GET /api/processes, GET /api/processes/{pid}): the bpftrace and dtrace sources.
 import { getToken } from '@/api/auth'
 
 /** One process instance: `ended` null while it runs; `reads`/`writes` its own bytes, `tree*` with all descendants. */

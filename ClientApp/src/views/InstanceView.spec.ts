@@ -106,6 +106,6 @@ describe('instances of a process name', () => {
     const panel = t('process-instances')
     await panel.get('[data-testid="process-instances-toggle"]').trigger('click')
     await vi.waitFor(() => expect(app!.wrapper.find('[data-testid="process-instances-none"]').exists()).toBe(true))
-    expect(t('process-instances-none').text()).toContain('process trees need the Linux bpftrace source')
+    expect(t('process-instances-none').text()).toContain('process trees need the Linux bpftrace source or, on macOS, --source dtrace')
   })
 })

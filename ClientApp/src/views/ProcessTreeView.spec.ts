@@ -105,11 +105,11 @@ describe('process tree view', () => {
     expect(row(102).classes()).not.toContain('exited')
   })
 
-  it('says plainly that process trees need the bpftrace source when the daemon holds no instances', async () => {
+  it('says plainly that process trees need the bpftrace source (or dtrace on macOS) when the daemon holds no instances', async () => {
     api = fakeApi([])
     app = await mountApp('/instances', {})
     const none = app.wrapper.get('[data-testid="tree-none"]')
-    expect(none.text()).toContain('process trees need the Linux bpftrace source')
+    expect(none.text()).toContain('process trees need the Linux bpftrace source or, on macOS, --source dtrace')
     expect(none.text()).toContain("this daemon's source: bpftrace")
     expect(app.wrapper.find('[data-testid="process-tree"]').exists()).toBe(false)
   })

@@ -13,11 +13,13 @@ namespace IoSnoop.Actors.Parsing.MacOs;
 /// <item>The original's line <c>EXECNAME|ISREAD|BYTES|PATH</c> goes to <see cref="OriginalLineParser"/>, so a
 /// raw log recorded by the original replays.</item>
 /// <item><see cref="ReadyLine"/>, printed by the program's BEGIN clause, reports readiness.</item>
+/// <item>The process records (<c>io</c>, <c>start</c>, <c>exe</c>, <c>exec</c>, <c>exit</c>, <c>tick</c> and the
+/// clock line) that give process instances: see <see cref="DtraceParser"/>'s other part.</item>
 /// </list>
 /// As the original does, a leading <c>??</c> (DTrace's marker for the unknown front of
 /// <c>fi_pathname</c>) is removed from the path, so paths match the original's stats.
 /// </summary>
-public sealed class DtraceParser : ITraceParser
+public sealed partial class DtraceParser : ITraceParser
 {
     /// <summary>The line the DTrace program's BEGIN clause prints once its probes are enabled.</summary>
     public const string ReadyLine = "iosnoopng-dtrace-ready";
@@ -45,6 +47,8 @@ public sealed class DtraceParser : ITraceParser
             sink.Ready();
             return;
         }
+        if (TryParseProcessRecord(line, sink))
+            return;
         if (TryParse(line, out var fields, out var pid, out var reason))
             sink.Event(sink.Names.Get(fields.Name), pid, fields.Path, fields.Direction, fields.Bytes);
         else

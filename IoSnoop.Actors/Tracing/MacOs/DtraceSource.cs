@@ -7,7 +7,8 @@ namespace IoSnoop.Actors.Tracing.MacOs;
 
 /// <summary>
 /// The original tool's source, opt-in: DTrace's <c>io:::start</c>, one line per disk I/O request with the
-/// process name, pid, direction, bytes and <c>fi_pathname</c> (only <c>??/parent/file</c>, never a full path).
+/// process name, pid, parent pid, direction, bytes and <c>fi_pathname</c> (only <c>??/parent/file</c>, never a full
+/// path), and the <c>proc</c> provider's start, exec and exit records, which give process instances.
 /// It needs root, System Integrity Protection off for DTrace (<c>csrutil enable --without dtrace</c>), and
 /// a Mac that has not slept since boot (DTrace can freeze one that has): <see cref="Preflight"/> checks
 /// the sleep guard and refuses unless the user forced it.
@@ -17,20 +18,51 @@ public sealed partial class DtraceSource : ITraceSource
     public const string SourceName = "dtrace";
     public const string DefaultProgram = "dtrace";
 
-    /// <summary>BEGIN fires only after every probe of the program is enabled, so its line means "tracing".</summary>
-    public const string BeginClause = "dtrace:::BEGIN { printf(\"" + DtraceParser.ReadyLine + "\\n\"); }";
+    /// <summary>BEGIN fires only after every probe of the program is enabled, so its last line means "tracing". Its
+    /// first line gives the wall clock and DTrace's <c>timestamp</c> at one moment, to turn process start times of
+    /// day into time since boot.</summary>
+    public const string BeginClause =
+        "dtrace:::BEGIN { printf(\"" + DtraceParser.ClockLine + " %d %d\\n\", walltimestamp, timestamp); " +
+        "printf(\"" + DtraceParser.ReadyLine + "\\n\"); }";
+
+    /// <summary>The start of the current process in microseconds since the epoch: the same on every record of one
+    /// process (and another for a reused pid), so it keys process instances.</summary>
+    public const string ProcessStart = "(curpsinfo->pr_start_tv.tv_sec * 1000000 + curpsinfo->pr_start_tv.tv_usec)";
 
     /// <summary>
-    /// <c>PID R|W BYTES NAMELEN NAME PATH</c>: numbers first and the name's byte length before the name, so
-    /// <see cref="DtraceParser"/> reads names and paths that contain spaces or <c>|</c>.
+    /// <c>io PID PPID START R|W BYTES NAMELEN NAME PATH</c>: numbers first and the name's byte length before the name,
+    /// so <see cref="DtraceParser"/> reads names and paths that contain spaces or <c>|</c>.
     /// </summary>
     public const string IoClause =
-        "io:::start { printf(\"%d %s %d %d %s %s\\n\", pid, (args[0]->b_flags & B_READ) ? \"R\" : \"W\", " +
-        "args[0]->b_bcount, strlen(execname), execname, args[2]->fi_pathname); }";
+        "io:::start { printf(\"io %d %d %d %s %d %d %s %s\\n\", pid, ppid, " + ProcessStart + ", " +
+        "(args[0]->b_flags & B_READ) ? \"R\" : \"W\", args[0]->b_bcount, strlen(execname), execname, args[2]->fi_pathname); }";
+
+    /// <summary><c>start PID PPID START NAMELEN NAME</c>: fires in the new process (after <c>fork</c> and
+    /// <c>posix_spawn</c> alike), so <c>ppid</c> is its parent at its start.</summary>
+    public const string StartClause =
+        "proc:::start { printf(\"start %d %d %d %d %s\\n\", pid, ppid, " + ProcessStart + ", strlen(execname), execname); }";
+
+    /// <summary><c>exe PID PATH</c>: the path given to <c>execve</c> or <c>posix_spawn</c>, a kernel string (for a spawn
+    /// it fires in the parent, whose pid it prints).</summary>
+    public const string ExeClause = "proc:::exec { printf(\"exe %d %s\\n\", pid, stringof(args[0])); }";
+
+    /// <summary><c>exec PID PPID START NAMELEN NAME</c>: the process runs a new program, <c>execname</c> its name.</summary>
+    public const string ExecClause =
+        "proc:::exec-success { printf(\"exec %d %d %d %d %s\\n\", pid, ppid, " + ProcessStart + ", strlen(execname), execname); }";
+
+    /// <summary><c>exit PID PPID START END NAMELEN NAME</c>: END is the wall clock in nanoseconds.</summary>
+    public const string ExitClause =
+        "proc:::exit { printf(\"exit %d %d %d %d %d %s\\n\", pid, ppid, " + ProcessStart + ", walltimestamp, strlen(execname), execname); }";
+
+    /// <summary><c>tick MONO</c> once a second: closes an interval of process records (see <see cref="DtraceParser"/>).</summary>
+    public const string TickClause = "profile:::tick-1sec { printf(\"tick %d\\n\", timestamp); }";
 
     /// <summary><c>-q</c> prints only our lines; a 16 MiB buffer and a 10 Hz switch rate keep drops down.</summary>
     public static IReadOnlyList<string> Arguments { get; } =
-        ["-q", "-b", "16m", "-x", "switchrate=10hz", "-n", BeginClause, "-n", IoClause];
+    [
+        "-q", "-b", "16m", "-x", "switchrate=10hz",
+        "-n", BeginClause, "-n", IoClause, "-n", StartClause, "-n", ExeClause, "-n", ExecClause, "-n", ExitClause, "-n", TickClause,
+    ];
 
     public const string SipMessage =
         "System Integrity Protection blocks DTrace: use the default source (--source fs_usage) or run " +
