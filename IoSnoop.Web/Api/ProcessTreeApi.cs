@@ -13,7 +13,7 @@ namespace IoSnoop.Web.Api;
 /// Process instances (ours, beside the original's API; the bpftrace source only): <c>GET /api/processes</c>
 /// lists them, newest first (<c>?running=true</c>, <c>?name=</c>, <c>?limit=</c>, default 100);
 /// <c>GET /api/processes/{pid}</c> the latest instance with that pid, with its own and its tree's bytes and
-/// its children. Held in memory only.
+/// its children. Kept in the database with the other figures (when there is one), so the tree survives a restart.
 /// </summary>
 public static class ProcessTreeApi
 {
@@ -56,13 +56,16 @@ public static class ProcessTreeApi
         return routes;
     }
 
-    /// <summary>One instance: <c>ended</c> null while it runs; <c>reads</c>/<c>writes</c> its own bytes, <c>tree*</c> with all descendants.</summary>
+    /// <summary>One instance: <c>ended</c> null while it runs; <c>reads</c>/<c>writes</c> its own bytes, <c>tree*</c> with all
+    /// descendants; <c>exitCode</c> its exit status when the tracer saw it, else null.</summary>
     public sealed record InstanceDto(
         int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
         long Reads, long Writes, long TreeReads, long TreeWrites)
     {
+        public int? ExitCode { get; init; }
+
         public static InstanceDto From(InstanceInfo i) =>
-            new(i.Pid, i.Ppid, i.Name, i.Exe, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites);
+            new(i.Pid, i.Ppid, i.Name, i.Exe, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites) { ExitCode = i.ExitCode };
     }
 
     /// <summary>One instance with its children (each without children of its own).</summary>
@@ -70,11 +73,13 @@ public static class ProcessTreeApi
         int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
         long Reads, long Writes, long TreeReads, long TreeWrites, IReadOnlyList<InstanceDto> Children)
     {
+        public int? ExitCode { get; init; }
+
         public static InstanceTreeDto From(InstanceDetail d)
         {
             var i = d.Instance;
             return new(i.Pid, i.Ppid, i.Name, i.Exe, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites,
-                d.Children.Select(InstanceDto.From).ToArray());
+                d.Children.Select(InstanceDto.From).ToArray()) { ExitCode = i.ExitCode };
         }
     }
 }
