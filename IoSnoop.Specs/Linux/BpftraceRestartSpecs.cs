@@ -63,7 +63,7 @@ public sealed class BpftraceRestartSpecs : IDisposable
     [Fact]
     public async Task A_restart_keeps_the_process_tree_of_many_short_lived_children_with_exact_tree_totals()
     {
-        const int Trues = 500, Writers = 10;
+        const int Trues = 500, Writers = 10, Falses = 1;
         var cancel = TestContext.Current.CancellationToken;
         var db = Path.Combine(_work.Folder("db"), "iosnoopng.db");
         var shell = _work.Copy("/bin/bash", "forks");
@@ -85,6 +85,7 @@ public sealed class BpftraceRestartSpecs : IDisposable
                     /bin/true
                     if ((i % 50 == 0)); then "$1" if=/dev/zero of="$2" bs=4096 count=1 conv=notrunc status=none; fi
                 done
+                /bin/false || true
                 """, shell.Name, writer.Path, file], cancel);
             pid = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"\d+").Value, CultureInfo.InvariantCulture);
             var tree = await Poll.Until(async () =>
@@ -93,13 +94,17 @@ public sealed class BpftraceRestartSpecs : IDisposable
                     return response.IsSuccessStatusCode ? JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancel)).RootElement.Clone() : default;
                 },
                 t => t.ValueKind == JsonValueKind.Object && t.GetProperty("ended").ValueKind != JsonValueKind.Null
-                     && t.GetProperty("children").GetArrayLength() == Trues + Writers
+                     && t.GetProperty("children").GetArrayLength() == Trues + Writers + Falses
                      && t.GetProperty("children").EnumerateArray().All(c => c.GetProperty("ended").ValueKind != JsonValueKind.Null),
-                TimeSpan.FromSeconds(60), $"the shell {pid} ended with its {Trues + Writers} children");
+                TimeSpan.FromSeconds(60), $"the shell {pid} ended with its {Trues + Writers + Falses} children");
             var children = tree.GetProperty("children").EnumerateArray().ToArray();
             Assert.Equal(Trues, children.Count(c => c.GetProperty("name").GetString() == "true"));
             Assert.Equal(Writers, children.Count(c => c.GetProperty("name").GetString() == writer.Name));
             Assert.All(children.Where(c => c.GetProperty("name").GetString() == writer.Name), c => Assert.Equal(4096, Long(c, "writes")));
+            // Exit statuses, as exit_group gave them.
+            Assert.All(children.Where(c => c.GetProperty("name").GetString() != "false"), c => Assert.Equal(0, c.GetProperty("exitCode").GetInt32()));
+            Assert.Equal(1, Assert.Single(children, c => c.GetProperty("name").GetString() == "false").GetProperty("exitCode").GetInt32());
+            Assert.Equal(0, tree.GetProperty("exitCode").GetInt32());
             // Tree totals: the shell's own bytes plus every child's tree, exactly.
             Assert.Equal(Long(tree, "reads") + children.Sum(c => Long(c, "treeReads")), Long(tree, "treeReads"));
             Assert.Equal(Long(tree, "writes") + children.Sum(c => Long(c, "treeWrites")), Long(tree, "treeWrites"));
@@ -115,7 +120,8 @@ public sealed class BpftraceRestartSpecs : IDisposable
             Assert.Equal(Long(was, field), Long(after, field));
         Assert.Equal(was.GetProperty("started").GetDateTimeOffset(), after.GetProperty("started").GetDateTimeOffset());
         Assert.Equal(was.GetProperty("ended").GetDateTimeOffset(), after.GetProperty("ended").GetDateTimeOffset());
-        Assert.Equal(Trues + Writers, after.GetProperty("children").GetArrayLength());
+        Assert.Equal(Trues + Writers + Falses, after.GetProperty("children").GetArrayLength());
+        Assert.Equal(0, after.GetProperty("exitCode").GetInt32());
         var listed = JsonDocument.Parse(await second.Http.GetStringAsync("/api/processes?name=true&limit=100000", cancel)).RootElement;
         Assert.Equal(Trues, listed.EnumerateArray().Count(i => i.GetProperty("ppid").GetInt32() == pid));
     }
