@@ -59,9 +59,12 @@ public static class CommandLine
         if (o.MaxProcesses < 0 || o.MaxProcesses > int.MaxValue)
             return $"invalid value \"{o.MaxProcesses}\" for flag --max-processes: use 0 to {int.MaxValue}";
         foreach (var (flag, value) in new[] { ("push-interval", o.PushIntervalSeconds), ("flush-interval", o.FlushIntervalSeconds),
-                     ("keep-10s", o.Keep10SecondHours), ("keep-1m", o.Keep1MinuteDays), ("keep-1h", o.Keep1HourDays) })
+                     ("keep-10s", o.Keep10SecondHours), ("keep-1m", o.Keep1MinuteDays), ("keep-1h", o.Keep1HourDays),
+                     ("process-retention", o.ProcessRetentionDays) })
             if (value <= 0)
                 return $"invalid value \"{value.ToString(CultureInfo.InvariantCulture)}\" for flag --{flag}: not a positive number";
+        if (o.ProcessRetentionDays > MaxProcessRetentionDays)
+            return $"invalid value \"{o.ProcessRetentionDays.ToString(CultureInfo.InvariantCulture)}\" for flag --process-retention: use at most {MaxProcessRetentionDays} days";
         if (o.Database is "")
             return "--db needs a path, or none";
         if (o.Keep10SecondHours / 24 > o.Keep1MinuteDays || o.Keep1MinuteDays > o.Keep1HourDays)
@@ -70,6 +73,9 @@ public static class CommandLine
             return $"invalid value \"{o.Listen}\" for flag -a: {listenError}";
         return DaemonAccess.Problem(o);
     }
+
+    /// <summary>The longest <c>--process-retention</c>: a hundred years.</summary>
+    public const int MaxProcessRetentionDays = 36_500;
 
     /// <summary>The help: how to call the daemon and its subcommands, and every flag with its default.</summary>
     public static string Usage()

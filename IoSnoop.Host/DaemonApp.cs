@@ -41,9 +41,11 @@ public static class DaemonApp
         var tracer = TracerSettingsFor(options, live);
         var store = OpenStore(options);
         ProcessesProtocol.Load? startFrom;
+        SavedInstances? savedInstances;
         try
         {
             startFrom = StartingPoint(options, store, logger);
+            savedInstances = store?.LoadInstances();
         }
         catch
         {
@@ -60,7 +62,7 @@ public static class DaemonApp
                 setup.AddLogger<SerilogLogger>();
             });
             akka.WithIoSnoopPipeline(stats, tracer, store: store, storeSettings: storeSettings, startFrom: startFrom,
-                processTree: ProcessTreeSettingsFor(options, live));
+                processTree: ProcessTreeSettingsFor(options, live), savedInstances: savedInstances);
         });
         builder.Services.AddIoSnoopWeb(WebSettings.Default, DaemonAccess.Create(options, logger));
 
@@ -76,9 +78,13 @@ public static class DaemonApp
     public static ProcessesSettings ProcessesSettingsFor(DaemonOptions options) =>
         new(TimeSpan.FromSeconds(options.PushIntervalSeconds), QueryTimeout) { Merge = MergePolicyFor(options) };
 
-    /// <summary>The process tree's settings: <c>--max-processes</c>; <c>/proc</c> is read for the live bpftrace source only.</summary>
+    /// <summary>The process tree's settings: <c>--max-processes</c>, <c>--process-retention</c>; <c>/proc</c> is read for the live
+    /// bpftrace source only.</summary>
     public static ProcessTreeSettings ProcessTreeSettingsFor(DaemonOptions options, ITraceSource? live) =>
-        new((int)options.MaxProcesses, live is IoSnoop.Actors.Tracing.Linux.BpftraceSource && OperatingSystem.IsLinux());
+        new((int)options.MaxProcesses, live is IoSnoop.Actors.Tracing.Linux.BpftraceSource && OperatingSystem.IsLinux())
+        {
+            Retention = TimeSpan.FromDays(options.ProcessRetentionDays),
+        };
 
     /// <summary>The store actor's settings: <c>--flush-interval</c>.</summary>
     public static StoreSettings StoreSettingsFor(DaemonOptions options) => new(TimeSpan.FromSeconds(options.FlushIntervalSeconds));

@@ -72,6 +72,9 @@ public sealed record DaemonOptions
     [Flag("max-processes", "cap on the `number` of exited process instances kept for the process tree (bpftrace, dtrace; running ones are all kept); beyond it the oldest are folded into their parents")]
     public long MaxProcesses { get; init; } = 50_000;
 
+    [Flag("process-retention", "`days` exited process instances are kept for the process tree; older ones are folded into their parents like those beyond --max-processes")]
+    public double ProcessRetentionDays { get; init; } = 7;
+
     [Flag("keep-10s", "`hours` of history kept in 10-second buckets")]
     public double Keep10SecondHours { get; init; } = 24;
 

@@ -23,4 +23,8 @@ public sealed record InstanceExecuted(int Pid, long Start, string Name, string? 
 public sealed record InstanceIo(int Pid, string Name, long Reads, long Writes) : InstanceEvent(Pid);
 
 /// <summary>The process ended (its last thread exited), <paramref name="Lifetime"/> nanoseconds after its start.</summary>
-public sealed record InstanceEnded(int Pid, long Start, long Lifetime, string Name) : InstanceEvent(Pid);
+public sealed record InstanceEnded(int Pid, long Start, long Lifetime, string Name) : InstanceEvent(Pid)
+{
+    /// <summary>Its exit status (0-255) when the source tells it (<c>exit_group</c>), or null.</summary>
+    public int? ExitCode { get; init; }
+}

@@ -24,12 +24,13 @@ public static class PipelineHosting
     /// shutdown after the tracer has stopped, before the actors stop. <paramref name="startFrom"/> (the
     /// database's figures or the <c>-f</c> file) reaches the processes actor before the tracer's first batch.
     /// </para>
-    /// <para>The process-tree actor (registered always) gets what the tracer's batches say about process instances.</para>
+    /// <para>The process-tree actor (registered always) gets what the tracer's batches say about process instances; it first takes back
+    /// <paramref name="savedInstances"/> (the database's), and with a database the store actor writes its changes at each flush.</para>
     /// </summary>
     public static AkkaConfigurationBuilder WithIoSnoopPipeline(this AkkaConfigurationBuilder builder,
         ProcessesSettings stats, TracerSettings? tracer, TimeProvider? clock = null,
         FiguresDatabase? store = null, StoreSettings? storeSettings = null, ProcessesProtocol.Load? startFrom = null,
-        ProcessTreeSettings? processTree = null)
+        ProcessTreeSettings? processTree = null, SavedInstances? savedInstances = null)
     {
         if (store is not null && storeSettings is null)
             throw new ArgumentNullException(nameof(storeSettings), "a database needs its flush interval");
@@ -44,9 +45,11 @@ public static class PipelineHosting
             registry.Register<ProcessesActor>(statsActor);
             var treeActor = system.ActorOf(ProcessTreeActor.Props(processTree ?? ProcessTreeSettings.Default, clock: clock), "process-tree");
             registry.Register<ProcessTreeActor>(treeActor);
+            if (savedInstances is { Instances.Count: > 0 })
+                treeActor.Tell(new ProcessTreeProtocol.Restore(savedInstances), ActorRefs.NoSender);
             if (startFrom is not null)
                 statsActor.Tell(startFrom, ActorRefs.NoSender);
-            var storeActor = system.ActorOf(StoreActor.Props(store, statsActor, storeSettings, clock), "store");
+            var storeActor = system.ActorOf(StoreActor.Props(store, statsActor, storeSettings, clock, store is null ? null : treeActor), "store");
             registry.Register<StoreActor>(storeActor);
             if (store is null)
                 return;

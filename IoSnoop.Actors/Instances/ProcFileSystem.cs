@@ -91,6 +91,20 @@ public sealed class ProcFileSystem(string root = "/proc")
         return new ProcessSeed(pid, ppid, ticks * NanosecondsPerTick, name, null);
     }
 
+    /// <summary>This boot's id (<c>sys/kernel/random/boot_id</c>), which tells whether saved start times count from this boot; null when unreadable.</summary>
+    public string? BootId()
+    {
+        try
+        {
+            var id = File.ReadAllText(Path.Combine(Root, "sys", "kernel", "random", "boot_id")).Trim();
+            return id.Length == 0 ? null : id;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Nanoseconds since boot now (<c>/proc/uptime</c>, which counts suspended time like the kernel's start times), or null.</summary>
     public long? SinceBoot()
     {

@@ -32,6 +32,9 @@ public sealed class ProcessTree
     private readonly Dictionary<(int Pid, long Key), Instance> _byKey = new();
     private readonly Dictionary<int, Instance> _latest = new();
     private readonly LinkedList<Instance> _exited = new();
+    // What changed since the last TakeChanges: instances to write, serials of dropped ones to delete.
+    private readonly HashSet<Instance> _dirty = new();
+    private readonly List<long> _removed = new();
     private long _serial;
 
     /// <param name="maxExited">How many exited instances are kept.</param>
@@ -48,8 +51,14 @@ public sealed class ProcessTree
 
     public int Running => _byKey.Count - _exited.Count;
 
-    /// <summary>Exited instances dropped for the cap so far.</summary>
+    /// <summary>Exited instances dropped for the cap or the retention so far.</summary>
     public long Dropped { get; private set; }
+
+    /// <summary>The exited instances, those that ended first first (specs).</summary>
+    public IEnumerable<InstanceInfo> ExitedInstances(DateTimeOffset boot) => _exited.Select(i => i.Info(boot));
+
+    /// <summary>Every instance held (specs, checks).</summary>
+    public IEnumerable<InstanceInfo> All(DateTimeOffset boot) => _byKey.Values.Select(i => i.Info(boot));
 
     /// <summary>Applies one event of a trace source (see <see cref="InstanceEvent"/> for the order within an interval).</summary>
     public void Apply(InstanceEvent instanceEvent)
@@ -118,6 +127,98 @@ public sealed class ProcessTree
             .Select(i => i.Info(boot))
             .ToArray();
 
+    /// <summary>
+    /// What changed since the last call (or, with <paramref name="all"/>, every instance), as the database keeps it;
+    /// starts afresh. <paramref name="bootId"/> and <paramref name="boot"/>: the boot the tree's times count from.
+    /// </summary>
+    public InstanceChanges TakeChanges(bool all, string? bootId, DateTimeOffset boot)
+    {
+        var changed = (all ? (IEnumerable<Instance>)_byKey.Values : _dirty).Select(i => Stored(i, bootId, boot)).ToArray();
+        var removed = all ? [] : _removed.ToArray();
+        _dirty.Clear();
+        _removed.Clear();
+        return new InstanceChanges(all, changed, removed);
+    }
+
+    private static StoredInstance Stored(Instance i, string? bootId, DateTimeOffset boot) => new(
+        i.Serial, i.Pid, i.ParentPid, i.Parent?.Serial, i.Start, i.Key, i.Origin is null ? bootId : i.OriginBoot, i.Origin ?? boot,
+        i.Name, i.Exe, i.End, i.EndSeen, i.ExitCode, i.Reads, i.Writes, i.TreeReads, i.TreeWrites);
+
+    /// <summary>
+    /// Takes back the instances the database kept (into an empty tree, before any event). Those of this boot keep their
+    /// keys; those of an earlier boot keep their times (counted from their boot) and are ended. An instance that was
+    /// running when the daemon stopped and no longer runs (<paramref name="running"/> gives no process for its pid, or
+    /// one with another start time: the pid was reused) is marked ended, unseen, at <paramref name="stoppedAt"/> (the
+    /// database's last write); so is every such instance when <paramref name="running"/> is null (nothing can tell).
+    /// Tree totals are taken as stored: they already hold the figures of descendants dropped earlier.
+    /// </summary>
+    public void Restore(SavedInstances saved, string? bootId, DateTimeOffset boot, Func<int, ProcessSeed?>? running, DateTimeOffset now)
+    {
+        var stoppedAt = saved.WrittenAt ?? now;
+        var bySerial = new Dictionary<long, (Instance Instance, long? Parent)>();
+        foreach (var row in saved.Instances.OrderBy(r => r.Serial))
+        {
+            if (row.Pid <= 0 || bySerial.ContainsKey(row.Serial))
+                continue;
+            var sameBoot = string.Equals(row.Boot, bootId, StringComparison.Ordinal);
+            var instance = new Instance(row.Pid, row.Start, sameBoot ? row.Key : -row.Serial, row.Serial, row.Name)
+            {
+                ParentPid = row.ParentPid, Exe = row.Exe, End = row.End, EndSeen = row.EndSeen, ExitCode = row.ExitCode,
+                Reads = row.Reads, Writes = row.Writes, TreeReads = row.TreeReads, TreeWrites = row.TreeWrites,
+            };
+            if (!sameBoot)
+            {
+                instance.Origin = row.BootTime;
+                instance.OriginBoot = row.Boot;
+            }
+            if (_byKey.ContainsKey((row.Pid, instance.Key)))
+                continue; // two rows of one instance: a database iosnoopng did not write
+            if (instance.End is null)
+            {
+                var origin = instance.Origin ?? boot;
+                var stillRuns = sameBoot && running?.Invoke(row.Pid) is { } seed
+                                && (instance.Start == UnknownStart || KeyOf(seed.Start) == instance.Key);
+                if (!stillRuns)
+                {
+                    instance.End = Math.Max(Math.Max(0, instance.Start), (stoppedAt - origin).Ticks * 100);
+                    instance.EndSeen = false;
+                    _dirty.Add(instance);
+                }
+            }
+            bySerial[row.Serial] = (instance, row.Parent);
+            _byKey[(row.Pid, instance.Key)] = instance;
+            if (!_latest.TryGetValue(row.Pid, out var latest) || latest.End is not null)
+                _latest[row.Pid] = instance;
+            _serial = Math.Max(_serial, row.Serial);
+        }
+        foreach (var (instance, parentSerial) in bySerial.Values)
+        {
+            if (parentSerial is not { } serial || !bySerial.TryGetValue(serial, out var parent) || WouldCycle(instance, parent.Instance))
+                continue;
+            instance.Parent = parent.Instance;
+            (parent.Instance.Children ??= new HashSet<Instance>()).Add(instance);
+        }
+        foreach (var instance in bySerial.Values.Select(v => v.Instance).Where(i => i.End is not null)
+                     .OrderBy(i => i.EndedAt(boot) ?? DateTimeOffset.MinValue).ThenBy(i => i.Serial))
+            instance.ExitedEntry = _exited.AddLast(instance);
+        Trim();
+    }
+
+    /// <summary>
+    /// Drops the exited instances that ended before <paramref name="cutoff"/> (the retention), those that ended first
+    /// first, as the cap does: their figures stay in their ancestors' tree totals. Returns how many were dropped.
+    /// </summary>
+    public int Expire(DateTimeOffset cutoff, DateTimeOffset boot)
+    {
+        var dropped = 0;
+        while (_exited.First is { } oldest && (oldest.Value.EndedAt(boot) ?? DateTimeOffset.MinValue) < cutoff)
+        {
+            Drop(oldest.Value);
+            dropped++;
+        }
+        return dropped;
+    }
+
     private void Start(InstanceStarted started)
     {
         var instance = Find(started.Pid, started.Start) ?? Add(started.Pid, started.Start, started.Name, started.ParentPid);
@@ -128,8 +229,11 @@ public sealed class ProcessTree
             parent = latest;
         if (parent is null || parent == instance.Parent || WouldCycle(instance, parent))
         {
-            if (instance.Parent is null)
+            if (instance.Parent is null && instance.ParentPid != started.ParentPid)
+            {
                 instance.ParentPid = started.ParentPid;
+                _dirty.Add(instance);
+            }
             return;
         }
         // The kernel noted the parent at the fork. An instance met first through its bytes took its parent from
@@ -157,6 +261,7 @@ public sealed class ProcessTree
         instance.Name = executed.Name;
         if (executed.Exe is not null)
             instance.Exe = executed.Exe;
+        _dirty.Add(instance);
     }
 
     private void AddIo(InstanceIo io)
@@ -175,6 +280,8 @@ public sealed class ProcessTree
         var instance = Find(ended.Pid, ended.Start) ?? AddUnknown(ended.Pid, ended.Start, ended.Name);
         var start = instance.Start == UnknownStart ? ended.Start : instance.Start;
         var end = Figures.Add(start, Math.Max(0, ended.Lifetime));
+        if (ended.ExitCode is >= 0 and <= 255)
+            instance.ExitCode = ended.ExitCode;
         if (instance.End is not null)
         {
             // Marked ended when its pid started again (a source that reports ends late): the real end replaces that.
@@ -182,6 +289,7 @@ public sealed class ProcessTree
             {
                 instance.End = end;
                 instance.EndSeen = true;
+                _dirty.Add(instance);
             }
             return;
         }
@@ -195,8 +303,11 @@ public sealed class ProcessTree
         if (_byKey.TryGetValue((pid, KeyOf(start)), out var instance))
         {
             // The kernel's start is exact where /proc's was in ticks.
-            if (start >= 0 && start % StartStep != 0)
+            if (start >= 0 && start % StartStep != 0 && instance.Start != start)
+            {
                 instance.Start = start;
+                _dirty.Add(instance);
+            }
             return instance;
         }
         if (start >= 0 && _latest.TryGetValue(pid, out var latest) && latest.End is null && latest.Start == UnknownStart)
@@ -205,6 +316,7 @@ public sealed class ProcessTree
             latest.Start = start;
             latest.Key = KeyOf(start);
             _byKey[(pid, latest.Key)] = latest;
+            _dirty.Add(latest);
             return latest;
         }
         return null;
@@ -238,6 +350,7 @@ public sealed class ProcessTree
             MarkEnded(previous, start >= 0 ? start : previous.Start, seen: false);
         _byKey[(pid, instance.Key)] = instance;
         _latest[pid] = instance;
+        _dirty.Add(instance);
         Trim();
         return instance;
     }
@@ -247,24 +360,27 @@ public sealed class ProcessTree
         instance.End = end;
         instance.EndSeen = seen;
         instance.ExitedEntry = _exited.AddLast(instance);
+        _dirty.Add(instance);
     }
 
     /// <summary>Links a child to its parent, unless that would close a cycle; the parent's trees take the child's totals.</summary>
-    private static void Link(Instance child, Instance parent)
+    private void Link(Instance child, Instance parent)
     {
         if (WouldCycle(child, parent))
             return;
         child.Parent = parent;
+        _dirty.Add(child);
         (parent.Children ??= new HashSet<Instance>()).Add(child);
         AddToTrees(parent, child.TreeReads, child.TreeWrites);
     }
 
-    private static void AddToTrees(Instance instance, long reads, long writes)
+    private void AddToTrees(Instance instance, long reads, long writes)
     {
         if (reads == 0 && writes == 0)
             return;
         for (var up = instance; up is not null; up = up.Parent)
         {
+            _dirty.Add(up);
             up.TreeReads = Figures.Add(up.TreeReads, reads);
             up.TreeWrites = Figures.Add(up.TreeWrites, writes);
         }
@@ -283,6 +399,8 @@ public sealed class ProcessTree
         if (instance.ExitedEntry is not null)
             _exited.Remove(instance.ExitedEntry);
         instance.ExitedEntry = null;
+        _dirty.Remove(instance);
+        _removed.Add(instance.Serial);
         _byKey.Remove((instance.Pid, instance.Key));
         if (_latest.TryGetValue(instance.Pid, out var latest) && latest == instance)
             _latest.Remove(instance.Pid);
@@ -293,6 +411,7 @@ public sealed class ProcessTree
             foreach (var child in instance.Children)
             {
                 child.Parent = parent;
+                _dirty.Add(child);
                 if (parent is not null)
                     (parent.Children ??= new HashSet<Instance>()).Add(child);
             }
@@ -318,6 +437,10 @@ public sealed class ProcessTree
         public HashSet<Instance>? Children { get; set; }
         public long? End { get; set; }
         public bool EndSeen { get; set; }
+        public int? ExitCode { get; set; }
+        /// <summary>An instance of an earlier boot (restored from the database): when that boot was, and its id.</summary>
+        public DateTimeOffset? Origin { get; set; }
+        public string? OriginBoot { get; set; }
         public LinkedListNode<Instance>? ExitedEntry { get; set; }
         public long Reads { get; set; }
         public long Writes { get; set; }
@@ -325,11 +448,14 @@ public sealed class ProcessTree
         public long TreeWrites { get; set; }
 
         public InstanceInfo Info(DateTimeOffset boot) => new(
-            Pid, ParentPid, Name, Exe, Time(boot, Start), End is { } end ? Time(boot, end) : null,
-            Reads, Writes, TreeReads, TreeWrites);
+            Pid, ParentPid, Name, Exe, Time(Origin ?? boot, Start), End is { } end ? Time(Origin ?? boot, end) : null,
+            Reads, Writes, TreeReads, TreeWrites) { ExitCode = ExitCode };
+
+        /// <summary>When it ended, as a time; null while it runs.</summary>
+        public DateTimeOffset? EndedAt(DateTimeOffset boot) => End is { } end ? Time(Origin ?? boot, end) : null;
 
         /// <summary>Nanoseconds since boot as a time; null when unknown or beyond what a time can hold (bad input).</summary>
-        private static DateTimeOffset? Time(DateTimeOffset boot, long nanoseconds) =>
+        public static DateTimeOffset? Time(DateTimeOffset boot, long nanoseconds) =>
             nanoseconds < 0 || nanoseconds / 100 > (DateTimeOffset.MaxValue - boot).Ticks ? null : boot.AddTicks(nanoseconds / 100);
     }
 }
@@ -341,7 +467,11 @@ public sealed record ProcessSeed(int Pid, int ParentPid, long Start, string Name
 /// <summary>One instance as the API shows it: <see cref="Ended"/> null while it runs; <c>Tree*</c> with all its descendants.</summary>
 public sealed record InstanceInfo(
     int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
-    long Reads, long Writes, long TreeReads, long TreeWrites);
+    long Reads, long Writes, long TreeReads, long TreeWrites)
+{
+    /// <summary>The exit status (0-255) when the tracer saw the exit; null while running, or when not known.</summary>
+    public int? ExitCode { get; init; }
+}
 
 /// <summary>One instance with its children.</summary>
 public sealed record InstanceDetail(InstanceInfo Instance, IReadOnlyList<InstanceInfo> Children);

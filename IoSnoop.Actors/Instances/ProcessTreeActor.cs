@@ -22,6 +22,12 @@ public static class ProcessTreeProtocol
 
     /// <summary><see cref="Detail"/> null: no instance with that pid is held.</summary>
     public sealed record InstanceFound(InstanceDetail? Detail);
+
+    /// <summary>The instances the database kept, taken back before any event (see <see cref="ProcessTree.Restore"/>); not answered.</summary>
+    public sealed record Restore(SavedInstances Saved);
+
+    /// <summary>Answered with <see cref="InstanceChanges"/>: what changed since the last ask (<see cref="All"/>: every instance).</summary>
+    public sealed record TakeChanges(bool All);
 }
 
 /// <summary>Settings of the process tree.</summary>
@@ -31,6 +37,14 @@ public static class ProcessTreeProtocol
 public sealed record ProcessTreeSettings(int MaxExited, bool ReadProc)
 {
     public static ProcessTreeSettings Default { get; } = new(50_000, false);
+
+    /// <summary>How long exited instances are kept (<c>--process-retention</c>); older ones are dropped as the cap drops them.</summary>
+    public TimeSpan Retention { get; init; } = DefaultRetention;
+
+    public static TimeSpan DefaultRetention { get; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the retention is applied.</summary>
+    public TimeSpan ExpireEvery { get; init; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
@@ -38,9 +52,16 @@ public sealed record ProcessTreeSettings(int MaxExited, bool ReadProc)
 /// the API's queries. The per-name figures are not its business: it sees the same batches, after them.
 /// A message it cannot apply is logged, never thrown.
 /// </summary>
-public sealed class ProcessTreeActor : ReceiveActor
+public sealed class ProcessTreeActor : ReceiveActor, IWithTimers
 {
+    private sealed record ExpireTick
+    {
+        public static ExpireTick Instance { get; } = new();
+    }
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ProcessTreeSettings _settings;
+    private readonly string? _bootId;
     private readonly ProcessTree _tree;
     private readonly ProcFileSystem? _proc;
     private readonly TimeProvider _clock;
@@ -48,7 +69,9 @@ public sealed class ProcessTreeActor : ReceiveActor
 
     public ProcessTreeActor(ProcessTreeSettings settings, ProcFileSystem? proc, TimeProvider? clock)
     {
+        _settings = settings;
         _proc = settings.ReadProc ? proc ?? new ProcFileSystem() : null;
+        _bootId = _proc?.BootId();
         _clock = clock ?? TimeProvider.System;
         _tree = new ProcessTree(settings.MaxExited, _proc is null ? null : _proc.Read);
         _boot = BootTime();
@@ -64,6 +87,18 @@ public sealed class ProcessTreeActor : ReceiveActor
             foreach (var instanceEvent in observe.Events)
                 Guard("applying a process event", () => _tree.Apply(instanceEvent));
         });
+        Receive<ProcessTreeProtocol.Restore>(restore => Guard("restoring the saved instances", () =>
+        {
+            _tree.Restore(restore.Saved, _bootId, _boot, _proc is null ? null : _proc.Read, _clock.GetUtcNow());
+            Expire();
+            _log.Info("Restored {0} process instances ({1} running)", _tree.Count, _tree.Running);
+        }));
+        Receive<ProcessTreeProtocol.TakeChanges>(take => Answer(() =>
+        {
+            Expire();
+            return _tree.TakeChanges(take.All, _bootId, _boot);
+        }));
+        Receive<ExpireTick>(_ => Guard("dropping instances past the retention", Expire));
         Receive<ProcessTreeProtocol.GetInstances>(query => Answer(() =>
             new ProcessTreeProtocol.InstanceList(_tree.List(query.RunningOnly, query.Name, query.Limit, _boot))));
         Receive<ProcessTreeProtocol.GetInstance>(query => Answer(() =>
@@ -72,6 +107,19 @@ public sealed class ProcessTreeActor : ReceiveActor
 
     public static Props Props(ProcessTreeSettings settings, ProcFileSystem? proc = null, TimeProvider? clock = null) =>
         Akka.Actor.Props.Create(() => new ProcessTreeActor(settings, proc, clock));
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer(nameof(ExpireTick), ExpireTick.Instance, _settings.ExpireEvery);
+
+    /// <summary>Drops the exited instances that ended longer than the retention ago.</summary>
+    private void Expire()
+    {
+        var dropped = _tree.Expire(_clock.GetUtcNow() - _settings.Retention, _boot);
+        if (dropped > 0)
+            _log.Debug("Dropped {0} process instances that ended more than {1} ago", dropped, _settings.Retention);
+    }
 
     /// <summary>When the machine booted: the origin of the kernel's start times.</summary>
     private DateTimeOffset BootTime()

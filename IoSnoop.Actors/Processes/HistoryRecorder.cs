@@ -1,7 +1,8 @@
 namespace IoSnoop.Actors.Processes;
 
-/// <summary>Bytes one process read and wrote within one time bucket (the bucket starts at <see cref="Bucket"/>).</summary>
-public readonly record struct HistorySample(DateTimeOffset Bucket, string Process, long Reads, long Writes);
+/// <summary>Bytes one process read and wrote within one time bucket (the bucket starts at <see cref="Bucket"/>): file I/O
+/// (<see cref="Reads"/>, <see cref="Writes"/>) and, for sources that measure the disk layer, disk I/O.</summary>
+public readonly record struct HistorySample(DateTimeOffset Bucket, string Process, long Reads, long Writes, long DiskReads = 0, long DiskWrites = 0);
 
 /// <summary>
 /// Sums the bytes each process moved per time bucket of the finest resolution, between two flushes to
@@ -10,18 +11,18 @@ public readonly record struct HistorySample(DateTimeOffset Bucket, string Proces
 public sealed class HistoryRecorder(TimeSpan resolution)
 {
     private readonly long _seconds = Math.Max(1, (long)resolution.TotalSeconds);
-    private Dictionary<(long Bucket, string Process), (long Reads, long Writes)> _sums = [];
+    private Dictionary<(long Bucket, string Process), (long Reads, long Writes, long DiskReads, long DiskWrites)> _sums = [];
 
     public int Count => _sums.Count;
 
-    public void Add(string process, DateTimeOffset at, long reads, long writes)
+    public void Add(string process, DateTimeOffset at, long reads, long writes, long diskReads = 0, long diskWrites = 0)
     {
-        if (reads == 0 && writes == 0)
+        if (reads == 0 && writes == 0 && diskReads == 0 && diskWrites == 0)
             return;
         var bucket = at.ToUnixTimeSeconds() / _seconds * _seconds;
         var key = (bucket, process);
         _sums.TryGetValue(key, out var sum);
-        _sums[key] = (sum.Reads + reads, sum.Writes + writes);
+        _sums[key] = (sum.Reads + reads, sum.Writes + writes, sum.DiskReads + diskReads, sum.DiskWrites + diskWrites);
     }
 
     /// <summary>Forgets what was recorded for a process (it was deleted).</summary>
@@ -39,8 +40,8 @@ public sealed class HistoryRecorder(TimeSpan resolution)
         if (_sums.Count == 0)
             return [];
         var samples = new List<HistorySample>(_sums.Count);
-        foreach (var ((bucket, process), (reads, writes)) in _sums)
-            samples.Add(new HistorySample(DateTimeOffset.FromUnixTimeSeconds(bucket), process, reads, writes));
+        foreach (var ((bucket, process), (reads, writes, diskReads, diskWrites)) in _sums)
+            samples.Add(new HistorySample(DateTimeOffset.FromUnixTimeSeconds(bucket), process, reads, writes, diskReads, diskWrites));
         _sums = [];
         return samples;
     }

@@ -184,7 +184,7 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
         foreach (var part in batch.Processes)
         {
             ActorFor(part.Process).Tell(new ProcessProtocol.Add(part, now, id));
-            _history?.Add(part.Process, now, part.Reads, part.Writes);
+            _history?.Add(part.Process, now, part.Reads, part.Writes, part.DiskReads, part.DiskWrites);
         }
     }
 

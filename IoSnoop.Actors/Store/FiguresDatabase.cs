@@ -2,6 +2,7 @@ using IoSnoop.Actors.Processes;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using IoSnoop.Actors.Interning;
+using IoSnoop.Actors.Instances;
 
 namespace IoSnoop.Actors.Store;
 
@@ -26,12 +27,13 @@ public sealed record SavedState(FullDump Dump, StoredCounters Counters)
 /// Tables: <c>meta(key, value)</c> (schema version, counters), <c>processes(id, name)</c>,
 /// <c>files(process, path, reads, writes, events, last_updated, disk_reads, disk_writes)</c> (ticks, UTC; the
 /// disk bytes beside the file bytes, schema 2: a schema-1 database gets them as zero at its first open), and
-/// <c>history(resolution, bucket, process, reads, writes)</c> (resolution in seconds, bucket the Unix
-/// second it starts at).
+/// <c>history(resolution, bucket, process, reads, writes, disk_reads, disk_writes)</c> (resolution in seconds, bucket
+/// the Unix second it starts at; the disk bytes since schema 3: older buckets get zero), and
+/// <c>instances(serial, pid, ...)</c>, the process tree (schema 3; see <see cref="StoredInstance"/>).
 /// </remarks>
 public sealed class FiguresDatabase : IDisposable
 {
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
 
@@ -89,8 +91,14 @@ public sealed class FiguresDatabase : IDisposable
                 CREATE TABLE IF NOT EXISTS history (
                     resolution INTEGER NOT NULL, bucket INTEGER NOT NULL, process INTEGER NOT NULL,
                     reads INTEGER NOT NULL, writes INTEGER NOT NULL,
+                    disk_reads INTEGER NOT NULL DEFAULT 0, disk_writes INTEGER NOT NULL DEFAULT 0,
                     PRIMARY KEY (resolution, bucket, process)) WITHOUT ROWID;
                 CREATE INDEX IF NOT EXISTS history_by_process ON history (process, resolution, bucket);
+                CREATE TABLE IF NOT EXISTS instances (
+                    serial INTEGER PRIMARY KEY, pid INTEGER NOT NULL, ppid INTEGER NOT NULL, parent INTEGER,
+                    start INTEGER NOT NULL, start_key INTEGER NOT NULL, boot TEXT, boot_time INTEGER NOT NULL,
+                    name TEXT NOT NULL, exe TEXT, ended INTEGER, end_seen INTEGER NOT NULL, exit_code INTEGER,
+                    reads INTEGER NOT NULL, writes INTEGER NOT NULL, tree_reads INTEGER NOT NULL, tree_writes INTEGER NOT NULL);
                 """);
             var version = Meta(writer, "schema_version");
             if (version > SchemaVersion)
@@ -165,26 +173,32 @@ public sealed class FiguresDatabase : IDisposable
 
     /// <summary>
     /// Brings a database of an earlier schema to this one, keeping its figures: schema 1 has no disk bytes, so its
-    /// files get disk_reads and disk_writes of zero. One transaction with the version's update, so that a failure
-    /// leaves the database as it was.
+    /// files get disk_reads and disk_writes of zero; schemas 1 and 2 have none in their history buckets, which get
+    /// zero too; the instances table (schema 3) starts empty. One transaction with the version's update, so that a
+    /// failure leaves the database as it was.
     /// </summary>
     private static void Migrate(SqliteConnection writer)
     {
-        var columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        using (var cmd = writer.CreateCommand())
+        var missing = new List<(string Table, string Column)>();
+        foreach (var table in new[] { "files", "history" })
         {
-            cmd.CommandText = "SELECT name FROM pragma_table_info('files')";
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read())
-                columns.Add(reader.GetString(0));
+            var columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            using (var cmd = writer.CreateCommand())
+            {
+                cmd.CommandText = $"SELECT name FROM pragma_table_info('{table}')";
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read())
+                    columns.Add(reader.GetString(0));
+            }
+            foreach (var column in new[] { "disk_reads", "disk_writes" })
+                if (!columns.Contains(column))
+                    missing.Add((table, column));
         }
-        if (columns.Contains("disk_reads") && columns.Contains("disk_writes"))
+        if (missing.Count == 0)
             return;
         using var tx = writer.BeginTransaction();
-        if (!columns.Contains("disk_reads"))
-            Execute(writer, "ALTER TABLE files ADD COLUMN disk_reads INTEGER NOT NULL DEFAULT 0", tx);
-        if (!columns.Contains("disk_writes"))
-            Execute(writer, "ALTER TABLE files ADD COLUMN disk_writes INTEGER NOT NULL DEFAULT 0", tx);
+        foreach (var (table, column) in missing)
+            Execute(writer, $"ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0", tx);
         Execute(writer, $"INSERT INTO meta (key, value) VALUES ('schema_version', {SchemaVersion}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", tx);
         tx.Commit();
     }
@@ -235,7 +249,7 @@ public sealed class FiguresDatabase : IDisposable
 
     /// <summary>Writes one flush in one transaction; on failure nothing of it is written.</summary>
     /// <exception cref="StoreException">The write failed.</exception>
-    public void Write(StoreChanges changes, DateTimeOffset now)
+    public void Write(StoreChanges changes, DateTimeOffset now, InstanceChanges? instances = null)
     {
         var newIds = new List<string>();
         CheckWritable(Path, "Cannot write to");
@@ -272,6 +286,13 @@ public sealed class FiguresDatabase : IDisposable
                 }
             }
             WriteHistory(changes.History, now, tx, newIds);
+            if (instances is not null)
+                WriteInstances(instances, tx);
+            using (var written = Command(tx, "INSERT INTO meta (key, value) VALUES ('written_at', $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", "$v"))
+            {
+                written.Parameters[0].Value = now.UtcTicks;
+                written.ExecuteNonQuery();
+            }
             var prune = now - _lastPrune >= PruneEvery;
             if (prune)
                 Prune(now, tx);
@@ -328,31 +349,108 @@ public sealed class FiguresDatabase : IDisposable
         if (samples.Count == 0)
             return;
         using var add = Command(tx, """
-            INSERT INTO history (resolution, bucket, process, reads, writes) VALUES ($res, $b, $p, $r, $w)
-            ON CONFLICT (resolution, bucket, process) DO UPDATE SET reads = reads + excluded.reads, writes = writes + excluded.writes
-            """, "$res", "$b", "$p", "$r", "$w");
+            INSERT INTO history (resolution, bucket, process, reads, writes, disk_reads, disk_writes) VALUES ($res, $b, $p, $r, $w, $dr, $dw)
+            ON CONFLICT (resolution, bucket, process) DO UPDATE SET reads = reads + excluded.reads, writes = writes + excluded.writes,
+                disk_reads = disk_reads + excluded.disk_reads, disk_writes = disk_writes + excluded.disk_writes
+            """, "$res", "$b", "$p", "$r", "$w", "$dr", "$dw");
         foreach (var level in History.Levels)
         {
             var seconds = level.BucketSeconds;
             var oldest = (now - level.Retention).ToUnixTimeSeconds();
-            var sums = new Dictionary<(long Bucket, string Process), (long Reads, long Writes)>();
+            var sums = new Dictionary<(long Bucket, string Process), (long Reads, long Writes, long DiskReads, long DiskWrites)>();
             foreach (var s in samples)
             {
                 var bucket = s.Bucket.ToUnixTimeSeconds() / seconds * seconds;
                 if (bucket + seconds <= oldest)
                     continue;
                 sums.TryGetValue((bucket, s.Process), out var sum);
-                sums[(bucket, s.Process)] = (sum.Reads + s.Reads, sum.Writes + s.Writes);
+                sums[(bucket, s.Process)] = (sum.Reads + s.Reads, sum.Writes + s.Writes, sum.DiskReads + s.DiskReads, sum.DiskWrites + s.DiskWrites);
             }
             add.Parameters[0].Value = seconds;
-            foreach (var ((bucket, process), (reads, writes)) in sums)
+            foreach (var ((bucket, process), (reads, writes, diskReads, diskWrites)) in sums)
             {
                 add.Parameters[1].Value = bucket;
                 add.Parameters[2].Value = IdFor(process, tx, newIds);
                 add.Parameters[3].Value = reads;
                 add.Parameters[4].Value = writes;
+                add.Parameters[5].Value = diskReads;
+                add.Parameters[6].Value = diskWrites;
                 add.ExecuteNonQuery();
             }
+        }
+    }
+
+    private void WriteInstances(InstanceChanges instances, SqliteTransaction tx)
+    {
+        if (instances.All)
+            Execute(_writer, "DELETE FROM instances", tx);
+        if (instances.Removed.Count > 0 && !instances.All)
+        {
+            using var delete = Command(tx, "DELETE FROM instances WHERE serial = $s", "$s");
+            foreach (var serial in instances.Removed)
+            {
+                delete.Parameters[0].Value = serial;
+                delete.ExecuteNonQuery();
+            }
+        }
+        if (instances.Changed.Count == 0)
+            return;
+        using var upsert = Command(tx, """
+            INSERT OR REPLACE INTO instances (serial, pid, ppid, parent, start, start_key, boot, boot_time, name, exe, ended, end_seen,
+                exit_code, reads, writes, tree_reads, tree_writes)
+            VALUES ($serial, $pid, $ppid, $parent, $start, $key, $boot, $bootTime, $name, $exe, $ended, $seen, $code, $r, $w, $tr, $tw)
+            """, "$serial", "$pid", "$ppid", "$parent", "$start", "$key", "$boot", "$bootTime", "$name", "$exe", "$ended", "$seen",
+            "$code", "$r", "$w", "$tr", "$tw");
+        foreach (var i in instances.Changed)
+        {
+            var values = new object?[]
+            {
+                i.Serial, i.Pid, i.ParentPid, i.Parent, i.Start, i.Key, i.Boot, i.BootTime.UtcTicks, i.Name, i.Exe, i.End,
+                i.EndSeen ? 1 : 0, i.ExitCode, i.Reads, i.Writes, i.TreeReads, i.TreeWrites,
+            };
+            for (var n = 0; n < values.Length; n++)
+                upsert.Parameters[n].Value = values[n] ?? DBNull.Value;
+            upsert.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The process instances the database holds, and when it was last written.</summary>
+    /// <exception cref="StoreException">It cannot be read.</exception>
+    public SavedInstances LoadInstances()
+    {
+        try
+        {
+            var instances = new List<StoredInstance>();
+            using (var cmd = _writer.CreateCommand())
+            {
+                cmd.CommandText = """
+                    SELECT serial, pid, ppid, parent, start, start_key, boot, boot_time, name, exe, ended, end_seen, exit_code,
+                        reads, writes, tree_reads, tree_writes
+                    FROM instances ORDER BY serial
+                    """;
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read())
+                {
+                    instances.Add(new StoredInstance(
+                        reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                        reader.GetInt64(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                        new DateTimeOffset(reader.GetInt64(7), TimeSpan.Zero), reader.GetString(8),
+                        reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetInt64(10),
+                        reader.GetInt64(11) != 0, reader.IsDBNull(12) ? null : reader.GetInt32(12),
+                        reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16)));
+                }
+            }
+            var written = Meta(_writer, "written_at");
+            return new SavedInstances(instances, written > 0 ? new DateTimeOffset(written, TimeSpan.Zero) : null);
+        }
+        catch (SqliteException e)
+        {
+            throw new StoreException($"Cannot read the database {Path}: {Reason(e)}", e);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or FormatException or OverflowException)
+        {
+            throw new StoreException($"Cannot read the database {Path}: it holds a value iosnoopng did not write ({e.Message.Split('\n')[0].TrimEnd('.')}); " +
+                                     "the file may be corrupt: move it away to start with an empty one", e);
         }
     }
 
@@ -379,14 +477,14 @@ public sealed class FiguresDatabase : IDisposable
         var level = History.ForSeries(from, to, now);
         var seconds = level.BucketSeconds;
         var (start, end) = Range(level, from, to, now);
-        var sums = new Dictionary<long, (long Reads, long Writes)>();
+        var sums = new Dictionary<long, (long Reads, long Writes, long DiskReads, long DiskWrites)>();
         Query(process is null
                 ? """
-                  SELECT bucket, SUM(reads), SUM(writes) FROM history
+                  SELECT bucket, SUM(reads), SUM(writes), SUM(disk_reads), SUM(disk_writes) FROM history
                   WHERE resolution = $res AND bucket >= $from AND bucket < $to GROUP BY bucket
                   """
                 : """
-                  SELECT bucket, reads, writes FROM history
+                  SELECT bucket, reads, writes, disk_reads, disk_writes FROM history
                   WHERE process = (SELECT id FROM processes WHERE name = $name) AND resolution = $res AND bucket >= $from AND bucket < $to
                   """,
             cmd =>
@@ -397,12 +495,12 @@ public sealed class FiguresDatabase : IDisposable
                 if (process is not null)
                     cmd.Parameters.AddWithValue("$name", process);
             },
-            reader => sums[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt64(2)));
+            reader => sums[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
         var points = new List<HistoryPoint>((int)Math.Max(0, (end - start) / seconds));
         for (var bucket = start; bucket < end; bucket += seconds)
         {
             sums.TryGetValue(bucket, out var sum);
-            points.Add(new HistoryPoint(DateTimeOffset.FromUnixTimeSeconds(bucket), sum.Reads, sum.Writes));
+            points.Add(new HistoryPoint(DateTimeOffset.FromUnixTimeSeconds(bucket), sum.Reads, sum.Writes, sum.DiskReads, sum.DiskWrites));
         }
         return new HistorySeries((int)seconds, points);
     }
@@ -420,10 +518,10 @@ public sealed class FiguresDatabase : IDisposable
         };
         var top = new List<TopProcess>();
         Query($"""
-               SELECT p.name, SUM(h.reads) AS r, SUM(h.writes) AS w
+               SELECT p.name, SUM(h.reads) AS r, SUM(h.writes) AS w, SUM(h.disk_reads) AS dr, SUM(h.disk_writes) AS dw
                FROM history h JOIN processes p ON p.id = h.process
                WHERE h.resolution = $res AND h.bucket >= $from AND h.bucket < $to
-               GROUP BY h.process HAVING r + w > 0
+               GROUP BY h.process HAVING r + w + dr + dw > 0
                ORDER BY {rank}, p.name LIMIT $limit
                """,
             cmd =>
@@ -433,7 +531,7 @@ public sealed class FiguresDatabase : IDisposable
                 cmd.Parameters.AddWithValue("$to", end);
                 cmd.Parameters.AddWithValue("$limit", limit);
             },
-            reader => top.Add(new TopProcess(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2))));
+            reader => top.Add(new TopProcess(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4))));
         return top;
     }
 

@@ -33,14 +33,15 @@ public sealed record HistorySettings(IReadOnlyList<HistoryLevel> Levels)
         Levels.FirstOrDefault(l => from >= now - l.Retention) ?? Levels[^1];
 }
 
-/// <summary>Bytes read and written within the bucket that starts at <see cref="Time"/>.</summary>
-public sealed record HistoryPoint(DateTimeOffset Time, long Reads, long Writes);
+/// <summary>Bytes read and written within the bucket that starts at <see cref="Time"/>: file I/O and, beside it, disk I/O
+/// (zero for sources that do not measure the disk layer, and for buckets written by a version before schema 3).</summary>
+public sealed record HistoryPoint(DateTimeOffset Time, long Reads, long Writes, long DiskReads = 0, long DiskWrites = 0);
 
 /// <summary>A series of buckets of <see cref="BucketSeconds"/> each, every bucket of the range present (zero when idle).</summary>
 public sealed record HistorySeries(int BucketSeconds, IReadOnlyList<HistoryPoint> Points);
 
-/// <summary>What one process read and wrote within a time range.</summary>
-public sealed record TopProcess(string Name, long Reads, long Writes);
+/// <summary>What one process read and wrote within a time range (file I/O, and disk I/O beside it).</summary>
+public sealed record TopProcess(string Name, long Reads, long Writes, long DiskReads = 0, long DiskWrites = 0);
 
 /// <summary>How <c>top</c> ranks the processes.</summary>
 public enum TopOrder

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using IoSnoop.Actors.Instances;
 using IoSnoop.Actors.Processes;
 
 namespace IoSnoop.Actors.Store;
@@ -35,6 +36,11 @@ public sealed class HistoryUnavailableException()
 /// failed one is lost. History samples of failed writes are kept (up to a bound) and added to the next.
 /// Answers history queries on connections of their own. Without a store it answers queries with
 /// <see cref="HistoryUnavailableException"/>.
+/// <para>
+/// With a process-tree actor, each flush first asks it what changed among the process instances
+/// (<see cref="ProcessTreeProtocol.TakeChanges"/>), then the processes actor, and writes both in the same transaction.
+/// After a failed write (or a tree that did not answer in time) the next flush asks the tree for every instance.
+/// </para>
 /// </summary>
 public sealed class StoreActor : ReceiveActor, IWithTimers
 {
@@ -47,11 +53,20 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
 
     private sealed record WriteFailed(Exception Error, StoreChanges Changes);
 
+    /// <summary>The tree's answer; null when it did not answer in time.</summary>
+    private sealed record InstancesTaken(InstanceChanges? Changes);
+
+    /// <summary>How long a flush waits for the process tree's changes.</summary>
+    public static readonly TimeSpan TreeTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>History samples kept across failed writes at most (then the oldest are dropped).</summary>
     public const int MaxUnwrittenSamples = 1_000_000;
 
     private readonly FiguresDatabase? _store;
     private readonly IActorRef _stats;
+    private readonly IActorRef? _tree;
+    private InstanceChanges? _instances;
+    private bool _instancesLost;
     private readonly StoreSettings? _settings;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -65,10 +80,11 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
     private bool _rewriteAll;
     private int _failures;
 
-    public StoreActor(FiguresDatabase? store, IActorRef stats, StoreSettings? settings, TimeProvider? clock = null)
+    public StoreActor(FiguresDatabase? store, IActorRef stats, StoreSettings? settings, TimeProvider? clock = null, IActorRef? tree = null)
     {
         _store = store;
         _stats = stats;
+        _tree = tree;
         _settings = settings;
         _clock = clock ?? TimeProvider.System;
 
@@ -83,6 +99,18 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
             // A flush under way may have collected before this request: the next one answers it.
             (_busy ? _nextFlushWaiters : _flushWaiters).Add(Sender);
             StartFlush();
+        });
+        Receive<InstancesTaken>(taken =>
+        {
+            _instances = taken.Changes;
+            if (taken.Changes is null)
+            {
+                _instancesLost = true;
+                _log.Warning("The process tree did not answer within {0:0.#} s; its instances are written at the next flush", TreeTimeout.TotalSeconds);
+            }
+            else if (taken.Changes.All)
+                _instancesLost = false;
+            _stats.Tell(new ProcessesProtocol.CollectChanges(_rewriteAll), Self);
         });
         Receive<StoreChanges>(Write);
         Receive<Written>(written =>
@@ -121,8 +149,9 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(FiguresDatabase? store, IActorRef stats, StoreSettings? settings, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new StoreActor(store, stats, settings, clock));
+    public static Props Props(FiguresDatabase? store, IActorRef stats, StoreSettings? settings, TimeProvider? clock = null,
+        IActorRef? tree = null) =>
+        Akka.Actor.Props.Create(() => new StoreActor(store, stats, settings, clock, tree));
 
     protected override void PreStart()
     {
@@ -137,7 +166,13 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
         if (_busy || _store is null)
             return;
         _busy = true;
-        _stats.Tell(new ProcessesProtocol.CollectChanges(_rewriteAll), Self);
+        if (_tree is null)
+        {
+            _stats.Tell(new ProcessesProtocol.CollectChanges(_rewriteAll), Self);
+            return;
+        }
+        _tree.Ask<InstanceChanges>(new ProcessTreeProtocol.TakeChanges(_rewriteAll || _instancesLost), TreeTimeout)
+            .PipeTo(Self, success: c => new InstancesTaken(c), failure: _ => new InstancesTaken(null));
     }
 
     private void Write(StoreChanges changes)
@@ -157,9 +192,11 @@ public sealed class StoreActor : ReceiveActor, IWithTimers
         _unwrittenHistory = [];
         var store = _store!;
         var now = _clock.GetUtcNow();
+        var instances = _instances;
+        _instances = null;
         Task.Run(() =>
         {
-            store.Write(changes, now);
+            store.Write(changes, now, instances);
             return changes;
         }).PipeTo(Self, success: c => new Written(c.FileRows, c.History.Count), failure: e => new WriteFailed(
             e is AggregateException { InnerException: { } inner } ? inner : e, changes));

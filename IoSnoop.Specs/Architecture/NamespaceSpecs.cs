@@ -20,7 +20,7 @@ public sealed partial class NamespaceSpecs
         ["Tracing"] = ["Interning", "Events", "Parsing", "Processes", "Instances"],
         ["Tracing.Linux"] = ["Interning", "Events", "Parsing", "Parsing.Linux", "Tracing"],
         ["Tracing.MacOs"] = ["Interning", "Events", "Parsing", "Parsing.MacOs", "Tracing"],
-        ["Store"] = ["Interning", "Events", "Processes"],
+        ["Store"] = ["Interning", "Events", "Processes", "Instances"],
         ["Hosting"] = ["Interning", "Events", "Parsing", "Processes", "Instances", "Tracing", "Store"],
     };
 

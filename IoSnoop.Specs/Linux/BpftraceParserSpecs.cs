@@ -208,7 +208,8 @@ public sealed class BpftraceParserSpecs
     [InlineData("@E0[1, 2, 3, 99999999999, 5, 6]: dd")]
     [InlineData("@E1[1, -2, 3, 4, 5, 6]: dd")]
     [InlineData("@X0[1, 2]: dd")]
-    [InlineData("@X1[1, 2, 3, 4]: dd")]
+    [InlineData("@X1[1, 2, 3, 4, 5]: dd")]
+    [InlineData("@X1[1, 2, 3, 257]: dd")]
     [InlineData("@X1[1, 2, 99999999999999999999999]: dd")]
     [InlineData("@X0")]
     public void Lines_it_cannot_read_are_reported_as_malformed(string line)
@@ -495,6 +496,19 @@ public sealed class BpftraceParserSpecs
         Assert.Equal(6, sink.Instances.Count);
     }
 
+    [Fact]
+    public void An_end_carries_the_exit_status_exit_group_gave_and_none_when_it_is_not_known()
+    {
+        var parser = NewParser();
+        var sink = new CollectingSink();
+
+        // exit + 1: 1 is status 0, 4 is status 3, 256 is status 255; 0 and an end of three numbers: not known.
+        sink.Feed(parser, "@X0[5, 6, 9, 1]: a\n@X0[7, 6, 9, 4]: b\n@X0[8, 6, 9, 256]: c\n@X0[9, 6, 9, 0]: d\n@X0[10, 6, 9]: e\nT 1");
+
+        Assert.Equal([0, 3, 255, null, null], sink.Instances.Cast<InstanceEnded>().Select(e => e.ExitCode));
+        Assert.Empty(sink.MalformedLines);
+    }
+
     [Theory]
     [InlineData("a]: b")]
     [InlineData("")]
@@ -504,7 +518,7 @@ public sealed class BpftraceParserSpecs
         var parser = NewParser();
         var sink = new CollectingSink();
 
-        sink.Feed(parser, $"@P1[5, 6, 7, 8]: {comm}\n@X1[5, 6, 9]: {comm}\nT 1");
+        sink.Feed(parser, $"@P1[5, 6, 7, 8]: {comm}\n@X1[5, 6, 9, 0]: {comm}\nT 1");
 
         Assert.Equal([new InstanceStarted(5, 6, 7, 8, comm), new InstanceEnded(5, 6, 9, comm)], sink.Instances);
         Assert.Empty(sink.MalformedLines);

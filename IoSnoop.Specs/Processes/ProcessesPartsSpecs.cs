@@ -140,12 +140,15 @@ public sealed class ProcessesPartsSpecs : Akka.TestKit.Xunit.TestKit
         history.Add("a", T0.AddSeconds(10), 7, 0);
         history.Add("b", T0.AddSeconds(2), 1, 1);
         history.Add("b", T0.AddSeconds(3), 0, 0);    // nothing moved: no sample
+        history.Add("c", T0.AddSeconds(4), 0, 0, 4096, 0);    // only the disk: a sample
+        history.Add("c", T0.AddSeconds(5), 10, 0, 0, 8192);
         history.Add("gone", T0, 9, 9);
         history.Forget("gone");
 
         var samples = history.Take().OrderBy(s => s.Process).ThenBy(s => s.Bucket).ToList();
         Assert.Equal(
-            [new HistorySample(T0, "a", 150, 5), new HistorySample(T0.AddSeconds(10), "a", 7, 0), new HistorySample(T0, "b", 1, 1)],
+            [new HistorySample(T0, "a", 150, 5), new HistorySample(T0.AddSeconds(10), "a", 7, 0), new HistorySample(T0, "b", 1, 1),
+             new HistorySample(T0, "c", 10, 0, 4096, 8192)],
             samples);
         Assert.Empty(history.Take());
     }

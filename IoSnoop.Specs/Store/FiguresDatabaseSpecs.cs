@@ -122,7 +122,82 @@ public sealed class FiguresDatabaseSpecs : IDisposable
         using var version = check.CreateCommand();
         version.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
         Assert.Equal((long)FiguresDatabase.SchemaVersion, (long)version.ExecuteScalar()!);
-        Assert.Equal(2, FiguresDatabase.SchemaVersion);
+        Assert.Equal(3, FiguresDatabase.SchemaVersion);
+    }
+
+    [Fact]
+    public void A_schema_2_database_keeps_its_files_and_history_and_its_buckets_take_disk_figures()
+    {
+        // The tables as schema 2 wrote them: files with disk columns, history buckets without, no instances.
+        var bucket = DateTimeOffset.FromUnixTimeSeconds(Now.AddMinutes(-5).ToUnixTimeSeconds() / 10 * 10);
+        Directory.CreateDirectory(Path.GetDirectoryName(DbPath)!);
+        using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString()))
+        {
+            old.Open();
+            using var cmd = old.CreateCommand();
+            cmd.CommandText = $"""
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE processes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                CREATE TABLE files (
+                    process INTEGER NOT NULL, path TEXT NOT NULL,
+                    reads INTEGER NOT NULL, writes INTEGER NOT NULL, events INTEGER NOT NULL, last_updated INTEGER NOT NULL,
+                    disk_reads INTEGER NOT NULL DEFAULT 0, disk_writes INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (process, path)) WITHOUT ROWID;
+                CREATE TABLE history (
+                    resolution INTEGER NOT NULL, bucket INTEGER NOT NULL, process INTEGER NOT NULL,
+                    reads INTEGER NOT NULL, writes INTEGER NOT NULL,
+                    PRIMARY KEY (resolution, bucket, process)) WITHOUT ROWID;
+                CREATE INDEX history_by_process ON history (process, resolution, bucket);
+                INSERT INTO meta VALUES ('schema_version', 2), ('events', 12), ('malformed_lines', 0), ('dropped_events', 4);
+                INSERT INTO processes VALUES (1, 'dd');
+                INSERT INTO files VALUES (1, '/data/out', 0, 65536, 16, {Now.UtcTicks}, 0, 69632);
+                INSERT INTO history VALUES (10, {bucket.ToUnixTimeSeconds()}, 1, 100, 65536), (60, {bucket.ToUnixTimeSeconds() / 60 * 60}, 1, 100, 65536);
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        var store = Open();
+        var saved = store.Load();
+        Assert.Equal(new StoredCounters(12, 0, 4), saved.Counters);
+        var file = Assert.Single(saved.Dump.Processes["dd"]);
+        Assert.Equal(("/data/out", 0L, 65536L, 0L, 69632L), (file.Path, file.Reads, file.Writes, file.DiskReads, file.DiskWrites));
+        var point = Assert.Single(store.Series(bucket, bucket.AddSeconds(10), "dd", Now).Points);
+        Assert.Equal((100L, 65536L, 0L, 0L), (point.Reads, point.Writes, point.DiskReads, point.DiskWrites));
+        Assert.Equal([new TopProcess("dd", 100, 65536)], store.Top(bucket, bucket.AddSeconds(10), 5, TopOrder.Total, Now));
+
+        // Migrated: the same bucket adds disk figures beside the old file figures.
+        store.Write(Changes(history: [new HistorySample(bucket.AddSeconds(2), "dd", 1, 2, 4096, 8192)]), Now);
+        point = Assert.Single(store.Series(bucket, bucket.AddSeconds(10), "dd", Now).Points);
+        Assert.Equal((101L, 65538L, 4096L, 8192L), (point.Reads, point.Writes, point.DiskReads, point.DiskWrites));
+        Assert.Equal([new TopProcess("dd", 101, 65538, 4096, 8192)], store.Top(bucket, bucket.AddSeconds(10), 5, TopOrder.Total, Now));
+        store.Dispose();
+        _stores.Clear();
+        using var check = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
+        check.Open();
+        using var version = check.CreateCommand();
+        version.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
+        Assert.Equal(3L, (long)version.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public void History_buckets_carry_disk_figures_beside_file_figures_per_process_and_for_the_machine()
+    {
+        var store = Open();
+        var t = DateTimeOffset.FromUnixTimeSeconds(Now.AddMinutes(-10).ToUnixTimeSeconds() / 10 * 10);
+        store.Write(Changes(history:
+        [
+            new HistorySample(t, "cat", 1_000_000, 0, 4096, 0),
+            new HistorySample(t.AddSeconds(10), "cat", 1_000_000, 0),
+            new HistorySample(t, "kworker-dirtier", 0, 0, 0, 65536),
+        ]), Now);
+        var cat = store.Series(t, t.AddSeconds(20), "cat", Now);
+        Assert.Equal([(1_000_000L, 0L, 4096L, 0L), (1_000_000L, 0L, 0L, 0L)],
+            cat.Points.Select(p => (p.Reads, p.Writes, p.DiskReads, p.DiskWrites)));
+        var machine = store.Series(t, t.AddSeconds(10), null, Now).Points.Single();
+        Assert.Equal((1_000_000L, 0L, 4096L, 65536L), (machine.Reads, machine.Writes, machine.DiskReads, machine.DiskWrites));
+        // A process that only reached the disk still ranks.
+        Assert.Equal([new TopProcess("cat", 2_000_000, 0, 4096, 0), new TopProcess("kworker-dirtier", 0, 0, 0, 65536)],
+            store.Top(t, t.AddSeconds(20), 5, TopOrder.Total, Now));
     }
 
     [Fact]

@@ -56,6 +56,8 @@ public sealed class HistorySpecs : IAsyncLifetime
         Assert.Equal(40, points.Sum(p => p.GetProperty("reads").GetInt64()));
         Assert.Equal(1107, points.Sum(p => p.GetProperty("writes").GetInt64()));
         Assert.All(points, p => p.GetProperty("time").GetDateTimeOffset());
+        // The disk figures beside them: a replayed trace measures no disk layer.
+        Assert.All(points, p => Assert.Equal((0L, 0L), (p.GetProperty("diskReads").GetInt64(), p.GetProperty("diskWrites").GetInt64())));
 
         var cc = await _hub.InvokeAsync<JsonElement>("GetHistory", Iso(from), Iso(to), "cc", TestContext.Current.CancellationToken);
         Assert.Equal(100, cc.GetProperty("points").EnumerateArray().Sum(p => p.GetProperty("writes").GetInt64()));

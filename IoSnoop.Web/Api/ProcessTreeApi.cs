@@ -13,8 +13,9 @@ namespace IoSnoop.Web.Api;
 /// Process instances (ours, beside the original's API; the bpftrace source only): <c>GET /api/processes</c>
 /// lists them, newest first (<c>?running=true</c>, <c>?name=</c>, <c>?limit=</c>, default 100);
 /// <c>GET /api/processes/{pid}</c> the latest instance with that pid, with its own and its tree's bytes and
-/// its children. Held in memory only. With a source that gives no instances (fs_usage) an empty list carries the
-/// reason in the <see cref="NoteHeader"/> header and a 404 says it in its error text.
+/// its children. Kept in the database with the other figures (when there is one), so the tree survives a restart.
+/// With a source that gives no instances (fs_usage) an empty list carries the reason in the <see cref="NoteHeader"/>
+/// header and a 404 says it in its error text.
 /// </summary>
 public static class ProcessTreeApi
 {
@@ -70,13 +71,16 @@ public static class ProcessTreeApi
     private static async Task<string?> WhyNone(ProcessQueries stats, HttpContext http) =>
         ProcessTreeSources.WhyNone((await stats.Overview(http.RequestAborted)).Source.Name);
 
-    /// <summary>One instance: <c>ended</c> null while it runs; <c>reads</c>/<c>writes</c> its own bytes, <c>tree*</c> with all descendants.</summary>
+    /// <summary>One instance: <c>ended</c> null while it runs; <c>reads</c>/<c>writes</c> its own bytes, <c>tree*</c> with all
+    /// descendants; <c>exitCode</c> its exit status when the tracer saw it, else null.</summary>
     public sealed record InstanceDto(
         int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
         long Reads, long Writes, long TreeReads, long TreeWrites)
     {
+        public int? ExitCode { get; init; }
+
         public static InstanceDto From(InstanceInfo i) =>
-            new(i.Pid, i.Ppid, i.Name, i.Exe, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites);
+            new(i.Pid, i.Ppid, i.Name, i.Exe, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites) { ExitCode = i.ExitCode };
     }
 
     /// <summary>One instance with its children (each without children of its own).</summary>
@@ -84,11 +88,13 @@ public static class ProcessTreeApi
         int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
         long Reads, long Writes, long TreeReads, long TreeWrites, IReadOnlyList<InstanceDto> Children)
     {
+        public int? ExitCode { get; init; }
+
         public static InstanceTreeDto From(InstanceDetail d)
         {
             var i = d.Instance;
             return new(i.Pid, i.Ppid, i.Name, i.Exe, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites,
-                d.Children.Select(InstanceDto.From).ToArray());
+                d.Children.Select(InstanceDto.From).ToArray()) { ExitCode = i.ExitCode };
         }
     }
 }

@@ -105,6 +105,8 @@ export interface HistoryPoint {
   time: string
   reads: number
   writes: number
+  diskReads?: number
+  diskWrites?: number
 }
 
 export interface History {
@@ -116,6 +118,8 @@ export interface TopProcess {
   name: string
   reads: number
   writes: number
+  diskReads?: number
+  diskWrites?: number
 }
 
 export const emptyTotals = (): Totals => ({

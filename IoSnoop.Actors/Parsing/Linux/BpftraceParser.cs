@@ -31,7 +31,7 @@ public sealed partial class BpftraceParser : ITraceParser
         public const string BadProcessLine = "exec or exit line without a pid";
         public const string BadStartLine = "process start line is not @Pn[pid, start, ppid, pstart]: comm";
         public const string BadExecLine = "exec line is not @En[pid, start, time, dev, ino, gen]: comm";
-        public const string BadEndLine = "process end line is not @Xn[pid, start, lifetime]: comm";
+        public const string BadEndLine = "process end line is not @Xn[pid, start, lifetime, exit]: comm";
         public const string BadLostLine = "lost-events line without a count";
         public const string Failure = "the parser failed on this line";
     }
@@ -231,7 +231,7 @@ public sealed partial class BpftraceParser : ITraceParser
     private static bool IsBookkeepingMap(ReadOnlySpan<byte> name) =>
         name.SequenceEqual("seen"u8) || name.SequenceEqual("f"u8) || name.SequenceEqual("cur"u8)
         || name.SequenceEqual("H0"u8) || name.SequenceEqual("H1"u8) || name.SequenceEqual("pp"u8) || name.SequenceEqual("ps"u8)
-        || name.SequenceEqual("disk_r"u8) || name.SequenceEqual("disk_w"u8);
+        || name.SequenceEqual("xc"u8) || name.SequenceEqual("disk_r"u8) || name.SequenceEqual("disk_w"u8);
 
     /// <summary>
     /// <c>pid, comm, dev, ino, gen, dir]: value</c>. comm is printed as it is and may hold <c>, </c>
@@ -276,18 +276,22 @@ public sealed partial class BpftraceParser : ITraceParser
     {
         var set = (map - Starts0) % 2;
         Span<ulong> numbers = stackalloc ulong[6];
-        var count = map >= Ends0 ? 3 : map >= Execs0 ? 6 : 4;
-        if (!TryParseNumberKey(text, numbers[..count], out var value) || numbers[0] is 0 or > int.MaxValue
-            || numbers[1] > long.MaxValue)
+        var count = map >= Ends0 ? 4 : map >= Execs0 ? 6 : 4;
+        // An end without its exit status (a program of before it was recorded) reads as one whose status is not known.
+        var parsed = TryParseNumberKey(text, numbers[..count], out var value)
+                     || (map >= Ends0 && TryParseNumberKey(text, numbers[..--count], out value));
+        if (!parsed || numbers[0] is 0 or > int.MaxValue || numbers[1] > long.MaxValue)
             return false;
         var pid = (int)numbers[0];
         var start = (long)numbers[1];
         var name = names.Get(value);
         if (map >= Ends0)
         {
-            if (numbers[2] > long.MaxValue)
+            // exit: the status + 1 that exit_group gave, 0 when the process ended otherwise (a signal) or unseen.
+            var exit = count == 4 ? numbers[3] : 0;
+            if (numbers[2] > long.MaxValue || exit > 256)
                 return false;
-            _ends[set].Add(new InstanceEnded(pid, start, (long)numbers[2], name));
+            _ends[set].Add(new InstanceEnded(pid, start, (long)numbers[2], name) { ExitCode = exit == 0 ? null : (int)exit - 1 });
         }
         else if (map >= Execs0)
         {
