@@ -23,3 +23,11 @@ public sealed record InstanceIo(int Pid, string Name, long Reads, long Writes) :
 
 /// <summary>The process ended (its last thread exited), <paramref name="Lifetime"/> nanoseconds after its start.</summary>
 public sealed record InstanceEnded(int Pid, long Start, long Lifetime, string Name) : InstanceEvent(Pid);
+
+/// <summary>
+/// Bytes one process moved to or from one file within the interval: what <see cref="InstanceIo"/> sums, file by
+/// file. Reported only while a process tree is followed (<see cref="FileFollowing"/>): the per-name figures do
+/// not need it, and the process tree keeps it only for the followed trees.
+/// </summary>
+/// <param name="Process">The name the I/O was recorded under.</param>
+public sealed record InstanceFileIo(int Pid, string Process, string Path, IoDirection Direction, IoLayer Layer, long Bytes) : InstanceEvent(Pid);

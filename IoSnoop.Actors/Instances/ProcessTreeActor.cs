@@ -22,6 +22,23 @@ public static class ProcessTreeProtocol
 
     /// <summary><see cref="Detail"/> null: no instance with that pid is held.</summary>
     public sealed record InstanceFound(InstanceDetail? Detail);
+
+    /// <summary>Answered with <see cref="FollowStarted"/>: follow the tree of this running process (per-file figures).</summary>
+    public sealed record Follow(int Pid);
+
+    /// <summary><see cref="Problem"/> null: followed; otherwise why not.</summary>
+    public sealed record FollowStarted(string? Problem);
+
+    /// <summary>Answered with <see cref="FollowFound"/>: what the followed tree of this pid read and wrote.</summary>
+    public sealed record GetFollow(int Pid);
+
+    /// <summary><see cref="Report"/> null: that pid's tree is not followed.</summary>
+    public sealed record FollowFound(FollowReport? Report);
+
+    /// <summary>Answered with <see cref="Unfollowed"/>: stop following the tree of this pid.</summary>
+    public sealed record Unfollow(int Pid);
+
+    public sealed record Unfollowed(bool WasFollowed);
 }
 
 /// <summary>Settings of the process tree.</summary>
@@ -30,6 +47,9 @@ public static class ProcessTreeProtocol
 /// (the live bpftrace source); false for replays and other sources, whose pids are not this machine's now.</param>
 public sealed record ProcessTreeSettings(int MaxExited, bool ReadProc)
 {
+    /// <summary>Shared with the parsing flow: on while a tree is followed (the wiring sets it).</summary>
+    public FileFollowing? Following { get; init; }
+
     public static ProcessTreeSettings Default { get; } = new(50_000, false);
 }
 
@@ -50,7 +70,7 @@ public sealed class ProcessTreeActor : ReceiveActor
     {
         _proc = settings.ReadProc ? proc ?? new ProcFileSystem() : null;
         _clock = clock ?? TimeProvider.System;
-        _tree = new ProcessTree(settings.MaxExited, _proc is null ? null : _proc.Read);
+        _tree = new ProcessTree(settings.MaxExited, _proc is null ? null : _proc.Read, settings.Following);
         _boot = BootTime();
 
         Receive<ProcessTreeProtocol.Observe>(observe =>
@@ -68,6 +88,9 @@ public sealed class ProcessTreeActor : ReceiveActor
             new ProcessTreeProtocol.InstanceList(_tree.List(query.RunningOnly, query.Name, query.Limit, _boot))));
         Receive<ProcessTreeProtocol.GetInstance>(query => Answer(() =>
             new ProcessTreeProtocol.InstanceFound(_tree.Latest(query.Pid, _boot))));
+        Receive<ProcessTreeProtocol.Follow>(follow => Answer(() => new ProcessTreeProtocol.FollowStarted(_tree.Follow(follow.Pid))));
+        Receive<ProcessTreeProtocol.GetFollow>(query => Answer(() => new ProcessTreeProtocol.FollowFound(_tree.Followed(query.Pid, _boot))));
+        Receive<ProcessTreeProtocol.Unfollow>(unfollow => Answer(() => new ProcessTreeProtocol.Unfollowed(_tree.Unfollow(unfollow.Pid))));
     }
 
     public static Props Props(ProcessTreeSettings settings, ProcFileSystem? proc = null, TimeProvider? clock = null) =>

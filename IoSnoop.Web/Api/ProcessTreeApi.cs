@@ -14,6 +14,9 @@ namespace IoSnoop.Web.Api;
 /// lists them, newest first (<c>?running=true</c>, <c>?name=</c>, <c>?limit=</c>, default 100);
 /// <c>GET /api/processes/{pid}</c> the latest instance with that pid, with its own and its tree's bytes and
 /// its children. Held in memory only.
+/// <para><c>POST /api/follow</c> <c>{"pid": N}</c> follows the tree of a running process (what <c>iosnoopng run</c>
+/// asks for): <c>GET /api/follow/{pid}</c> then gives its totals, its bytes per process name and per file;
+/// <c>DELETE /api/follow/{pid}</c> ends the follow. Following changes no figures, so <c>--read-only</c> allows it.</para>
 /// </summary>
 public static class ProcessTreeApi
 {
@@ -53,7 +56,64 @@ public static class ProcessTreeApi
                 return Results.Empty;
             return Results.Json(InstanceTreeDto.From(detail), WebJson.Options);
         }).AddEndpointFilter<HeavyQueryFilter>();
+        routes.MapPost("/api/follow", async (ProcessTreeQueries q, RefusalLog log, HttpContext http) =>
+        {
+            int pid;
+            try
+            {
+                var body = await System.Text.Json.JsonSerializer.DeserializeAsync<FollowRequest>(http.Request.Body, WebJson.Options, http.RequestAborted);
+                pid = body?.Pid ?? 0;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                pid = 0;
+            }
+            if (pid < 1)
+                return ApiErrors.BadRequest(http, log, "send {\"pid\": N} with the pid of a running process");
+            var started = await q.Follow(pid, http.RequestAborted);
+            if (started.Problem is { } problem)
+                return ApiErrors.Error(http, log, problem.StartsWith("no process", StringComparison.Ordinal)
+                    ? StatusCodes.Status404NotFound : StatusCodes.Status429TooManyRequests, problem);
+            var found = await q.Followed(pid, http.RequestAborted);
+            return found.Report is { } report
+                ? Results.Json(FollowDto.From(report), WebJson.Options, statusCode: StatusCodes.Status201Created)
+                : ApiErrors.Error(http, log, StatusCodes.Status404NotFound, $"the tree of pid {pid} is not followed");
+        });
+        routes.MapMethods("/api/follow/{pid}", Read, async (string pid, ProcessTreeQueries q, RefusalLog log, HttpContext http) =>
+        {
+            if (!TryPid(pid, out var number))
+                return ApiErrors.BadRequest(http, log, "use /api/follow/PID with a process id (a whole number from 1)");
+            var found = await q.Followed(number, http.RequestAborted);
+            if (found.Report is not { } report)
+                return ApiErrors.Error(http, log, StatusCodes.Status404NotFound, $"the tree of pid {number} is not followed");
+            return StatsApi.Head(http) ? Results.Empty : Results.Json(FollowDto.From(report), WebJson.Options);
+        });
+        routes.MapDelete("/api/follow/{pid}", async (string pid, ProcessTreeQueries q, RefusalLog log, HttpContext http) =>
+        {
+            if (!TryPid(pid, out var number))
+                return ApiErrors.BadRequest(http, log, "use /api/follow/PID with a process id (a whole number from 1)");
+            var done = await q.Unfollow(number, http.RequestAborted);
+            return done.WasFollowed
+                ? Results.NoContent()
+                : ApiErrors.Error(http, log, StatusCodes.Status404NotFound, $"the tree of pid {number} is not followed");
+        });
         return routes;
+    }
+
+    private static bool TryPid(string text, out int pid) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out pid) && pid >= 1;
+
+    /// <summary>The body of <c>POST /api/follow</c>.</summary>
+    public sealed record FollowRequest(int Pid);
+
+    /// <summary>A followed tree: totals (all its instances' bytes), per name and per file (since the follow), most bytes first.</summary>
+    public sealed record FollowDto(
+        int Pid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended, int Running,
+        long TreeReads, long TreeWrites, long DiskReads, long DiskWrites,
+        IReadOnlyList<FollowedName> Processes, IReadOnlyList<FollowedFile> Files)
+    {
+        public static FollowDto From(FollowReport r) => new(r.Pid, r.Name, r.Exe, r.Started, r.Ended, r.Running,
+            r.TreeReads, r.TreeWrites, r.DiskReads, r.DiskWrites, r.Processes, r.Files);
     }
 
     /// <summary>One instance: <c>ended</c> null while it runs; <c>reads</c>/<c>writes</c> its own bytes, <c>tree*</c> with all descendants.</summary>
@@ -87,4 +147,13 @@ public sealed class ProcessTreeQueries(IRequiredActor<ProcessTreeActor> tree, We
 
     public Task<ProcessTreeProtocol.InstanceFound> Latest(int pid, CancellationToken cancel = default) =>
         tree.ActorRef.Ask<ProcessTreeProtocol.InstanceFound>(new ProcessTreeProtocol.GetInstance(pid), settings.AskTimeout, cancel);
+
+    public Task<ProcessTreeProtocol.FollowStarted> Follow(int pid, CancellationToken cancel = default) =>
+        tree.ActorRef.Ask<ProcessTreeProtocol.FollowStarted>(new ProcessTreeProtocol.Follow(pid), settings.AskTimeout, cancel);
+
+    public Task<ProcessTreeProtocol.FollowFound> Followed(int pid, CancellationToken cancel = default) =>
+        tree.ActorRef.Ask<ProcessTreeProtocol.FollowFound>(new ProcessTreeProtocol.GetFollow(pid), settings.AskTimeout, cancel);
+
+    public Task<ProcessTreeProtocol.Unfollowed> Unfollow(int pid, CancellationToken cancel = default) =>
+        tree.ActorRef.Ask<ProcessTreeProtocol.Unfollowed>(new ProcessTreeProtocol.Unfollow(pid), settings.AskTimeout, cancel);
 }
