@@ -24,7 +24,7 @@ public sealed record RunOptions
 /// <summary>The command line of <c>iosnoopng run</c>: its flags, then the command (after <c>--</c> or the first word that is not a flag).</summary>
 public static class RunCommandLine
 {
-    public const string Synopsis = "[--json] [-a ADDR] [--token-file F] -- CMD [ARGS...]";
+    public const string Synopsis = "[flags] -- CMD [ARGS...]";
 
     public static FlagSet<RunOptions> Flags { get; } = new(() => new RunOptions());
 
