@@ -188,6 +188,41 @@ public sealed class BpftraceRunSpecs : IAsyncLifetime
         Assert.Equal(Nobody, Owner(Path.Combine(data, "a.bin")));
     }
 
+    [Fact]
+    public async Task Run_outlives_a_sigint_meant_for_the_command_and_passes_sigterm_on_to_it()
+    {
+        var address = await StartDaemon();
+        var sleep = _work.Copy("/usr/bin/sleep", "sl");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var word in new[] { DaemonProcess.Executable, "run", "--json", "-a", address, "--", sleep.Path, "120" })
+            info.ArgumentList.Add(word);
+        using var run = Process.Start(info)!;
+        try
+        {
+            var errors = run.StandardError.ReadToEndAsync(Cancel);
+            await Poll.Until(() => Task.FromResult(Process.GetProcessesByName(sleep.Name).Length), n => n == 1,
+                TimeSpan.FromSeconds(60), "the command's start");
+            // Ctrl-C reaches the whole process group; here only run gets it, and goes on.
+            await Workload.RunAsync("kill", ["-INT", $"{run.Id}"], Cancel);
+            await Workload.RunAsync("kill", ["-TERM", $"{run.Id}"], Cancel);
+            await run.WaitForExitAsync(Cancel).WaitAsync(TimeSpan.FromSeconds(60), Cancel);
+
+            Assert.Equal(128 + 15, run.ExitCode);
+            var report = Report(await errors);
+            Assert.Equal((128 + 15, true), (report.GetProperty("exitCode").GetInt32(), report.GetProperty("complete").GetBoolean()));
+            Assert.Equal(sleep.Name, Assert.Single(report.GetProperty("processes").EnumerateArray(),
+                p => p.GetProperty("instances").GetInt32() == 1).GetProperty("name").GetString());
+        }
+        finally
+        {
+            if (!run.HasExited)
+                run.Kill(entireProcessTree: true);
+            foreach (var left in Process.GetProcessesByName(sleep.Name))
+                using (left)
+                    left.Kill();
+        }
+    }
+
     private static int Owner(string path) => int.Parse(
         Workload.RunAsync("stat", ["-c", "%u", path], CancellationToken.None).GetAwaiter().GetResult().Trim(),
         System.Globalization.CultureInfo.InvariantCulture);
