@@ -38,7 +38,8 @@ public static class RunCommand
         {
             return await Run(options, command, errors);
         }
-        catch (RunFailure e)
+        catch (Exception e) when (e is RunFailure or HttpRequestException or OperationCanceledException or TimeoutException
+                                      or Akka.Actor.AskTimeoutException or IOException or UnauthorizedAccessException)
         {
             errors.WriteLine($"iosnoopng run: {e.Message}");
             return Failure;
@@ -106,14 +107,23 @@ public static class RunCommand
             }
             var elapsed = clock.Elapsed.TotalSeconds;
 
-            var (tree, complete) = await Figures(follower, pid, cancel);
-            await follower.Unfollow(pid, cancel);
-            var report = new RunReport(command, exitCode, elapsed, follower.Tracer, complete, tree);
-            var text = options.Json ? report.Json() + "\n" : report.Text((int)options.Top);
-            if (options.Output is { } file)
-                await File.WriteAllTextAsync(file, text, cancel);
-            else
-                errors.Write(text);
+            // The command has run: whatever happens to the report, its exit status is run's.
+            try
+            {
+                var (tree, complete) = await Figures(follower, pid, cancel);
+                await follower.Unfollow(pid, cancel);
+                var report = new RunReport(command, exitCode, elapsed, follower.Tracer, complete, tree);
+                var text = options.Json ? report.Json() + "\n" : report.Text((int)options.Top);
+                if (options.Output is { } file)
+                    await File.WriteAllTextAsync(file, text, cancel);
+                else
+                    errors.Write(text);
+            }
+            catch (Exception e) when (e is RunFailure or HttpRequestException or OperationCanceledException or TimeoutException
+                                          or Akka.Actor.AskTimeoutException or IOException or UnauthorizedAccessException)
+            {
+                errors.WriteLine($"iosnoopng run: no report: {e.Message}");
+            }
             return exitCode;
         }
         finally
