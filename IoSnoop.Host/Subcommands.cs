@@ -31,7 +31,7 @@ public sealed record SystemdInstallOptions
     public string Directory { get; init; } = SystemdUnit.UnitsDirectory;
 }
 
-/// <summary>The subcommands: installing iosnoopng as a system daemon, and the benchmark.</summary>
+/// <summary>The subcommands: installing iosnoopng as a system daemon, the benchmark, and running a command traced.</summary>
 public static class Subcommands
 {
     private const string DaemonFlags = "[flags] [-- DAEMON FLAGS...]";
@@ -43,6 +43,7 @@ public static class Subcommands
         new("install-launchd", DaemonFlags, "write the launchd plist that runs the daemon at boot (macOS)",
             (args, output, errors) => Task.FromResult(InstallLaunchd(args, output, errors))),
         new("bench", "[flags] TRACE_FILE", "replay a recorded trace through the pipeline and print its speed and memory", Bench.Run),
+        new("run", Run.RunCommandLine.Synopsis, "run a command and report what it and its children read and wrote (Linux)", Run.RunCommand.Run),
     ];
 
     public static FlagSet<LaunchdInstallOptions> LaunchdFlags { get; } = new(() => new LaunchdInstallOptions());

@@ -28,3 +28,11 @@ public sealed record InstanceEnded(int Pid, long Start, long Lifetime, string Na
     /// <summary>Its exit status (0-255) when the source tells it (<c>exit_group</c>), or null.</summary>
     public int? ExitCode { get; init; }
 }
+
+/// <summary>
+/// Bytes one process moved to or from one file within the interval: what <see cref="InstanceIo"/> sums, file by
+/// file. Reported only while a process tree is followed (<see cref="FileFollowing"/>): the per-name figures do
+/// not need it, and the process tree keeps it only for the followed trees.
+/// </summary>
+/// <param name="Process">The name the I/O was recorded under.</param>
+public sealed record InstanceFileIo(int Pid, string Process, string Path, IoDirection Direction, IoLayer Layer, long Bytes) : InstanceEvent(Pid);

@@ -1,3 +1,4 @@
+using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Interning;
 using Akka.Actor;
 using Akka.Event;
@@ -39,11 +40,15 @@ public static class PipelineHosting
         builder.AddHocon(KeepStateGuardian.Hocon, HoconAddMode.Prepend);
         // One pool per pipeline: the parsing flow interns the batches' paths into it, the process actors hold them.
         var paths = new PathPool();
+        // On while the process tree follows a tree: the parsing flow then reports bytes per pid and file.
+        var following = new FileFollowing();
+        if (tracer is not null)
+            tracer = tracer with { Following = following };
         builder.WithActors((system, registry) =>
         {
             var statsActor = system.ActorOf(ProcessesActor.Props(stats with { TrackChanges = store is not null }, paths, clock), "stats");
             registry.Register<ProcessesActor>(statsActor);
-            var treeActor = system.ActorOf(ProcessTreeActor.Props(processTree ?? ProcessTreeSettings.Default, clock: clock), "process-tree");
+            var treeActor = system.ActorOf(ProcessTreeActor.Props((processTree ?? ProcessTreeSettings.Default) with { Following = following }, clock: clock), "process-tree");
             registry.Register<ProcessTreeActor>(treeActor);
             if (savedInstances is { Instances.Count: > 0 })
                 treeActor.Tell(new ProcessTreeProtocol.Restore(savedInstances), ActorRefs.NoSender);

@@ -19,7 +19,7 @@ namespace IoSnoop.Actors.Instances;
 /// cycle is not linked.
 /// </para>
 /// </summary>
-public sealed class ProcessTree
+public sealed partial class ProcessTree
 {
     /// <summary>Start times are compared in steps of 10 ms (USER_HZ = 100), what <c>/proc</c> gives.</summary>
     public const long StartStep = 10_000_000;
@@ -39,10 +39,12 @@ public sealed class ProcessTree
 
     /// <param name="maxExited">How many exited instances are kept.</param>
     /// <param name="lookup">Tells what runs under a pid the tree does not know (<c>/proc/PID/stat</c>); none in specs.</param>
-    public ProcessTree(int maxExited, Func<int, ProcessSeed?>? lookup = null)
+    /// <param name="following">Turned on while a tree is followed, so that the source reports bytes per file and pid.</param>
+    public ProcessTree(int maxExited, Func<int, ProcessSeed?>? lookup = null, FileFollowing? following = null)
     {
         _maxExited = Math.Max(0, maxExited);
         _lookup = lookup;
+        _following = following;
     }
 
     public int Count => _byKey.Count;
@@ -78,6 +80,9 @@ public sealed class ProcessTree
                 break;
             case InstanceEnded ended:
                 End(ended);
+                break;
+            case InstanceFileIo file:
+                AddFileIo(file);
                 break;
         }
     }
@@ -258,6 +263,9 @@ public sealed class ProcessTree
     private void Execute(InstanceExecuted executed)
     {
         var instance = Find(executed.Pid, executed.Start) ?? AddUnknown(executed.Pid, executed.Start, executed.Name);
+        if (instance.Follows is { } follows && !string.Equals(instance.Name, executed.Name, StringComparison.Ordinal))
+            foreach (var follow in follows)
+                follow.Renamed(instance.Name, executed.Name);
         instance.Name = executed.Name;
         if (executed.Exe is not null)
             instance.Exe = executed.Exe;
@@ -273,6 +281,9 @@ public sealed class ProcessTree
         instance.Reads = Figures.Add(instance.Reads, io.Reads);
         instance.Writes = Figures.Add(instance.Writes, io.Writes);
         AddToTrees(instance, io.Reads, io.Writes);
+        if (instance.Follows is { } follows)
+            foreach (var follow in follows)
+                follow.AddIo(io.Name, io.Reads, io.Writes);
     }
 
     private void End(InstanceEnded ended)
@@ -361,6 +372,9 @@ public sealed class ProcessTree
         instance.EndSeen = seen;
         instance.ExitedEntry = _exited.AddLast(instance);
         _dirty.Add(instance);
+        if (instance.Follows is { } follows)
+            foreach (var follow in follows)
+                follow.Ended(instance);
     }
 
     /// <summary>Links a child to its parent, unless that would close a cycle; the parent's trees take the child's totals.</summary>
@@ -372,6 +386,9 @@ public sealed class ProcessTree
         _dirty.Add(child);
         (parent.Children ??= new HashSet<Instance>()).Add(child);
         AddToTrees(parent, child.TreeReads, child.TreeWrites);
+        if (parent.Follows is { } follows)
+            foreach (var follow in follows)
+                follow.Join(child);
     }
 
     private void AddToTrees(Instance instance, long reads, long writes)
@@ -446,6 +463,8 @@ public sealed class ProcessTree
         public long Writes { get; set; }
         public long TreeReads { get; set; }
         public long TreeWrites { get; set; }
+        /// <summary>The followed trees it belongs to (<see cref="FollowedTree"/>), null for almost every instance.</summary>
+        public List<FollowedTree>? Follows { get; set; }
 
         public InstanceInfo Info(DateTimeOffset boot) => new(
             Pid, ParentPid, Name, Exe, Time(Origin ?? boot, Start), End is { } end ? Time(Origin ?? boot, end) : null,

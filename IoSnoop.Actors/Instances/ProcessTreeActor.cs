@@ -28,6 +28,22 @@ public static class ProcessTreeProtocol
 
     /// <summary>Answered with <see cref="InstanceChanges"/>: what changed since the last ask (<see cref="All"/>: every instance).</summary>
     public sealed record TakeChanges(bool All);
+    /// <summary>Answered with <see cref="FollowStarted"/>: follow the tree of this running process (per-file figures).</summary>
+    public sealed record Follow(int Pid);
+
+    /// <summary><see cref="Problem"/> null: followed; otherwise why not.</summary>
+    public sealed record FollowStarted(string? Problem);
+
+    /// <summary>Answered with <see cref="FollowFound"/>: what the followed tree of this pid read and wrote.</summary>
+    public sealed record GetFollow(int Pid);
+
+    /// <summary><see cref="Report"/> null: that pid's tree is not followed.</summary>
+    public sealed record FollowFound(FollowReport? Report);
+
+    /// <summary>Answered with <see cref="Unfollowed"/>: stop following the tree of this pid.</summary>
+    public sealed record Unfollow(int Pid);
+
+    public sealed record Unfollowed(bool WasFollowed);
 }
 
 /// <summary>Settings of the process tree.</summary>
@@ -36,6 +52,9 @@ public static class ProcessTreeProtocol
 /// (the live bpftrace source); false for replays and other sources, whose pids are not this machine's now.</param>
 public sealed record ProcessTreeSettings(int MaxExited, bool ReadProc)
 {
+    /// <summary>Shared with the parsing flow: on while a tree is followed (the wiring sets it).</summary>
+    public FileFollowing? Following { get; init; }
+
     public static ProcessTreeSettings Default { get; } = new(50_000, false);
 
     /// <summary>How long exited instances are kept (<c>--process-retention</c>); older ones are dropped as the cap drops them.</summary>
@@ -73,7 +92,7 @@ public sealed class ProcessTreeActor : ReceiveActor, IWithTimers
         _proc = settings.ReadProc ? proc ?? new ProcFileSystem() : null;
         _bootId = _proc?.BootId();
         _clock = clock ?? TimeProvider.System;
-        _tree = new ProcessTree(settings.MaxExited, _proc is null ? null : _proc.Read);
+        _tree = new ProcessTree(settings.MaxExited, _proc is null ? null : _proc.Read, settings.Following);
         _boot = BootTime();
 
         Receive<ProcessTreeProtocol.Observe>(observe =>
@@ -103,6 +122,9 @@ public sealed class ProcessTreeActor : ReceiveActor, IWithTimers
             new ProcessTreeProtocol.InstanceList(_tree.List(query.RunningOnly, query.Name, query.Limit, _boot))));
         Receive<ProcessTreeProtocol.GetInstance>(query => Answer(() =>
             new ProcessTreeProtocol.InstanceFound(_tree.Latest(query.Pid, _boot))));
+        Receive<ProcessTreeProtocol.Follow>(follow => Answer(() => new ProcessTreeProtocol.FollowStarted(_tree.Follow(follow.Pid))));
+        Receive<ProcessTreeProtocol.GetFollow>(query => Answer(() => new ProcessTreeProtocol.FollowFound(_tree.Followed(query.Pid, _boot))));
+        Receive<ProcessTreeProtocol.Unfollow>(unfollow => Answer(() => new ProcessTreeProtocol.Unfollowed(_tree.Unfollow(unfollow.Pid))));
     }
 
     public static Props Props(ProcessTreeSettings settings, ProcFileSystem? proc = null, TimeProvider? clock = null) =>

@@ -21,8 +21,10 @@ namespace IoSnoop.Actors.Parsing;
 /// 8,192 entries stays in it. <see cref="Build"/> then sorts the entries by process, in the order they came.
 /// </para>
 /// </remarks>
-public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLog? malformedLog = null) : ITraceSink
+public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLog? malformedLog = null, FileFollowing? following = null) : ITraceSink
 {
+    private readonly FileFollowing? _following = following;
+
     /// <summary>One process's part of the batch being built.</summary>
     private struct ProcessSums
     {
@@ -102,6 +104,8 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
             return;
         AddWaiting();
         Add(ioEvent.Process, _pool.Intern(ioEvent.Path), ioEvent.Direction, ioEvent.Bytes, ioEvent.Events, ioEvent.Layer);
+        if (ioEvent.Pid > 0 && _following is { Active: true })
+            Instance(new InstanceFileIo(ioEvent.Pid, ioEvent.Process, ioEvent.Path, ioEvent.Direction, ioEvent.Layer, ioEvent.Bytes));
     }
 
     private readonly Dictionary<string, DeviceIo> _devices = new(StringComparer.Ordinal);
@@ -124,6 +128,8 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
     {
         if (!InRange(process, bytes, operations))
             return;
+        if (pid > 0 && _following is { Active: true })
+            Instance(new InstanceFileIo(pid, process, Names.Get(path), direction, IoLayer.File, bytes));
         var used = _waitingCount == 0 ? 0 : _waitingEnds[_waitingCount - 1];
         if (used + path.Length > _waitingBytes.Length)
         {

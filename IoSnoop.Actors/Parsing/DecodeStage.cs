@@ -16,7 +16,7 @@ namespace IoSnoop.Actors.Parsing;
 /// <param name="onReady">Called once: when the parser reports the tracer's ready line or, for a source
 /// without one (<paramref name="waitForReadyLine"/> false), when the first event arrives.</param>
 public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, PathPool paths, MalformedLineLog? malformedLog = null,
-    Action? onReady = null, bool waitForReadyLine = true) : GraphStage<FlowShape<TraceChunk, IngestBatch>>
+    Action? onReady = null, bool waitForReadyLine = true, FileFollowing? following = null) : GraphStage<FlowShape<TraceChunk, IngestBatch>>
 {
     private readonly ITraceParser _parser = parser;
     private readonly DecodeSettings _settings = settings;
@@ -24,6 +24,7 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Pa
     private readonly MalformedLineLog? _malformedLog = malformedLog;
     private readonly Action? _onReady = onReady;
     private readonly bool _waitForReadyLine = waitForReadyLine;
+    private readonly FileFollowing? _following = following;
     private readonly Inlet<TraceChunk> _in = new("decode.in");
     private readonly Outlet<IngestBatch> _out = new("decode.out");
 
@@ -46,7 +47,7 @@ public sealed class DecodeStage(ITraceParser parser, DecodeSettings settings, Pa
         {
             _stage = stage;
             _framer = new LineFramer(stage._settings.MaxLineBytes);
-            _batch = new BatchBuilder(new NameTable(stage._settings.NameTableCapacity), stage._paths, stage._malformedLog);
+            _batch = new BatchBuilder(new NameTable(stage._settings.NameTableCapacity), stage._paths, stage._malformedLog, stage._following);
             _onLine = line => _stage._parser.Parse(line, _batch);
             _onOverlong = start => _batch.Malformed(start, $"line longer than {_stage._settings.MaxLineBytes} bytes");
             SetHandler(stage._in, onPush: OnPush, onUpstreamFinish: OnUpstreamFinish, onUpstreamFailure: OnUpstreamFailure);

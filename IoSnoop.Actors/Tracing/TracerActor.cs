@@ -228,7 +228,7 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
         // own island: up to 16 chunks are read ahead, and a batch is built only when the actors can take it.
         var (killSwitch, completion) = chunks
             .Async()
-            .Via(new DecodeStage(parser, _settings.Decode, _paths, _malformedLog, onReady, waitForReadyLine))
+            .Via(new DecodeStage(parser, _settings.Decode, _paths, _malformedLog, onReady, waitForReadyLine, _settings.Following))
             .ViaMaterialized(KillSwitches.Single<IngestBatch>(), Keep.Right)
             .Select(batch =>
             {
@@ -331,6 +331,8 @@ public sealed record TracerSettings(ITraceSource? Live, string? ReplayFile, stri
     public DecodeSettings Decode { get; init; } = DecodeSettings.Default;
     /// <summary>Bytes read from the tracer at a time; below the large-object threshold so chunks stay cheap to collect.</summary>
     public int ChunkSize { get; init; } = 64 * 1024;
+    /// <summary>Turned on by the process tree while it follows a tree: the batches then carry each process's bytes per file.</summary>
+    public FileFollowing? Following { get; init; }
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Consecutive failed runs after which the status says "failed" (it still retries).</summary>

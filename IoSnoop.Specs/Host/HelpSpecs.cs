@@ -34,7 +34,7 @@ public sealed class HelpSpecs
         var help = CommandLine.Usage();
         var section = help[(help.IndexOf("Subcommands", StringComparison.Ordinal))..];
         var listed = section.Split('\n').Skip(1).TakeWhile(l => l.Length > 0).Select(l => l.Trim().Split(' ')[0]).ToList();
-        Assert.Equal(["install-systemd", "install-launchd", "bench"], listed);
+        Assert.Equal(["install-systemd", "install-launchd", "bench", "run"], listed);
         foreach (var name in listed)
         {
             Assert.Contains($"       iosnoopng {name} [flags]", help);

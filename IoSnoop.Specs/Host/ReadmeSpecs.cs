@@ -14,6 +14,7 @@ public sealed class ReadmeSpecs
         { "install-systemd", Subcommands.SystemdFlags.MarkdownTable() },
         { "install-launchd", Subcommands.LaunchdFlags.MarkdownTable() },
         { "bench", Bench.Flags.MarkdownTable() },
+        { "run", IoSnoop.Host.Run.RunCommandLine.Flags.MarkdownTable() },
     };
 
     [Theory]

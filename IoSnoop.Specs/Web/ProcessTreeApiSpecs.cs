@@ -131,4 +131,41 @@ public sealed class ProcessTreeApiSpecs : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Contains("99999", body.GetProperty("error").GetString());
     }
+
+    [Fact]
+    public async Task A_running_process_is_followed_reported_and_unfollowed_and_bad_requests_are_refused()
+    {
+        await Poll.Until(async () => await Get("/api/processes/102"),
+            r => r.Status == HttpStatusCode.OK && r.Body.GetProperty("treeWrites").GetInt64() == 1200, TimeSpan.FromSeconds(10),
+            "/api/processes/102", r => r.Body.ToString());
+
+        using (var followed = await _daemon.Http.PostAsync("/api/follow", new StringContent("{\"pid\": 102}", System.Text.Encoding.UTF8, "application/json"), Cancel))
+        {
+            Assert.Equal(HttpStatusCode.Created, followed.StatusCode);
+            var body = JsonDocument.Parse(await followed.Content.ReadAsStringAsync(Cancel)).RootElement;
+            Assert.Equal(
+                ["pid", "name", "exe", "started", "ended", "running", "treeReads", "treeWrites", "diskReads", "diskWrites", "processes", "files"],
+                Keys(body));
+            // Its bytes and its child's from before the follow are in the totals; per file, nothing yet.
+            Assert.Equal((102, 2, 40L, 1200L), (body.GetProperty("pid").GetInt32(), body.GetProperty("running").GetInt32(),
+                body.GetProperty("treeReads").GetInt64(), body.GetProperty("treeWrites").GetInt64()));
+            Assert.Equal(0, body.GetProperty("files").GetArrayLength());
+        }
+        var (status, report) = await Get("/api/follow/102");
+        Assert.Equal((HttpStatusCode.OK, 1200L), (status, report.GetProperty("treeWrites").GetInt64()));
+        var names = report.GetProperty("processes").EnumerateArray().Select(p => p.GetProperty("name").GetString()!).ToArray();
+        Assert.Equal(["dd", "cat"], names);
+
+        using (var unfollowed = await _daemon.Http.DeleteAsync("/api/follow/102", Cancel))
+            Assert.Equal(HttpStatusCode.NoContent, unfollowed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Get("/api/follow/102")).Status);
+
+        foreach (var (body, expected) in new[] { ("{\"pid\": 101}", HttpStatusCode.NotFound), ("{\"pid\": 0}", HttpStatusCode.BadRequest),
+                     ("not json", HttpStatusCode.BadRequest), ("{\"pid\": \"x\"}", HttpStatusCode.BadRequest) })
+        {
+            using var refused = await _daemon.Http.PostAsync("/api/follow", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Cancel);
+            Assert.Equal(expected, refused.StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.BadRequest, (await Get("/api/follow/x")).Status);
+    }
 }

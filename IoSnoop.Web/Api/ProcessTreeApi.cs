@@ -16,6 +16,9 @@ namespace IoSnoop.Web.Api;
 /// its children. Kept in the database with the other figures (when there is one), so the tree survives a restart.
 /// With a source that gives no instances (fs_usage) an empty list carries the reason in the <see cref="NoteHeader"/>
 /// header and a 404 says it in its error text.
+/// <para><c>POST /api/follow</c> <c>{"pid": N}</c> follows the tree of a running process (what <c>iosnoopng run</c>
+/// asks for): <c>GET /api/follow/{pid}</c> then gives its totals, its bytes per process name and per file;
+/// <c>DELETE /api/follow/{pid}</c> ends the follow. Following changes no figures, so <c>--read-only</c> allows it.</para>
 /// </summary>
 public static class ProcessTreeApi
 {
@@ -64,12 +67,69 @@ public static class ProcessTreeApi
                 return Results.Empty;
             return Results.Json(InstanceTreeDto.From(detail), WebJson.Options);
         }).AddEndpointFilter<HeavyQueryFilter>();
+        routes.MapPost("/api/follow", async (ProcessTreeQueries q, RefusalLog log, HttpContext http) =>
+        {
+            int pid;
+            try
+            {
+                var body = await System.Text.Json.JsonSerializer.DeserializeAsync<FollowRequest>(http.Request.Body, WebJson.Options, http.RequestAborted);
+                pid = body?.Pid ?? 0;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                pid = 0;
+            }
+            if (pid < 1)
+                return ApiErrors.BadRequest(http, log, "send {\"pid\": N} with the pid of a running process");
+            var started = await q.Follow(pid, http.RequestAborted);
+            if (started.Problem is { } problem)
+                return ApiErrors.Error(http, log, problem.StartsWith("no process", StringComparison.Ordinal)
+                    ? StatusCodes.Status404NotFound : StatusCodes.Status429TooManyRequests, problem);
+            var found = await q.Followed(pid, http.RequestAborted);
+            return found.Report is { } report
+                ? Results.Json(FollowDto.From(report), WebJson.Options, statusCode: StatusCodes.Status201Created)
+                : ApiErrors.Error(http, log, StatusCodes.Status404NotFound, $"the tree of pid {pid} is not followed");
+        });
+        routes.MapMethods("/api/follow/{pid}", Read, async (string pid, ProcessTreeQueries q, RefusalLog log, HttpContext http) =>
+        {
+            if (!TryPid(pid, out var number))
+                return ApiErrors.BadRequest(http, log, "use /api/follow/PID with a process id (a whole number from 1)");
+            var found = await q.Followed(number, http.RequestAborted);
+            if (found.Report is not { } report)
+                return ApiErrors.Error(http, log, StatusCodes.Status404NotFound, $"the tree of pid {number} is not followed");
+            return StatsApi.Head(http) ? Results.Empty : Results.Json(FollowDto.From(report), WebJson.Options);
+        });
+        routes.MapDelete("/api/follow/{pid}", async (string pid, ProcessTreeQueries q, RefusalLog log, HttpContext http) =>
+        {
+            if (!TryPid(pid, out var number))
+                return ApiErrors.BadRequest(http, log, "use /api/follow/PID with a process id (a whole number from 1)");
+            var done = await q.Unfollow(number, http.RequestAborted);
+            return done.WasFollowed
+                ? Results.NoContent()
+                : ApiErrors.Error(http, log, StatusCodes.Status404NotFound, $"the tree of pid {number} is not followed");
+        });
         return routes;
     }
 
     /// <summary>Why the running source gives no process instances, or null when it can.</summary>
     private static async Task<string?> WhyNone(ProcessQueries stats, HttpContext http) =>
         ProcessTreeSources.WhyNone((await stats.Overview(http.RequestAborted)).Source.Name);
+
+    private static bool TryPid(string text, out int pid) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out pid) && pid >= 1;
+
+    /// <summary>The body of <c>POST /api/follow</c>.</summary>
+    public sealed record FollowRequest(int Pid);
+
+    /// <summary>A followed tree: totals (all its instances' bytes), per name and per file (since the follow), most bytes first.</summary>
+    public sealed record FollowDto(
+        int Pid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended, int Running,
+        long TreeReads, long TreeWrites, long DiskReads, long DiskWrites,
+        IReadOnlyList<FollowedName> Processes, IReadOnlyList<FollowedFile> Files)
+    {
+        public static FollowDto From(FollowReport r) => new(r.Pid, r.Name, r.Exe, r.Started, r.Ended, r.Running,
+            r.TreeReads, r.TreeWrites, r.DiskReads, r.DiskWrites, r.Processes, r.Files);
+    }
 
     /// <summary>One instance: <c>ended</c> null while it runs; <c>reads</c>/<c>writes</c> its own bytes, <c>tree*</c> with all
     /// descendants; <c>exitCode</c> its exit status when the tracer saw it, else null.</summary>
@@ -107,4 +167,13 @@ public sealed class ProcessTreeQueries(IRequiredActor<ProcessTreeActor> tree, We
 
     public Task<ProcessTreeProtocol.InstanceFound> Latest(int pid, CancellationToken cancel = default) =>
         tree.ActorRef.Ask<ProcessTreeProtocol.InstanceFound>(new ProcessTreeProtocol.GetInstance(pid), settings.AskTimeout, cancel);
+
+    public Task<ProcessTreeProtocol.FollowStarted> Follow(int pid, CancellationToken cancel = default) =>
+        tree.ActorRef.Ask<ProcessTreeProtocol.FollowStarted>(new ProcessTreeProtocol.Follow(pid), settings.AskTimeout, cancel);
+
+    public Task<ProcessTreeProtocol.FollowFound> Followed(int pid, CancellationToken cancel = default) =>
+        tree.ActorRef.Ask<ProcessTreeProtocol.FollowFound>(new ProcessTreeProtocol.GetFollow(pid), settings.AskTimeout, cancel);
+
+    public Task<ProcessTreeProtocol.Unfollowed> Unfollow(int pid, CancellationToken cancel = default) =>
+        tree.ActorRef.Ask<ProcessTreeProtocol.Unfollowed>(new ProcessTreeProtocol.Unfollow(pid), settings.AskTimeout, cancel);
 }

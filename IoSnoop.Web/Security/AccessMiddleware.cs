@@ -56,7 +56,8 @@ public sealed class AccessMiddleware(RequestDelegate next, AccessSettings settin
                 return Refusal.Write(http, StatusCodes.Status401Unauthorized, "wrong token", log);
         }
 
-        if (settings.ReadOnly && changesState)
+        // Following a process tree changes no figures: allowed to a read-only daemon.
+        if (settings.ReadOnly && changesState && !request.Path.StartsWithSegments("/api/follow"))
             return Refusal.Write(http, StatusCodes.Status403Forbidden, ReadOnlyReason, log);
 
         return next(http);
