@@ -12,8 +12,8 @@ public static class ProcessTreeProtocol
     /// from <c>/proc</c> first.</summary>
     public sealed record Observe(IReadOnlyList<InstanceEvent> Events, bool TracerReady);
 
-    /// <summary>Answered with <see cref="InstanceList"/>: instances, newest first.</summary>
-    public sealed record GetInstances(bool RunningOnly, string? Name, int Limit);
+    /// <summary>Answered with <see cref="InstanceList"/>: instances, newest first (only those of one group when <see cref="Group"/> is given).</summary>
+    public sealed record GetInstances(bool RunningOnly, string? Name, int Limit, string? Group = null);
 
     public sealed record InstanceList(IReadOnlyList<InstanceInfo> Instances);
 
@@ -22,6 +22,11 @@ public static class ProcessTreeProtocol
 
     /// <summary><see cref="Detail"/> null: no instance with that pid is held.</summary>
     public sealed record InstanceFound(InstanceDetail? Detail);
+
+    /// <summary>Answered with <see cref="GroupList"/>: the bytes per group, most first.</summary>
+    public sealed record GetGroups;
+
+    public sealed record GroupList(IReadOnlyList<GroupInfo> Groups);
 }
 
 /// <summary>Settings of the process tree.</summary>
@@ -46,11 +51,13 @@ public sealed class ProcessTreeActor : ReceiveActor
     private readonly TimeProvider _clock;
     private DateTimeOffset _boot;
 
-    public ProcessTreeActor(ProcessTreeSettings settings, ProcFileSystem? proc, TimeProvider? clock)
+    public ProcessTreeActor(ProcessTreeSettings settings, ProcFileSystem? proc, TimeProvider? clock, CgroupDirectory? cgroups)
     {
         _proc = settings.ReadProc ? proc ?? new ProcFileSystem() : null;
         _clock = clock ?? TimeProvider.System;
-        _tree = new ProcessTree(settings.MaxExited, _proc is null ? null : _proc.Read);
+        // The cgroup ids the kernel gives are this machine's only when the tracer runs here now.
+        var directory = settings.ReadProc ? cgroups ?? CgroupDirectory.ForThisMachine() : null;
+        _tree = new ProcessTree(settings.MaxExited, _proc is null ? null : _proc.Read, directory is null ? null : directory.PathOf);
         _boot = BootTime();
 
         Receive<ProcessTreeProtocol.Observe>(observe =>
@@ -65,13 +72,16 @@ public sealed class ProcessTreeActor : ReceiveActor
                 Guard("applying a process event", () => _tree.Apply(instanceEvent));
         });
         Receive<ProcessTreeProtocol.GetInstances>(query => Answer(() =>
-            new ProcessTreeProtocol.InstanceList(_tree.List(query.RunningOnly, query.Name, query.Limit, _boot))));
+            new ProcessTreeProtocol.InstanceList(_tree.List(query.RunningOnly, query.Name, query.Limit, _boot, query.Group))));
+        Receive<ProcessTreeProtocol.GetGroups>(_ => Answer(() => new ProcessTreeProtocol.GroupList(_tree.Groups())));
         Receive<ProcessTreeProtocol.GetInstance>(query => Answer(() =>
             new ProcessTreeProtocol.InstanceFound(_tree.Latest(query.Pid, _boot))));
     }
 
-    public static Props Props(ProcessTreeSettings settings, ProcFileSystem? proc = null, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new ProcessTreeActor(settings, proc, clock));
+    /// <param name="cgroups">Resolves cgroup ids (default: the unified hierarchy of this machine, when <c>/proc</c> is read).</param>
+    public static Props Props(ProcessTreeSettings settings, ProcFileSystem? proc = null, TimeProvider? clock = null,
+        CgroupDirectory? cgroups = null) =>
+        Akka.Actor.Props.Create(() => new ProcessTreeActor(settings, proc, clock, cgroups));
 
     /// <summary>When the machine booted: the origin of the kernel's start times.</summary>
     private DateTimeOffset BootTime()

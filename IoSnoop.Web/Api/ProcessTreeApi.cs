@@ -11,9 +11,9 @@ namespace IoSnoop.Web.Api;
 
 /// <summary>
 /// Process instances (ours, beside the original's API; the bpftrace source only): <c>GET /api/processes</c>
-/// lists them, newest first (<c>?running=true</c>, <c>?name=</c>, <c>?limit=</c>, default 100);
+/// lists them, newest first (<c>?running=true</c>, <c>?name=</c>, <c>?group=</c>, <c>?limit=</c>, default 100);
 /// <c>GET /api/processes/{pid}</c> the latest instance with that pid, with its own and its tree's bytes and
-/// its children. Held in memory only.
+/// its children; <c>GET /api/groups</c> the bytes per group (cgroup). Held in memory only.
 /// </summary>
 public static class ProcessTreeApi
 {
@@ -25,7 +25,7 @@ public static class ProcessTreeApi
 
     public static IEndpointRouteBuilder MapProcessTreeApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapMethods("/api/processes", Read, async (string? running, string? name, string? limit, ProcessTreeQueries q,
+        routes.MapMethods("/api/processes", Read, async (string? running, string? name, string? group, string? limit, ProcessTreeQueries q,
             RefusalLog log, HttpContext http) =>
         {
             if (running is not (null or "" or "true" or "false"))
@@ -37,9 +37,12 @@ public static class ProcessTreeApi
             var only = string.IsNullOrEmpty(name) ? null : name;
             if (only is not null && ApiLimits.NameProblem(only) is { } problem)
                 return ApiErrors.BadRequest(http, log, $"name: {problem}");
+            var inGroup = string.IsNullOrEmpty(group) ? null : group;
+            if (inGroup is not null && inGroup.Length > ApiLimits.MaxNameLength)
+                return ApiErrors.BadRequest(http, log, $"group: a group name is at most {ApiLimits.MaxNameLength} characters");
             if (StatsApi.Head(http))
                 return Results.Empty;
-            var list = await q.List(running == "true", only, count, http.RequestAborted);
+            var list = await q.List(running == "true", only, count, http.RequestAborted, inGroup);
             return Results.Json(list.Instances.Select(InstanceDto.From), WebJson.Options);
         }).AddEndpointFilter<HeavyQueryFilter>();
         routes.MapMethods("/api/processes/{pid}", Read, async (string pid, ProcessTreeQueries q, RefusalLog log, HttpContext http) =>
@@ -53,27 +56,41 @@ public static class ProcessTreeApi
                 return Results.Empty;
             return Results.Json(InstanceTreeDto.From(detail), WebJson.Options);
         }).AddEndpointFilter<HeavyQueryFilter>();
+        routes.MapMethods("/api/groups", Read, async (ProcessTreeQueries q, HttpContext http) =>
+        {
+            if (StatsApi.Head(http))
+                return Results.Empty;
+            var groups = await q.Groups(http.RequestAborted);
+            // An object keyed by the group's name, most bytes first.
+            var answer = new Dictionary<string, GroupDto>(StringComparer.Ordinal);
+            foreach (var g in groups.Groups)
+                answer[g.Name] = new GroupDto(g.Reads, g.Writes, g.Processes);
+            return Results.Json(answer, WebJson.Options);
+        });
         return routes;
     }
 
+    /// <summary>One group's bytes: what its instances read and wrote (exited ones included) and how many there were.</summary>
+    public sealed record GroupDto(long Reads, long Writes, long Processes);
+
     /// <summary>One instance: <c>ended</c> null while it runs; <c>reads</c>/<c>writes</c> its own bytes, <c>tree*</c> with all descendants.</summary>
     public sealed record InstanceDto(
-        int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
+        int Pid, int Ppid, string Name, string? Exe, string? Group, DateTimeOffset? Started, DateTimeOffset? Ended,
         long Reads, long Writes, long TreeReads, long TreeWrites)
     {
         public static InstanceDto From(InstanceInfo i) =>
-            new(i.Pid, i.Ppid, i.Name, i.Exe, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites);
+            new(i.Pid, i.Ppid, i.Name, i.Exe, i.Group, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites);
     }
 
     /// <summary>One instance with its children (each without children of its own).</summary>
     public sealed record InstanceTreeDto(
-        int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
+        int Pid, int Ppid, string Name, string? Exe, string? Group, DateTimeOffset? Started, DateTimeOffset? Ended,
         long Reads, long Writes, long TreeReads, long TreeWrites, IReadOnlyList<InstanceDto> Children)
     {
         public static InstanceTreeDto From(InstanceDetail d)
         {
             var i = d.Instance;
-            return new(i.Pid, i.Ppid, i.Name, i.Exe, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites,
+            return new(i.Pid, i.Ppid, i.Name, i.Exe, i.Group, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites,
                 d.Children.Select(InstanceDto.From).ToArray());
         }
     }
@@ -82,8 +99,12 @@ public static class ProcessTreeApi
 /// <summary>The queries of the process-tree actor, each an Ask with a finite timeout.</summary>
 public sealed class ProcessTreeQueries(IRequiredActor<ProcessTreeActor> tree, WebSettings settings)
 {
-    public Task<ProcessTreeProtocol.InstanceList> List(bool runningOnly, string? name, int limit, CancellationToken cancel = default) =>
-        tree.ActorRef.Ask<ProcessTreeProtocol.InstanceList>(new ProcessTreeProtocol.GetInstances(runningOnly, name, limit), settings.AskTimeout, cancel);
+    public Task<ProcessTreeProtocol.InstanceList> List(bool runningOnly, string? name, int limit, CancellationToken cancel = default,
+        string? group = null) =>
+        tree.ActorRef.Ask<ProcessTreeProtocol.InstanceList>(new ProcessTreeProtocol.GetInstances(runningOnly, name, limit, group), settings.AskTimeout, cancel);
+
+    public Task<ProcessTreeProtocol.GroupList> Groups(CancellationToken cancel = default) =>
+        tree.ActorRef.Ask<ProcessTreeProtocol.GroupList>(new ProcessTreeProtocol.GetGroups(), settings.AskTimeout, cancel);
 
     public Task<ProcessTreeProtocol.InstanceFound> Latest(int pid, CancellationToken cancel = default) =>
         tree.ActorRef.Ask<ProcessTreeProtocol.InstanceFound>(new ProcessTreeProtocol.GetInstance(pid), settings.AskTimeout, cancel);
