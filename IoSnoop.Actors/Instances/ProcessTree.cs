@@ -163,7 +163,9 @@ public sealed class ProcessTree
     private void Start(InstanceStarted started)
     {
         var instance = Find(started.Pid, started.Start) ?? Add(started.Pid, started.Start, started.Name, started.ParentPid);
-        JoinId(instance, started.Cgroup);
+        // The cgroup at the fork. A start reported late (after an exec, or after /proc was read) is older news.
+        if (instance.CgroupId == 0 && instance.Group is null)
+            JoinId(instance, started.Cgroup);
         var parent = Find(started.ParentPid, started.ParentStart);
         if (parent is null && _latest.TryGetValue(started.ParentPid, out var latest) && latest.End is null && latest.Start == UnknownStart)
             parent = latest;
@@ -194,7 +196,7 @@ public sealed class ProcessTree
 
     private void Execute(InstanceExecuted executed)
     {
-        var instance = Find(executed.Pid, executed.Start) ?? AddUnknown(executed.Pid, executed.Start, executed.Name);
+        var instance = Find(executed.Pid, executed.Start) ?? AddUnknown(executed.Pid, executed.Start, executed.Name, executed.Cgroup);
         instance.Name = executed.Name;
         if (executed.Exe is not null)
             instance.Exe = executed.Exe;
@@ -234,6 +236,8 @@ public sealed class ProcessTree
             Join(instance, Cgroups.ReadableName(path));
         else
         {
+            if (instance.Group is { } left)
+                (instance.EarlierGroups ??= []).Add(left);
             instance.Group = null;
             _unresolved.Add(instance);
         }
@@ -252,7 +256,8 @@ public sealed class ProcessTree
             Join(instance, Cgroups.ReadableName(path));
     }
 
-    /// <summary>Puts the instance in a group (counted there once per stay), with the bytes that waited for it.</summary>
+    /// <summary>Puts the instance in a group (counted there once, however often it moves in and out), with the bytes
+    /// that waited for it.</summary>
     private void Join(Instance instance, string name)
     {
         _unresolved.Remove(instance);
@@ -265,8 +270,11 @@ public sealed class ProcessTree
         }
         if (instance.Group != group.Name)
         {
+            if (instance.Group is { } left)
+                (instance.EarlierGroups ??= []).Add(left);
+            if (instance.EarlierGroups?.Contains(group.Name) != true)
+                group.Processes++;
             instance.Group = group.Name;
-            group.Processes++;
         }
         if (instance.PendingReads != 0 || instance.PendingWrites != 0)
         {
@@ -307,7 +315,9 @@ public sealed class ProcessTree
     }
 
     /// <summary>A pid the tree learns of through its exec, bytes or end: what <c>/proc</c> says of it, if anything.</summary>
-    private Instance AddUnknown(int pid, long start, string name)
+    /// <param name="cgroupId">The cgroup id the event carries (0: none): it was true when the event happened, which
+    /// <c>/proc</c>, read later, may no longer be.</param>
+    private Instance AddUnknown(int pid, long start, string name, ulong cgroupId = 0)
     {
         var parentPid = 0;
         string? exe = null;
@@ -322,7 +332,10 @@ public sealed class ProcessTree
         }
         var instance = Add(pid, start, name, parentPid);
         instance.Exe = exe;
-        JoinPath(instance, cgroup);
+        if (cgroupId != 0)
+            JoinId(instance, cgroupId);
+        else
+            JoinPath(instance, cgroup);
         if (parentPid > 0 && _latest.TryGetValue(parentPid, out var parent) && parent.End is null && parent != instance)
             Link(instance, parent);
         return instance;
@@ -415,6 +428,8 @@ public sealed class ProcessTree
         public string? Exe { get; set; }
         public ulong CgroupId { get; set; }
         public string? Group { get; set; }
+        /// <summary>The groups it was in before <see cref="Group"/> (null until it moves: most never do).</summary>
+        public List<string>? EarlierGroups { get; set; }
         public long PendingReads { get; set; }
         public long PendingWrites { get; set; }
         public int ParentPid { get; set; }

@@ -69,6 +69,46 @@ public sealed class ProcessTreeGroupSpecs
     }
 
     [Fact]
+    public void A_start_reported_after_the_exec_or_after_proc_was_read_does_not_move_the_instance_back()
+    {
+        // The start record can come an interval late (written on another CPU while its set was handed out); an
+        // instance first met through its exec takes the exec's cgroup, not what /proc says a moment later.
+        var proc = new Dictionary<int, ProcessSeed> { [50] = new(50, 1, 1 * S, "dd", null, "/system.slice/nginx.service") };
+        var tree = new ProcessTree(100, pid => proc.GetValueOrDefault(pid), id => _paths.GetValueOrDefault(id));
+        proc[51] = new ProcessSeed(51, 1, 2 * S, "dd", null, "/system.slice/nginx.service");
+
+        tree.Apply(new InstanceExecuted(50, 1 * S, "sh", "/bin/sh", Root));
+        tree.Apply(new InstanceExecuted(50, 1 * S, "dd", "/bin/dd", Docker));
+        tree.Apply(new InstanceStarted(50, 1 * S, 1, 0, "sh", Root));
+        tree.Apply(new InstanceIo(50, "dd", 0, 100));
+        // Met first through its bytes: /proc's path; its late start changes nothing.
+        tree.Apply(new InstanceIo(51, "dd", 0, 10));
+        tree.Apply(new InstanceStarted(51, 2 * S, 1, 0, "sh", Root));
+        tree.Apply(new InstanceIo(51, "dd", 0, 10));
+
+        Assert.Equal(("docker:4f1c9a2b7d3e", "nginx.service"), (GroupOf(tree, 50), GroupOf(tree, 51)));
+        Assert.Equal(new Dictionary<string, (long, long, long)>
+        {
+            ["docker:4f1c9a2b7d3e"] = (0, 100, 1),
+            ["/"] = (0, 0, 1),
+            ["nginx.service"] = (0, 20, 1),
+        }, Sums(tree));
+    }
+
+    [Fact]
+    public void An_instance_that_moves_back_to_a_group_is_counted_there_once()
+    {
+        var tree = NewTree();
+        tree.Apply(new InstanceStarted(60, 1 * S, 1, 0, "sh", Nginx));
+        tree.Apply(new InstanceExecuted(60, 1 * S, "a", null, Docker));
+        tree.Apply(new InstanceExecuted(60, 1 * S, "b", null, Made)); // not resolved
+        tree.Apply(new InstanceExecuted(60, 1 * S, "c", null, Nginx));
+        tree.Apply(new InstanceExecuted(60, 1 * S, "d", null, Docker));
+
+        Assert.Equal([1L, 1L], tree.Groups().Select(g => g.Processes));
+    }
+
+    [Fact]
     public void Bytes_of_a_cgroup_not_resolved_yet_wait_and_join_it_once_it_is()
     {
         var tree = NewTree();
