@@ -236,9 +236,7 @@ public sealed class ProcessTree
             Join(instance, Cgroups.ReadableName(path));
         else
         {
-            if (instance.Group is { } left)
-                (instance.EarlierGroups ??= []).Add(left);
-            instance.Group = null;
+            instance.Leave();
             _unresolved.Add(instance);
         }
     }
@@ -270,8 +268,7 @@ public sealed class ProcessTree
         }
         if (instance.Group != group.Name)
         {
-            if (instance.Group is { } left)
-                (instance.EarlierGroups ??= []).Add(left);
+            instance.Leave();
             if (instance.EarlierGroups?.Contains(group.Name) != true)
                 group.Processes++;
             instance.Group = group.Name;
@@ -428,8 +425,16 @@ public sealed class ProcessTree
         public string? Exe { get; set; }
         public ulong CgroupId { get; set; }
         public string? Group { get; set; }
-        /// <summary>The groups it was in before <see cref="Group"/> (null until it moves: most never do).</summary>
-        public List<string>? EarlierGroups { get; set; }
+        /// <summary>The groups it was in before <see cref="Group"/>, each once (null until it moves: most never do).</summary>
+        public List<string>? EarlierGroups { get; private set; }
+
+        /// <summary>Leaves its group (for another, or for a cgroup not resolved yet).</summary>
+        public void Leave()
+        {
+            if (Group is { } left && EarlierGroups?.Contains(left) != true)
+                (EarlierGroups ??= []).Add(left);
+            Group = null;
+        }
         public long PendingReads { get; set; }
         public long PendingWrites { get; set; }
         public int ParentPid { get; set; }
