@@ -291,6 +291,23 @@ describe('iosnoopng dashboard', () => {
     await page.locator(tid('process-table')).waitFor({ timeout: TIMEOUT })
   })
 
+  test('the Groups tab says that a replay of the original\'s lines has no groups', async () => {
+    const api = (await (await fetch(`${BASE}/api/groups`)).json()) as Record<string, unknown>
+    assert.deepEqual(api, {}, 'the daemon holds no groups')
+    await page.goto(`${BASE}/`)
+    await connected(page)
+    await page.locator(tid('nav-groups')).click()
+    await poll('the groups view\'s address', async () => new URL(page.url()).pathname, (p) => p === '/groups')
+    const none = page.locator(tid('groups-none'))
+    await none.waitFor({ timeout: TIMEOUT })
+    assert.match((await none.textContent()) ?? '', /groups need the Linux bpftrace source/)
+    assert.equal(await page.locator(tid('groups-table')).count(), 0, 'no empty table')
+    await poll('the title', () => page.title(), (t) => t === 'Groups · iosnoopng')
+    await shoot(page, 'groups-none')
+    await page.locator(tid('nav-overview')).click()
+    await page.locator(tid('process-table')).waitFor({ timeout: TIMEOUT })
+  })
+
   test('search across the files of all processes finds the expected processes', async () => {
     assert.ok(want.search, 'the expectations name a search (expect.py writes one)')
     const search = want.search

@@ -284,6 +284,7 @@ const server = createServer(async (req, res) => {
   if (url.pathname === '/api/status') return json(res, 200, source)
   // Like the daemon with a source that records no process instances (fs_usage, a replay of the original's lines).
   if (url.pathname === '/api/processes') return json(res, 200, [])
+  if (url.pathname === '/api/groups') return json(res, 200, {})
   if (url.pathname.startsWith('/hub/') || url.pathname.startsWith('/api/')) return json(res, 404, { error: 'not found' })
   // Static files, then the SPA fallback.
   let file = normalize(join(root, decodeURIComponent(url.pathname)))

@@ -12,6 +12,8 @@ export const routes: RouteRecordRaw[] = [
   // Process instances (the bpftrace and dtrace sources): the tree, and one instance by pid.
   { path: '/instances', name: 'tree', component: () => import('@/views/ProcessTreeView.vue'), meta: { title: 'Process tree' } },
   { path: '/instances/:pid', name: 'instance', component: () => import('@/views/InstanceView.vue'), props: true },
+  // Bytes per group (cgroup: systemd unit, container, pod), and a group's instances.
+  { path: '/groups', name: 'groups', component: () => import('@/views/GroupsView.vue'), meta: { title: 'Groups' } },
   // The original tool linked a process as /NAME: keep those links working.
   {
     path: '/:name',

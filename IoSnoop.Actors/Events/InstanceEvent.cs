@@ -12,11 +12,13 @@ public abstract record InstanceEvent(int Pid);
 /// <summary>A new process (not a thread), with its parent as it was at the fork. <paramref name="ParentStart"/> is
 /// negative when the source does not know it: the parent is then the running instance of <paramref name="ParentPid"/>.</summary>
 /// <param name="Name">Its name at the start: the parent's, until it runs a program of its own.</param>
-public sealed record InstanceStarted(int Pid, long Start, int ParentPid, long ParentStart, string Name) : InstanceEvent(Pid);
+/// <param name="Cgroup">Its cgroup v2 id (the inode number of the cgroup's directory), 0 when not known.</param>
+public sealed record InstanceStarted(int Pid, long Start, int ParentPid, long ParentStart, string Name, ulong Cgroup = 0) : InstanceEvent(Pid);
 
 /// <summary>The process ran a new program.</summary>
 /// <param name="Exe">The executable's path, or null when the source could not tell it.</param>
-public sealed record InstanceExecuted(int Pid, long Start, string Name, string? Exe) : InstanceEvent(Pid);
+/// <param name="Cgroup">Its cgroup v2 id at the exec (it may have been moved since its start), 0 when not known.</param>
+public sealed record InstanceExecuted(int Pid, long Start, string Name, string? Exe, ulong Cgroup = 0) : InstanceEvent(Pid);
 
 /// <summary>Bytes a process (all its threads) read from and wrote to files within the interval.</summary>
 /// <param name="Name">The name its I/O was recorded under (the first of them, when it ran several programs).</param>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace IoSnoop.Actors.Instances;
 
 /// <summary>
-/// The processes <c>/proc</c> shows (Linux): pid, parent, name, executable and start time, for the process
+/// The processes <c>/proc</c> shows (Linux): pid, parent, name, executable, start time and cgroup v2 path, for the process
 /// tree's start and for pids it first meets through their bytes. Kernel threads are left out (they do no
 /// file I/O of their own through system calls). Every read may race with a process's exit: what cannot be
 /// read is left out, never an error.
@@ -57,7 +57,16 @@ public sealed class ProcFileSystem(string root = "/proc")
             {
                 // Another user's process without the rights to look: no executable.
             }
-            return seed with { Exe = exe };
+            string? cgroup = null;
+            try
+            {
+                cgroup = Cgroups.PathFromProcCgroup(File.ReadAllText(Path.Combine(directory, "cgroup")));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or no cgroups in this kernel: no group.
+            }
+            return seed with { Exe = exe, Cgroup = cgroup };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -18,6 +18,13 @@ namespace IoSnoop.Actors.Instances;
 /// Never throws on odd input: unknown pids become instances of their own, a parent that would close a
 /// cycle is not linked.
 /// </para>
+/// <para>
+/// Groups: each instance carries its cgroup (the id the kernel gave at its start and at each exec, resolved to a
+/// path by <c>cgroupPath</c>; or the path <c>/proc</c> gave) under its readable name (<see cref="Cgroups.ReadableName"/>),
+/// and the bytes of every instance are summed per group as they come, so that dropping exited instances changes no
+/// group's sums. Bytes of an instance whose cgroup id is not resolved yet wait with it and join its group when it
+/// is. At most <c>maxGroups</c> groups are held; the bytes of further ones are summed under <see cref="OtherGroups"/>.
+/// </para>
 /// </summary>
 public sealed partial class ProcessTree
 {
@@ -27,6 +34,12 @@ public sealed partial class ProcessTree
     /// <summary>A start time not known (a process first seen through its bytes, with nothing in <c>/proc</c>).</summary>
     public const long UnknownStart = -1;
 
+    /// <summary>How many groups are held by default (<see cref="OtherGroups"/> beyond them).</summary>
+    public const int DefaultMaxGroups = 10_000;
+
+    /// <summary>The group that sums the bytes of the groups beyond the cap.</summary>
+    public const string OtherGroups = "<other groups>";
+
     private readonly int _maxExited;
     private readonly Func<int, ProcessSeed?>? _lookup;
     private readonly Dictionary<(int Pid, long Key), Instance> _byKey = new();
@@ -35,17 +48,30 @@ public sealed partial class ProcessTree
     // What changed since the last TakeChanges: instances to write, serials of dropped ones to delete.
     private readonly HashSet<Instance> _dirty = new();
     private readonly List<long> _removed = new();
+    private readonly Func<ulong, string?>? _cgroupPath;
+    private readonly int _maxGroups;
+    private readonly Dictionary<string, GroupTotals> _groups = new(StringComparer.Ordinal);
+    private readonly HashSet<Instance> _unresolved = new();
     private long _serial;
 
     /// <param name="maxExited">How many exited instances are kept.</param>
     /// <param name="lookup">Tells what runs under a pid the tree does not know (<c>/proc/PID/stat</c>); none in specs.</param>
     /// <param name="following">Turned on while a tree is followed, so that the source reports bytes per file and pid.</param>
-    public ProcessTree(int maxExited, Func<int, ProcessSeed?>? lookup = null, FileFollowing? following = null)
+    /// <param name="cgroupPath">The path of a cgroup v2 id under the unified hierarchy, null while unknown
+    /// (<see cref="CgroupDirectory.PathOf"/>); without it, groups come only from the paths of <c>/proc</c>.</param>
+    /// <param name="maxGroups">How many groups are held; the bytes of further ones go to <see cref="OtherGroups"/>.</param>
+    public ProcessTree(int maxExited, Func<int, ProcessSeed?>? lookup = null, FileFollowing? following = null,
+        Func<ulong, string?>? cgroupPath = null, int maxGroups = DefaultMaxGroups)
     {
         _maxExited = Math.Max(0, maxExited);
         _lookup = lookup;
         _following = following;
+        _cgroupPath = cgroupPath;
+        _maxGroups = Math.Max(1, maxGroups);
     }
+
+    /// <summary>How many groups are held (<see cref="OtherGroups"/> included).</summary>
+    public int GroupCount => _groups.Count;
 
     public int Count => _byKey.Count;
 
@@ -102,6 +128,7 @@ public sealed partial class ProcessTree
             {
                 instance = Add(seed.Pid, seed.Start, seed.Name, seed.ParentPid);
                 instance.Exe = seed.Exe;
+                JoinPath(instance, seed.Cgroup);
                 if (_latest.TryGetValue(seed.ParentPid, out var parent) && parent.End is null)
                     Link(instance, parent);
             }
@@ -123,10 +150,11 @@ public sealed partial class ProcessTree
         return new InstanceDetail(instance.Info(boot), children);
     }
 
-    /// <summary>Instances, newest first (by start time), optionally only running ones or those of one name.</summary>
-    public IReadOnlyList<InstanceInfo> List(bool runningOnly, string? name, int limit, DateTimeOffset boot) =>
+    /// <summary>Instances, newest first (by start time), optionally only running ones, those of one name or those of one group.</summary>
+    public IReadOnlyList<InstanceInfo> List(bool runningOnly, string? name, int limit, DateTimeOffset boot, string? group = null) =>
         _byKey.Values
-            .Where(i => (!runningOnly || i.End is null) && (name is null || string.Equals(i.Name, name, StringComparison.Ordinal)))
+            .Where(i => (!runningOnly || i.End is null) && (name is null || string.Equals(i.Name, name, StringComparison.Ordinal))
+                        && (group is null || string.Equals(i.Group, group, StringComparison.Ordinal)))
             .OrderByDescending(i => i.Start).ThenByDescending(i => i.Serial)
             .Take(Math.Max(0, limit))
             .Select(i => i.Info(boot))
@@ -224,9 +252,26 @@ public sealed partial class ProcessTree
         return dropped;
     }
 
+    /// <summary>
+    /// The bytes per group, most first: what every instance read and wrote while in the group (exited and dropped
+    /// instances included), and how many instances were in it. Cgroup ids not resolved before are tried again.
+    /// </summary>
+    public IReadOnlyList<GroupInfo> Groups()
+    {
+        foreach (var instance in _unresolved.ToList())
+            Resolve(instance);
+        return _groups.Values
+            .Select(g => new GroupInfo(g.Name, g.Reads, g.Writes, g.Processes))
+            .OrderByDescending(g => Figures.Add(g.Reads, g.Writes)).ThenBy(g => g.Name, StringComparer.Ordinal)
+            .ToArray();
+    }
+
     private void Start(InstanceStarted started)
     {
         var instance = Find(started.Pid, started.Start) ?? Add(started.Pid, started.Start, started.Name, started.ParentPid);
+        // The cgroup at the fork. A start reported late (after an exec, or after /proc was read) is older news.
+        if (instance.CgroupId == 0 && instance.Group is null)
+            JoinId(instance, started.Cgroup);
         // A parent start not given (a source that met the child before its parent): the running instance of that pid.
         var parent = started.ParentStart < 0 ? null : Find(started.ParentPid, started.ParentStart);
         if (parent is null && _latest.TryGetValue(started.ParentPid, out var latest) && latest.End is null
@@ -262,13 +307,14 @@ public sealed partial class ProcessTree
 
     private void Execute(InstanceExecuted executed)
     {
-        var instance = Find(executed.Pid, executed.Start) ?? AddUnknown(executed.Pid, executed.Start, executed.Name);
+        var instance = Find(executed.Pid, executed.Start) ?? AddUnknown(executed.Pid, executed.Start, executed.Name, executed.Cgroup);
         if (instance.Follows is { } follows && !string.Equals(instance.Name, executed.Name, StringComparison.Ordinal))
             foreach (var follow in follows)
                 follow.Renamed(instance.Name, executed.Name);
         instance.Name = executed.Name;
         if (executed.Exe is not null)
             instance.Exe = executed.Exe;
+        JoinId(instance, executed.Cgroup);
         _dirty.Add(instance);
     }
 
@@ -284,6 +330,72 @@ public sealed partial class ProcessTree
         if (instance.Follows is { } follows)
             foreach (var follow in follows)
                 follow.AddIo(io.Name, io.Reads, io.Writes);
+        if (instance.Group is null && instance.CgroupId != 0)
+            Resolve(instance);
+        if (instance.Group is not null)
+            _groups[instance.Group].Add(io.Reads, io.Writes);
+        else if (instance.CgroupId != 0)
+        {
+            // Its cgroup is not known yet (made after the last walk of the hierarchy): the bytes wait with it.
+            instance.PendingReads = Figures.Add(instance.PendingReads, io.Reads);
+            instance.PendingWrites = Figures.Add(instance.PendingWrites, io.Writes);
+        }
+    }
+
+    /// <summary>The instance is in the cgroup with this id (0: not known, nothing changes).</summary>
+    private void JoinId(Instance instance, ulong id)
+    {
+        if (id == 0 || id == instance.CgroupId)
+            return;
+        instance.CgroupId = id;
+        if (_cgroupPath is null)
+            return;
+        if (_cgroupPath(id) is { } path)
+            Join(instance, Cgroups.ReadableName(path));
+        else
+        {
+            instance.Leave();
+            _unresolved.Add(instance);
+        }
+    }
+
+    /// <summary>The instance is in the cgroup with this path (from <c>/proc</c>; null: not known).</summary>
+    private void JoinPath(Instance instance, string? path)
+    {
+        if (path is not null)
+            Join(instance, Cgroups.ReadableName(path));
+    }
+
+    private void Resolve(Instance instance)
+    {
+        if (_cgroupPath?.Invoke(instance.CgroupId) is { } path)
+            Join(instance, Cgroups.ReadableName(path));
+    }
+
+    /// <summary>Puts the instance in a group (counted there once, however often it moves in and out), with the bytes
+    /// that waited for it.</summary>
+    private void Join(Instance instance, string name)
+    {
+        _unresolved.Remove(instance);
+        if (!_groups.TryGetValue(name, out var group))
+        {
+            if (_groups.Count >= _maxGroups - 1)
+                name = OtherGroups; // the last place is kept for it
+            if (!_groups.TryGetValue(name, out group))
+                _groups[name] = group = new GroupTotals(name);
+        }
+        if (instance.Group != group.Name)
+        {
+            instance.Leave();
+            if (instance.EarlierGroups?.Contains(group.Name) != true)
+                group.Processes++;
+            instance.Group = group.Name;
+        }
+        if (instance.PendingReads != 0 || instance.PendingWrites != 0)
+        {
+            group.Add(instance.PendingReads, instance.PendingWrites);
+            instance.PendingReads = instance.PendingWrites = 0;
+        }
     }
 
     private void End(InstanceEnded ended)
@@ -334,19 +446,27 @@ public sealed partial class ProcessTree
     }
 
     /// <summary>A pid the tree learns of through its exec, bytes or end: what <c>/proc</c> says of it, if anything.</summary>
-    private Instance AddUnknown(int pid, long start, string name)
+    /// <param name="cgroupId">The cgroup id the event carries (0: none): it was true when the event happened, which
+    /// <c>/proc</c>, read later, may no longer be.</param>
+    private Instance AddUnknown(int pid, long start, string name, ulong cgroupId = 0)
     {
         var parentPid = 0;
         string? exe = null;
+        string? cgroup = null;
         if (_lookup?.Invoke(pid) is { } seed && (start == UnknownStart || KeyOf(seed.Start) == KeyOf(start))
             && !_byKey.ContainsKey((pid, KeyOf(seed.Start))))
         {
             start = seed.Start;
             parentPid = seed.ParentPid;
             exe = seed.Exe;
+            cgroup = seed.Cgroup;
         }
         var instance = Add(pid, start, name, parentPid);
         instance.Exe = exe;
+        if (cgroupId != 0)
+            JoinId(instance, cgroupId);
+        else
+            JoinPath(instance, cgroup);
         if (parentPid > 0 && _latest.TryGetValue(parentPid, out var parent) && parent.End is null && parent != instance)
             Link(instance, parent);
         return instance;
@@ -418,6 +538,7 @@ public sealed partial class ProcessTree
         instance.ExitedEntry = null;
         _dirty.Remove(instance);
         _removed.Add(instance.Serial);
+        _unresolved.Remove(instance);
         _byKey.Remove((instance.Pid, instance.Key));
         if (_latest.TryGetValue(instance.Pid, out var latest) && latest == instance)
             _latest.Remove(instance.Pid);
@@ -449,6 +570,20 @@ public sealed partial class ProcessTree
         public long Serial { get; } = serial;
         public string Name { get; set; } = name;
         public string? Exe { get; set; }
+        public ulong CgroupId { get; set; }
+        public string? Group { get; set; }
+        /// <summary>The groups it was in before <see cref="Group"/>, each once (null until it moves: most never do).</summary>
+        public List<string>? EarlierGroups { get; private set; }
+
+        /// <summary>Leaves its group (for another, or for a cgroup not resolved yet).</summary>
+        public void Leave()
+        {
+            if (Group is { } left && EarlierGroups?.Contains(left) != true)
+                (EarlierGroups ??= []).Add(left);
+            Group = null;
+        }
+        public long PendingReads { get; set; }
+        public long PendingWrites { get; set; }
         public int ParentPid { get; set; }
         public Instance? Parent { get; set; }
         public HashSet<Instance>? Children { get; set; }
@@ -468,7 +603,7 @@ public sealed partial class ProcessTree
 
         public InstanceInfo Info(DateTimeOffset boot) => new(
             Pid, ParentPid, Name, Exe, Time(Origin ?? boot, Start), End is { } end ? Time(Origin ?? boot, end) : null,
-            Reads, Writes, TreeReads, TreeWrites) { ExitCode = ExitCode };
+            Reads, Writes, TreeReads, TreeWrites, Group) { ExitCode = ExitCode };
 
         /// <summary>When it ended, as a time; null while it runs.</summary>
         public DateTimeOffset? EndedAt(DateTimeOffset boot) => End is { } end ? Time(Origin ?? boot, end) : null;
@@ -481,15 +616,36 @@ public sealed partial class ProcessTree
 
 /// <summary>A process as <c>/proc</c> shows it.</summary>
 /// <param name="Start">Nanoseconds since boot (clock ticks × 10 ms).</param>
-public sealed record ProcessSeed(int Pid, int ParentPid, long Start, string Name, string? Exe);
+/// <param name="Cgroup">Its cgroup v2 path (<c>/proc/PID/cgroup</c>), or null.</param>
+public sealed record ProcessSeed(int Pid, int ParentPid, long Start, string Name, string? Exe, string? Cgroup = null);
 
-/// <summary>One instance as the API shows it: <see cref="Ended"/> null while it runs; <c>Tree*</c> with all its descendants.</summary>
+/// <summary>One instance as the API shows it: <see cref="Ended"/> null while it runs; <c>Tree*</c> with all its descendants;
+/// <see cref="Group"/> the readable name of its cgroup, null when not known.</summary>
 public sealed record InstanceInfo(
     int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
-    long Reads, long Writes, long TreeReads, long TreeWrites)
+    long Reads, long Writes, long TreeReads, long TreeWrites, string? Group = null)
 {
     /// <summary>The exit status (0-255) when the tracer saw the exit; null while running, or when not known.</summary>
     public int? ExitCode { get; init; }
+}
+
+/// <summary>The bytes of one group (see <see cref="ProcessTree.Groups"/>).</summary>
+/// <param name="Processes">The instances that were in it since the daemon started (exited and dropped ones included).</param>
+public sealed record GroupInfo(string Name, long Reads, long Writes, long Processes);
+
+/// <summary>A group's running sums, as the tree holds them.</summary>
+internal sealed class GroupTotals(string name)
+{
+    public string Name { get; } = name;
+    public long Reads { get; private set; }
+    public long Writes { get; private set; }
+    public long Processes { get; set; }
+
+    public void Add(long reads, long writes)
+    {
+        Reads = Figures.Add(Reads, reads);
+        Writes = Figures.Add(Writes, writes);
+    }
 }
 
 /// <summary>One instance with its children.</summary>

@@ -12,8 +12,8 @@ public static class ProcessTreeProtocol
     /// from <c>/proc</c> first.</summary>
     public sealed record Observe(IReadOnlyList<InstanceEvent> Events, bool TracerReady);
 
-    /// <summary>Answered with <see cref="InstanceList"/>: instances, newest first.</summary>
-    public sealed record GetInstances(bool RunningOnly, string? Name, int Limit);
+    /// <summary>Answered with <see cref="InstanceList"/>: instances, newest first (only those of one group when <see cref="Group"/> is given).</summary>
+    public sealed record GetInstances(bool RunningOnly, string? Name, int Limit, string? Group = null);
 
     public sealed record InstanceList(IReadOnlyList<InstanceInfo> Instances);
 
@@ -28,6 +28,7 @@ public static class ProcessTreeProtocol
 
     /// <summary>Answered with <see cref="InstanceChanges"/>: what changed since the last ask (<see cref="All"/>: every instance).</summary>
     public sealed record TakeChanges(bool All);
+
     /// <summary>Answered with <see cref="FollowStarted"/>: follow the tree of this running process (per-file figures).</summary>
     public sealed record Follow(int Pid);
 
@@ -44,6 +45,11 @@ public static class ProcessTreeProtocol
     public sealed record Unfollow(int Pid);
 
     public sealed record Unfollowed(bool WasFollowed);
+
+    /// <summary>Answered with <see cref="GroupList"/>: the bytes per group, most first.</summary>
+    public sealed record GetGroups;
+
+    public sealed record GroupList(IReadOnlyList<GroupInfo> Groups);
 }
 
 /// <summary>Settings of the process tree.</summary>
@@ -86,13 +92,16 @@ public sealed class ProcessTreeActor : ReceiveActor, IWithTimers
     private readonly TimeProvider _clock;
     private DateTimeOffset _boot;
 
-    public ProcessTreeActor(ProcessTreeSettings settings, ProcFileSystem? proc, TimeProvider? clock)
+    public ProcessTreeActor(ProcessTreeSettings settings, ProcFileSystem? proc, TimeProvider? clock, CgroupDirectory? cgroups)
     {
         _settings = settings;
         _proc = settings.ReadProc ? proc ?? new ProcFileSystem() : null;
         _bootId = _proc?.BootId();
         _clock = clock ?? TimeProvider.System;
-        _tree = new ProcessTree(settings.MaxExited, _proc is null ? null : _proc.Read, settings.Following);
+        // The cgroup ids the kernel gives are this machine's only when the tracer runs here now.
+        var directory = settings.ReadProc ? cgroups ?? CgroupDirectory.ForThisMachine() : null;
+        _tree = new ProcessTree(settings.MaxExited, _proc is null ? null : _proc.Read, settings.Following,
+            directory is null ? null : directory.PathOf);
         _boot = BootTime();
 
         Receive<ProcessTreeProtocol.Observe>(observe =>
@@ -119,7 +128,8 @@ public sealed class ProcessTreeActor : ReceiveActor, IWithTimers
         }));
         Receive<ExpireTick>(_ => Guard("dropping instances past the retention", Expire));
         Receive<ProcessTreeProtocol.GetInstances>(query => Answer(() =>
-            new ProcessTreeProtocol.InstanceList(_tree.List(query.RunningOnly, query.Name, query.Limit, _boot))));
+            new ProcessTreeProtocol.InstanceList(_tree.List(query.RunningOnly, query.Name, query.Limit, _boot, query.Group))));
+        Receive<ProcessTreeProtocol.GetGroups>(_ => Answer(() => new ProcessTreeProtocol.GroupList(_tree.Groups())));
         Receive<ProcessTreeProtocol.GetInstance>(query => Answer(() =>
             new ProcessTreeProtocol.InstanceFound(_tree.Latest(query.Pid, _boot))));
         Receive<ProcessTreeProtocol.Follow>(follow => Answer(() => new ProcessTreeProtocol.FollowStarted(_tree.Follow(follow.Pid))));
@@ -127,8 +137,10 @@ public sealed class ProcessTreeActor : ReceiveActor, IWithTimers
         Receive<ProcessTreeProtocol.Unfollow>(unfollow => Answer(() => new ProcessTreeProtocol.Unfollowed(_tree.Unfollow(unfollow.Pid))));
     }
 
-    public static Props Props(ProcessTreeSettings settings, ProcFileSystem? proc = null, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new ProcessTreeActor(settings, proc, clock));
+    /// <param name="cgroups">Resolves cgroup ids (default: the unified hierarchy of this machine, when <c>/proc</c> is read).</param>
+    public static Props Props(ProcessTreeSettings settings, ProcFileSystem? proc = null, TimeProvider? clock = null,
+        CgroupDirectory? cgroups = null) =>
+        Akka.Actor.Props.Create(() => new ProcessTreeActor(settings, proc, clock, cgroups));
 
     public ITimerScheduler Timers { get; set; } = null!;
 

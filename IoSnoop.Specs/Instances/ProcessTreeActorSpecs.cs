@@ -61,6 +61,43 @@ public sealed class ProcessTreeActorSpecs : Akka.TestKit.Xunit.TestKit
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Cgroup_ids_are_resolved_through_the_hierarchy_and_answered_as_groups()
+    {
+        // A stand-in for the unified hierarchy: cgroup ids are the inode numbers of its directories.
+        var hierarchy = Path.Combine(_proc, "cgroup2");
+        var unit = Directory.CreateDirectory(Path.Combine(hierarchy, "system.slice", "nginx.service")).FullName;
+        FakeProcess(1, 0, 0, "init");
+        File.WriteAllText(Path.Combine(_proc, "1", "cgroup"), "0::/init.scope\n");
+        File.WriteAllText(Path.Combine(_proc, "uptime"), "100.00 150.00\n");
+        var tree = Sys.ActorOf(ProcessTreeActor.Props(ProcessTreeSettings.Default with { ReadProc = true }, new ProcFileSystem(_proc),
+            cgroups: new CgroupDirectory(hierarchy)));
+
+        tree.Tell(new ProcessTreeProtocol.Observe([
+            new InstanceStarted(10, 1 * S, 1, 0, "nginx", Inode(unit)),
+            new InstanceIo(10, "nginx", 100, 200),
+            new InstanceIo(1, "init", 1, 2),
+        ], TracerReady: true), TestActor);
+
+        tree.Tell(new ProcessTreeProtocol.GetGroups(), TestActor);
+        Assert.Equal(
+            [new GroupInfo("nginx.service", 100, 200, 1), new GroupInfo("init.scope", 1, 2, 1)],
+            ExpectMsg<ProcessTreeProtocol.GroupList>().Groups);
+        tree.Tell(new ProcessTreeProtocol.GetInstances(false, null, 10, Group: "nginx.service"), TestActor);
+        var only = Assert.Single(ExpectMsg<ProcessTreeProtocol.InstanceList>().Instances);
+        Assert.Equal((10, "nginx.service"), (only.Pid, only.Group));
+    }
+
+    private static ulong Inode(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true })!;
+        var text = stat.StandardOutput.ReadToEnd();
+        stat.WaitForExit();
+        Assert.Equal(0, stat.ExitCode);
+        return ulong.Parse(text.Trim());
+    }
+
+    [Fact]
     public void Absurd_events_are_taken_without_a_failure_and_the_tree_keeps_answering()
     {
         var tree = Sys.ActorOf(ProcessTreeActor.Props(ProcessTreeSettings.Default));

@@ -200,11 +200,11 @@ public sealed class BpftraceParserSpecs
     [InlineData("@other[1]: 2")]
     [InlineData("@")]
     [InlineData("@P0[1, 2, 3]: sh")]
-    [InlineData("@P0[1, 2, 3, 4, 5]: sh")]
+    [InlineData("@P0[1, 2, 3, 4, 5, 6]: sh")]
     [InlineData("@P1[0, 2, 3, 4]: sh")]
     [InlineData("@P1[1, 2, 99999999999, 4]: sh")]
     [InlineData("@P0[1, 2, 3, 4] sh")]
-    [InlineData("@E0[1, 2, 3, 4, 5]: dd")]
+    [InlineData("@E0[1, 2, 3, 4, 5, 6, 7, 8]: dd")]
     [InlineData("@E0[1, 2, 3, 99999999999, 5, 6]: dd")]
     [InlineData("@E1[1, -2, 3, 4, 5, 6]: dd")]
     [InlineData("@X0[1, 2]: dd")]
@@ -472,9 +472,9 @@ public sealed class BpftraceParserSpecs
             {Components(0, Disk, 8, 1, "/out")}
             {Components(0, Disk, 9, 1, "/proc/1/stat")}
             {Components(0, Disk, 5, 2, "/usr/bin/dd")}
-            @P0[101, 5000000123, 100, 4000000456]: sh
-            @E0[101, 5000000123, 7000, {Disk}, 5, 2]: dd
-            @E0[101, 5000000123, 6000, 0, 0, 0]: env
+            @P0[101, 5000000123, 100, 4000000456, 329]: sh
+            @E0[101, 5000000123, 7000, {Disk}, 5, 2, 411]: dd
+            @E0[101, 5000000123, 6000, 0, 0, 0, 329]: env
             @X0[101, 5000000123, 90000]: dd
             T 1
             """);
@@ -482,9 +482,9 @@ public sealed class BpftraceParserSpecs
         Assert.Equal(
             new InstanceEvent[]
             {
-                new InstanceStarted(101, 5000000123, 100, 4000000456, "sh"),
-                new InstanceExecuted(101, 5000000123, "env", null),
-                new InstanceExecuted(101, 5000000123, "dd", "/usr/bin/dd"),
+                new InstanceStarted(101, 5000000123, 100, 4000000456, "sh", 329),
+                new InstanceExecuted(101, 5000000123, "env", null, 329),
+                new InstanceExecuted(101, 5000000123, "dd", "/usr/bin/dd", 411),
                 new InstanceIo(101, "dd", 3005, 2000),
                 new InstanceIo(100, "sh", 10, 0),
                 new InstanceEnded(101, 5000000123, 90000, "dd"),
@@ -521,6 +521,20 @@ public sealed class BpftraceParserSpecs
         sink.Feed(parser, $"@P1[5, 6, 7, 8]: {comm}\n@X1[5, 6, 9, 0]: {comm}\nT 1");
 
         Assert.Equal([new InstanceStarted(5, 6, 7, 8, comm), new InstanceEnded(5, 6, 9, comm)], sink.Instances);
+        Assert.Empty(sink.MalformedLines);
+    }
+
+    [Fact]
+    public void Recordings_made_before_the_cgroup_id_was_printed_still_read_with_no_cgroup()
+    {
+        var parser = NewParser();
+        var sink = new CollectingSink();
+
+        sink.Feed(parser, $"@P0[5, 6, 7, 8]: sh\n@E0[5, 6, 10, 0, 0, 0]: dd\n@P1[15, 16, 7, 8, 4026531835]: sh\nT 1");
+
+        Assert.Equal(
+            new InstanceEvent[] { new InstanceStarted(5, 6, 7, 8, "sh", 0), new InstanceStarted(15, 16, 7, 8, "sh", 4026531835), new InstanceExecuted(5, 6, "dd", null, 0) },
+            sink.Instances);
         Assert.Empty(sink.MalformedLines);
     }
 

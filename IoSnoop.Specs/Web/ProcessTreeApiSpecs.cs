@@ -78,9 +78,10 @@ public sealed class ProcessTreeApiSpecs : IAsyncLifetime
             r => r.Body.ToString());
 
         var body = sh.Body;
-        Assert.Equal(["pid", "ppid", "name", "exe", "started", "ended", "reads", "writes", "treeReads", "treeWrites", "children"], Keys(body));
+        Assert.Equal(["pid", "ppid", "name", "exe", "group", "started", "ended", "reads", "writes", "treeReads", "treeWrites", "children"], Keys(body));
         Assert.Equal((100, 1, "sh"), (body.GetProperty("pid").GetInt32(), body.GetProperty("ppid").GetInt32(), body.GetProperty("name").GetString()));
         Assert.Equal(JsonValueKind.Null, body.GetProperty("exe").ValueKind);
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("group").ValueKind); // a replay's cgroup ids are not this machine's
         Assert.Equal(JsonValueKind.Null, body.GetProperty("ended").ValueKind);
         Assert.Equal((10L, 0L, 50L, 4200L), Figures(body));
         var children = body.GetProperty("children").EnumerateArray().ToArray();
@@ -108,6 +109,22 @@ public sealed class ProcessTreeApiSpecs : IAsyncLifetime
         Assert.Equal(new[] { 103, 102, 100 }, Pids((await Get("/api/processes?running=true")).Body));
         Assert.Equal(new[] { 103 }, Pids((await Get("/api/processes?limit=1")).Body));
         Assert.DoesNotContain("children", Keys((await Get("/api/processes?limit=1")).Body[0]));
+    }
+
+    [Fact]
+    public async Task A_replay_has_no_groups_and_the_group_filter_lists_only_that_group()
+    {
+        await Poll.Until(async () => await Get("/api/processes"), r => r.Body.GetArrayLength() == 4, TimeSpan.FromSeconds(10),
+            "/api/processes", r => r.Body.ToString());
+
+        var (status, groups) = await Get("/api/groups");
+        Assert.Equal((HttpStatusCode.OK, JsonValueKind.Object), (status, groups.ValueKind));
+        Assert.Empty(Keys(groups));
+        Assert.Equal(0, (await Get("/api/processes?group=nginx.service")).Body.GetArrayLength());
+        Assert.Equal(4, (await Get("/api/processes?group=")).Body.GetArrayLength());
+        var (tooLong, error) = await Get("/api/processes?group=" + new string('g', 1025));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong);
+        Assert.StartsWith("group: ", error.GetProperty("error").GetString());
     }
 
     [Theory]

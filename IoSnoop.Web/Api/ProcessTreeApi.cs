@@ -11,9 +11,9 @@ namespace IoSnoop.Web.Api;
 
 /// <summary>
 /// Process instances (ours, beside the original's API; the bpftrace source only): <c>GET /api/processes</c>
-/// lists them, newest first (<c>?running=true</c>, <c>?name=</c>, <c>?limit=</c>, default 100);
+/// lists them, newest first (<c>?running=true</c>, <c>?name=</c>, <c>?group=</c>, <c>?limit=</c>, default 100);
 /// <c>GET /api/processes/{pid}</c> the latest instance with that pid, with its own and its tree's bytes and
-/// its children. Kept in the database with the other figures (when there is one), so the tree survives a restart.
+/// its children; <c>GET /api/groups</c> the bytes per group (cgroup). Kept in the database with the other figures (when there is one), so the tree survives a restart.
 /// With a source that gives no instances (fs_usage) an empty list carries the reason in the <see cref="NoteHeader"/>
 /// header and a 404 says it in its error text.
 /// <para><c>POST /api/follow</c> <c>{"pid": N}</c> follows the tree of a running process (what <c>iosnoopng run</c>
@@ -33,7 +33,7 @@ public static class ProcessTreeApi
 
     public static IEndpointRouteBuilder MapProcessTreeApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapMethods("/api/processes", Read, async (string? running, string? name, string? limit, ProcessTreeQueries q,
+        routes.MapMethods("/api/processes", Read, async (string? running, string? name, string? group, string? limit, ProcessTreeQueries q,
             ProcessQueries stats, RefusalLog log, HttpContext http) =>
         {
             if (running is not (null or "" or "true" or "false"))
@@ -45,7 +45,10 @@ public static class ProcessTreeApi
             var only = string.IsNullOrEmpty(name) ? null : name;
             if (only is not null && ApiLimits.NameProblem(only) is { } problem)
                 return ApiErrors.BadRequest(http, log, $"name: {problem}");
-            var list = await q.List(running == "true", only, count, http.RequestAborted);
+            var inGroup = string.IsNullOrEmpty(group) ? null : group;
+            if (inGroup is not null && inGroup.Length > ApiLimits.MaxNameLength)
+                return ApiErrors.BadRequest(http, log, $"group: a group name is at most {ApiLimits.MaxNameLength} characters");
+            var list = await q.List(running == "true", only, count, http.RequestAborted, inGroup);
             if (list.Instances.Count == 0 && await WhyNone(stats, http) is { } why)
                 http.Response.Headers[NoteHeader] = why;
             if (StatsApi.Head(http))
@@ -108,6 +111,17 @@ public static class ProcessTreeApi
                 ? Results.NoContent()
                 : ApiErrors.Error(http, log, StatusCodes.Status404NotFound, $"the tree of pid {number} is not followed");
         });
+        routes.MapMethods("/api/groups", Read, async (ProcessTreeQueries q, HttpContext http) =>
+        {
+            if (StatsApi.Head(http))
+                return Results.Empty;
+            var groups = await q.Groups(http.RequestAborted);
+            // An object keyed by the group's name, most bytes first.
+            var answer = new Dictionary<string, GroupDto>(StringComparer.Ordinal);
+            foreach (var g in groups.Groups)
+                answer[g.Name] = new GroupDto(g.Reads, g.Writes, g.Processes);
+            return Results.Json(answer, WebJson.Options);
+        });
         return routes;
     }
 
@@ -131,21 +145,24 @@ public static class ProcessTreeApi
             r.TreeReads, r.TreeWrites, r.DiskReads, r.DiskWrites, r.Processes, r.Files);
     }
 
+    /// <summary>One group's bytes: what its instances read and wrote (exited ones included) and how many there were.</summary>
+    public sealed record GroupDto(long Reads, long Writes, long Processes);
+
     /// <summary>One instance: <c>ended</c> null while it runs; <c>reads</c>/<c>writes</c> its own bytes, <c>tree*</c> with all
     /// descendants; <c>exitCode</c> its exit status when the tracer saw it, else null.</summary>
     public sealed record InstanceDto(
-        int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
+        int Pid, int Ppid, string Name, string? Exe, string? Group, DateTimeOffset? Started, DateTimeOffset? Ended,
         long Reads, long Writes, long TreeReads, long TreeWrites)
     {
         public int? ExitCode { get; init; }
 
         public static InstanceDto From(InstanceInfo i) =>
-            new(i.Pid, i.Ppid, i.Name, i.Exe, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites) { ExitCode = i.ExitCode };
+            new(i.Pid, i.Ppid, i.Name, i.Exe, i.Group, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites) { ExitCode = i.ExitCode };
     }
 
     /// <summary>One instance with its children (each without children of its own).</summary>
     public sealed record InstanceTreeDto(
-        int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
+        int Pid, int Ppid, string Name, string? Exe, string? Group, DateTimeOffset? Started, DateTimeOffset? Ended,
         long Reads, long Writes, long TreeReads, long TreeWrites, IReadOnlyList<InstanceDto> Children)
     {
         public int? ExitCode { get; init; }
@@ -153,7 +170,7 @@ public static class ProcessTreeApi
         public static InstanceTreeDto From(InstanceDetail d)
         {
             var i = d.Instance;
-            return new(i.Pid, i.Ppid, i.Name, i.Exe, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites,
+            return new(i.Pid, i.Ppid, i.Name, i.Exe, i.Group, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites,
                 d.Children.Select(InstanceDto.From).ToArray()) { ExitCode = i.ExitCode };
         }
     }
@@ -162,8 +179,12 @@ public static class ProcessTreeApi
 /// <summary>The queries of the process-tree actor, each an Ask with a finite timeout.</summary>
 public sealed class ProcessTreeQueries(IRequiredActor<ProcessTreeActor> tree, WebSettings settings)
 {
-    public Task<ProcessTreeProtocol.InstanceList> List(bool runningOnly, string? name, int limit, CancellationToken cancel = default) =>
-        tree.ActorRef.Ask<ProcessTreeProtocol.InstanceList>(new ProcessTreeProtocol.GetInstances(runningOnly, name, limit), settings.AskTimeout, cancel);
+    public Task<ProcessTreeProtocol.InstanceList> List(bool runningOnly, string? name, int limit, CancellationToken cancel = default,
+        string? group = null) =>
+        tree.ActorRef.Ask<ProcessTreeProtocol.InstanceList>(new ProcessTreeProtocol.GetInstances(runningOnly, name, limit, group), settings.AskTimeout, cancel);
+
+    public Task<ProcessTreeProtocol.GroupList> Groups(CancellationToken cancel = default) =>
+        tree.ActorRef.Ask<ProcessTreeProtocol.GroupList>(new ProcessTreeProtocol.GetGroups(), settings.AskTimeout, cancel);
 
     public Task<ProcessTreeProtocol.InstanceFound> Latest(int pid, CancellationToken cancel = default) =>
         tree.ActorRef.Ask<ProcessTreeProtocol.InstanceFound>(new ProcessTreeProtocol.GetInstance(pid), settings.AskTimeout, cancel);

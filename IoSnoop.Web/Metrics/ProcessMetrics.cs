@@ -1,3 +1,4 @@
+using IoSnoop.Actors.Instances;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Web.Api;
 using Prometheus;
@@ -10,6 +11,8 @@ namespace IoSnoop.Web.Metrics;
 /// <c>iosnoopng_written_bytes_total</c> by <c>process_name</c>, refreshed from the processes actor at each
 /// scrape, plus counters of the pipeline's health. A process that was deleted or reset starts a new
 /// series (Prometheus sees a counter reset); the health counters count since the daemon started.
+/// <c>iosnoopng_group_read_bytes_total</c> and <c>iosnoopng_group_written_bytes_total</c> by <c>group</c> come from
+/// the process tree (bpftrace): bounded by its cap on groups, and they only grow.
 /// </summary>
 public sealed class ProcessMetrics
 {
@@ -19,6 +22,8 @@ public sealed class ProcessMetrics
     private readonly Counter _diskWritten;
     private readonly Counter _deviceRead;
     private readonly Counter _deviceWritten;
+    private readonly Counter _groupRead;
+    private readonly Counter _groupWritten;
     private readonly Counter _events;
     private readonly Counter _malformed;
     private readonly Counter _dropped;
@@ -30,7 +35,7 @@ public sealed class ProcessMetrics
     private readonly long[] _lastHealth = new long[4];
     private readonly Lock _gate = new();
 
-    public ProcessMetrics(ProcessQueries queries)
+    public ProcessMetrics(ProcessQueries queries, ProcessTreeQueries tree)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
@@ -46,6 +51,10 @@ public sealed class ProcessMetrics
             "Bytes the block layer read from each disk, attributed to a process or not (Linux)", "device");
         _deviceWritten = factory.CreateCounter("iosnoopng_device_written_bytes_total",
             "Bytes the block layer wrote to each disk, attributed to a process or not (Linux)", "device");
+        _groupRead = factory.CreateCounter("iosnoopng_group_read_bytes_total",
+            "Bytes read from files by the processes of each group (cgroup v2: systemd unit, container, pod; Linux bpftrace)", "group");
+        _groupWritten = factory.CreateCounter("iosnoopng_group_written_bytes_total",
+            "Bytes written to files by the processes of each group (cgroup v2: systemd unit, container, pod; Linux bpftrace)", "group");
         _events = factory.CreateCounter("iosnoopng_events_total", "I/O events ingested since the daemon started");
         _malformed = factory.CreateCounter("iosnoopng_malformed_lines_total", "Tracer lines that did not parse");
         _dropped = factory.CreateCounter("iosnoopng_dropped_events_total", "Events the tracer reported lost");
@@ -54,6 +63,7 @@ public sealed class ProcessMetrics
             "Process/file entries held (what --max-files bounds; merged rows included)");
         _paths = factory.CreateGauge("iosnoopng_tracked_paths", "Distinct file paths held (each stored once)");
         Registry.AddBeforeCollectCallback(async cancel => Update(await queries.Overview(cancel)));
+        Registry.AddBeforeCollectCallback(async cancel => UpdateGroups((await tree.Groups(cancel)).Groups));
     }
 
     public CollectorRegistry Registry { get; }
@@ -117,6 +127,19 @@ public sealed class ProcessMetrics
         {
             _deviceRead.WithLabels(device.Device).IncTo(device.ReadBytes);
             _deviceWritten.WithLabels(device.Device).IncTo(device.WriteBytes);
+        }
+    }
+
+    /// <summary>The bytes per group: sums that only grow while the daemon runs.</summary>
+    internal void UpdateGroups(IReadOnlyList<GroupInfo> groups)
+    {
+        lock (_gate)
+        {
+            foreach (var g in groups)
+            {
+                _groupRead.WithLabels(g.Name).IncTo(g.Reads);
+                _groupWritten.WithLabels(g.Name).IncTo(g.Writes);
+            }
         }
     }
 

@@ -1,12 +1,17 @@
-// The daemon's process instances (GET /api/processes, GET /api/processes/{pid}): the bpftrace and dtrace sources.
+// The daemon's process instances (GET /api/processes, GET /api/processes/{pid}): the bpftrace and dtrace sources;
+// and their groups (GET /api/groups): the bpftrace source.
 import { getToken } from '@/api/auth'
 
-/** One process instance: `ended` null while it runs; `reads`/`writes` its own bytes, `tree*` with all descendants. */
+/**
+ * One process instance: `ended` null while it runs; `reads`/`writes` its own bytes, `tree*` with all descendants;
+ * `group` the readable name of its cgroup (a systemd unit, a container, a pod), null when not known.
+ */
 export interface ProcessInstance {
   pid: number
   ppid: number
   name: string
   exe: string | null
+  group: string | null
   started: string | null
   ended: string | null
   reads: number
@@ -54,6 +59,7 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
 export interface InstanceQuery {
   running?: boolean
   name?: string
+  group?: string
   limit?: number
 }
 
@@ -62,6 +68,7 @@ export function listInstances(query: InstanceQuery = {}, signal?: AbortSignal): 
   const params = new URLSearchParams()
   if (query.running) params.set('running', 'true')
   if (query.name) params.set('name', query.name)
+  if (query.group) params.set('group', query.group)
   if (query.limit !== undefined) params.set('limit', String(query.limit))
   const qs = params.toString()
   return getJson<ProcessInstance[]>(`/api/processes${qs ? `?${qs}` : ''}`, signal)
@@ -75,6 +82,29 @@ export async function getInstance(pid: number, signal?: AbortSignal): Promise<In
     if (e instanceof ApiError && e.status === 404) return null
     throw e
   }
+}
+
+/** One group's bytes: what its instances read and wrote (exited ones included) and how many instances were in it. */
+export interface GroupFigures {
+  reads: number
+  writes: number
+  processes: number
+}
+
+/** One group with its name, as the groups view lists them. */
+export interface GroupRow extends GroupFigures {
+  name: string
+}
+
+/** How many instances of a group the groups view asks for (newest first). */
+export const GROUP_INSTANCE_LIMIT = 200
+
+/** The bytes per group (GET /api/groups), most bytes first; empty when the source records no groups. */
+export async function listGroups(signal?: AbortSignal): Promise<GroupRow[]> {
+  const groups = await getJson<Record<string, GroupFigures>>('/api/groups', signal)
+  return Object.entries(groups)
+    .map(([name, g]) => ({ name, reads: g.reads, writes: g.writes, processes: g.processes }))
+    .sort((a, b) => b.reads + b.writes - (a.reads + a.writes) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
 export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e))

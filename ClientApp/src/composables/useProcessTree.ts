@@ -16,11 +16,12 @@ export const FILTER_DEBOUNCE_MS = 300
 export const MAX_SUBTREE_REFRESH = 25
 
 const emptyNode = (): NodeState => ({ expanded: false, loading: false, children: null, self: null, error: null })
-const own = ({ pid, ppid, name, exe, started, ended, reads, writes, treeReads, treeWrites }: ProcessInstance): ProcessInstance => ({
+const own = ({ pid, ppid, name, exe, group, started, ended, reads, writes, treeReads, treeWrites }: ProcessInstance): ProcessInstance => ({
   pid,
   ppid,
   name,
   exe,
+  group,
   started,
   ended,
   reads,

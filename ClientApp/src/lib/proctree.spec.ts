@@ -9,6 +9,7 @@ export const inst = (pid: number, ppid: number, tree: number, extra: Partial<Pro
   ppid,
   name: `p${pid}`,
   exe: null,
+  group: null,
   started: at(pid),
   ended: null,
   reads: 0,

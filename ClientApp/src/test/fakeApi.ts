@@ -10,6 +10,7 @@ export const instance = (pid: number, ppid: number, patch: Partial<ProcessInstan
   ppid,
   name: `p${pid}`,
   exe: null,
+  group: null,
   started: at(pid),
   ended: null,
   reads: 0,
@@ -59,12 +60,25 @@ export function fakeApi(instances: ProcessInstance[] = []): FakeApi {
       if (url.pathname === '/api/processes') {
         const running = url.searchParams.get('running') === 'true'
         const name = url.searchParams.get('name')
+        const group = url.searchParams.get('group')
         const limit = Number(url.searchParams.get('limit') ?? 100)
         const list = api.instances
-          .filter((i) => (!running || i.ended === null) && (name === null || i.name === name))
+          .filter((i) => (!running || i.ended === null) && (name === null || i.name === name) && (group === null || i.group === group))
           .sort(newestFirst)
           .slice(0, limit)
         return json(200, list)
+      }
+      if (url.pathname === '/api/groups') {
+        // Summed from the instances held (the daemon also keeps what dropped instances moved).
+        const groups: Record<string, { reads: number; writes: number; processes: number }> = {}
+        for (const i of api.instances) {
+          if (i.group === null) continue
+          const g = (groups[i.group] ??= { reads: 0, writes: 0, processes: 0 })
+          g.reads += i.reads
+          g.writes += i.writes
+          g.processes += 1
+        }
+        return json(200, groups)
       }
       const m = /^\/api\/processes\/(\d+)$/.exec(url.pathname)
       if (m) {

@@ -29,8 +29,8 @@ public sealed partial class BpftraceParser : ITraceParser
         public const string BadComponentLine = "path line is not @Cn[dev, ino, gen, idx, len]: name";
         public const string BadMarker = "interval marker without a time";
         public const string BadProcessLine = "exec or exit line without a pid";
-        public const string BadStartLine = "process start line is not @Pn[pid, start, ppid, pstart]: comm";
-        public const string BadExecLine = "exec line is not @En[pid, start, time, dev, ino, gen]: comm";
+        public const string BadStartLine = "process start line is not @Pn[pid, start, ppid, pstart, cgroup]: comm";
+        public const string BadExecLine = "exec line is not @En[pid, start, time, dev, ino, gen, cgroup]: comm";
         public const string BadEndLine = "process end line is not @Xn[pid, start, lifetime, exit]: comm";
         public const string BadLostLine = "lost-events line without a count";
         public const string Failure = "the parser failed on this line";
@@ -275,11 +275,12 @@ public sealed partial class BpftraceParser : ITraceParser
     private bool TryParseProcessLine(int map, ReadOnlySpan<byte> text, NameTable names)
     {
         var set = (map - Starts0) % 2;
-        Span<ulong> numbers = stackalloc ulong[6];
-        var count = map >= Ends0 ? 4 : map >= Execs0 ? 6 : 4;
-        // An end without its exit status (a program of before it was recorded) reads as one whose status is not known.
+        Span<ulong> numbers = stackalloc ulong[7];
+        // Starts and execs end with the cgroup id, ends with the exit status; recordings made before those were
+        // added have one number less (read as not known).
+        var count = map >= Ends0 ? 4 : map >= Execs0 ? 7 : 5;
         var parsed = TryParseNumberKey(text, numbers[..count], out var value)
-                     || (map >= Ends0 && TryParseNumberKey(text, numbers[..--count], out value));
+                     || TryParseNumberKey(text, numbers[..--count], out value);
         if (!parsed || numbers[0] is 0 or > int.MaxValue || numbers[1] > long.MaxValue)
             return false;
         var pid = (int)numbers[0];
@@ -297,13 +298,14 @@ public sealed partial class BpftraceParser : ITraceParser
         {
             if (numbers[3] > uint.MaxValue || numbers[5] > uint.MaxValue)
                 return false;
-            _execs[set].Add(new ExecEntry(pid, start, numbers[2], new FileKey((uint)numbers[3], numbers[4], (uint)numbers[5]), name));
+            _execs[set].Add(new ExecEntry(pid, start, numbers[2], new FileKey((uint)numbers[3], numbers[4], (uint)numbers[5]), name,
+                count == 7 ? numbers[6] : 0));
         }
         else
         {
             if (numbers[2] > int.MaxValue || numbers[3] > long.MaxValue)
                 return false;
-            _starts[set].Add(new InstanceStarted(pid, start, (int)numbers[2], (long)numbers[3], name));
+            _starts[set].Add(new InstanceStarted(pid, start, (int)numbers[2], (long)numbers[3], name, count == 5 ? numbers[4] : 0));
         }
         return true;
     }
@@ -412,7 +414,7 @@ public sealed partial class BpftraceParser : ITraceParser
             foreach (var exec in _execOrder)
             {
                 var exe = exec.Exe.Inode != 0 && _paths.TryGet(exec.Exe, out var known) ? known : null;
-                sink.Instance(new InstanceExecuted(exec.Pid, exec.Start, exec.Name, exe));
+                sink.Instance(new InstanceExecuted(exec.Pid, exec.Start, exec.Name, exe, exec.Cgroup));
             }
 
             foreach (var (key, totals) in _totals)
@@ -498,7 +500,7 @@ public sealed partial class BpftraceParser : ITraceParser
     internal readonly record struct ComponentEntry(FileKey File, PathComponent Component);
 
     /// <summary>An exec as printed: <see cref="Time"/> orders the execs of an interval, the executable's path is joined at the close.</summary>
-    private readonly record struct ExecEntry(int Pid, long Start, ulong Time, FileKey Exe, string Name);
+    private readonly record struct ExecEntry(int Pid, long Start, ulong Time, FileKey Exe, string Name, ulong Cgroup);
 
     private readonly record struct Totals(long Bytes, long Calls);
 }

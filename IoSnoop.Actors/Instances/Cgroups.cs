@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace IoSnoop.Actors.Parsing.Linux;
+namespace IoSnoop.Actors.Instances;
 
 /// <summary>
 /// Control groups (cgroup v2) as users know them: the readable name of a cgroup path (a systemd unit, a

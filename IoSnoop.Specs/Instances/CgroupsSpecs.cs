@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using IoSnoop.Actors.Parsing.Linux;
+using IoSnoop.Actors.Instances;
 using IoSnoop.Specs.Support;
 
-namespace IoSnoop.Specs.Linux;
+namespace IoSnoop.Specs.Instances;
 
 public sealed class CgroupsSpecs
 {
