@@ -1,3 +1,4 @@
+using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Web.Hubs;
 
@@ -32,6 +33,21 @@ public sealed class ChangesMergeSpecs
         Assert.Equal((15, 130, 15, 130, T0.AddSeconds(2)), (cc.Reads, cc.Writes, cc.ReadDelta, cc.WriteDelta, cc.LastUpdated));
         var ld = merged.Processes.Single(p => p.Name == "ld");
         Assert.Equal((0, 7, 0, 7), (ld.Reads, ld.Writes, ld.ReadDelta, ld.WriteDelta));
+    }
+
+    [Fact]
+    public void Disk_deltas_add_up_and_the_newer_device_totals_win()
+    {
+        var older = Push(1, 1, [P("cc", 10, 100, 10, 100, 1) with { DiskReads = 4, DiskWrites = 50, DiskReadDelta = 4, DiskWriteDelta = 50 }])
+            with { Devices = [new DeviceIo("8:0", 4, 40, 1, 1, 0, 0)] };
+        var newer = Push(2, 1, [P("cc", 15, 130, 5, 30, 2) with { DiskReads = 6, DiskWrites = 80, DiskReadDelta = 2, DiskWriteDelta = 30 }])
+            with { Devices = [new DeviceIo("8:0", 6, 90, 2, 3, 0, 8)] };
+
+        var merged = ChangesMerge.Merge(older, newer);
+
+        var cc = Assert.Single(merged.Processes);
+        Assert.Equal((6, 80, 6, 80), (cc.DiskReads, cc.DiskWrites, cc.DiskReadDelta, cc.DiskWriteDelta));
+        Assert.Equal([new DeviceIo("8:0", 6, 90, 2, 3, 0, 8)], merged.Devices);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace IoSnoop.Web.Hubs;
 /// <summary>
 /// Folds two consecutive pushes into one, as if the processes actor had pushed once over both intervals:
 /// per process the newer totals win and the deltas add up; the interval is the sum, so rates stay right;
-/// the newer counters and source state win; a delete or reset in the newer push wins over what came before.
+/// the newer counters, device totals and source state win; a delete or reset in the newer push wins over what came before.
 /// </summary>
 public static class ChangesMerge
 {
@@ -23,7 +23,13 @@ public static class ChangesMerge
             processes.Remove(name);
         foreach (var p in newer.Processes)
             processes[p.Name] = processes.TryGetValue(p.Name, out var before)
-                ? p with { ReadDelta = before.ReadDelta + p.ReadDelta, WriteDelta = before.WriteDelta + p.WriteDelta }
+                ? p with
+                {
+                    ReadDelta = before.ReadDelta + p.ReadDelta,
+                    WriteDelta = before.WriteDelta + p.WriteDelta,
+                    DiskReadDelta = before.DiskReadDelta + p.DiskReadDelta,
+                    DiskWriteDelta = before.DiskWriteDelta + p.DiskWriteDelta,
+                }
                 : p;
 
         var removed = new HashSet<string>(older.Removed, StringComparer.Ordinal);
@@ -32,6 +38,9 @@ public static class ChangesMerge
             removed.Remove(p.Name);
 
         return new StatsChanges(newer.Time, interval, older.Reset, newer.Totals, newer.Source,
-            [.. processes.Values], [.. removed]);
+            [.. processes.Values], [.. removed])
+        {
+            Devices = newer.Devices,
+        };
     }
 }
