@@ -20,7 +20,9 @@ device = f"{major}:{minor}"
 page = 4096
 
 names = ["dk-reader", "dk-writer", "dk-cc1", "dk-tar", "dk-sqlite", "dk-idle"]
-lines = ["READY"]
+# bpftrace prints each map whole, in the program's order (B, N, C, then D, K, Q); a map printed again
+# before the marker replaces its earlier print, so each map's lines are gathered first.
+maps = {m: [] for m in "BNCDKQ"}
 processes = {}
 files = {}
 ino = 5000
@@ -44,14 +46,14 @@ for pid, name in enumerate(names, start=3000):
         key = f"{pid}, {name}, {dev}, {ino}, 1"
         for direction, size, disk in ((0, reads, disk_reads), (1, writes, disk_writes)):
             if size:
-                lines.append(f"@B0[{key}, {direction}]: {size}")
-                lines.append(f"@N0[{key}, {direction}]: {max(1, size // (64 * 1024))}")
+                maps["B"].append(f"@B0[{key}, {direction}]: {size}")
+                maps["N"].append(f"@N0[{key}, {direction}]: {max(1, size // (64 * 1024))}")
             if disk:
-                lines.append(f"@D0[{key}, {direction}]: {disk}")
+                maps["D"].append(f"@D0[{key}, {direction}]: {disk}")
         parts = path.strip("/").split("/")[::-1]
         for idx, part in enumerate(parts):
-            lines.append(f"@C0[{dev}, {ino}, 1, {idx}, {len(part.encode())}]: {part}")
-        lines.append(f"@C0[{dev}, {ino}, 1, {len(parts)}, 0]: /")
+            maps["C"].append(f"@C0[{dev}, {ino}, 1, {idx}, {len(part.encode())}]: {part}")
+        maps["C"].append(f"@C0[{dev}, {ino}, 1, {len(parts)}, 0]: /")
     processes[name] = totals
 
 attributed_reads = sum(p["diskReads"] for p in processes.values())
@@ -60,15 +62,17 @@ attributed_writes = sum(p["diskWrites"] for p in processes.values())
 metadata_reads, metadata_writes = 96 * page, 512 * page
 device_reads = attributed_reads + metadata_reads
 device_writes = attributed_writes + metadata_writes
-lines += [
+maps["K"] += [
     f"@K0[{dev}, 0, 0]: {device_reads - metadata_reads}",
     f"@K0[{dev}, 0, 1]: {metadata_reads}",
     f"@K0[{dev}, 1, 0]: {device_writes - metadata_writes}",
     f"@K0[{dev}, 1, 1]: {metadata_writes}",
+]
+maps["Q"] += [
     f"@Q0[{dev}, 0, 0]: {device_reads // (128 * 1024) + 1}",
     f"@Q0[{dev}, 1, 0]: {device_writes // (128 * 1024) + 1}",
-    "T 1",
 ]
+lines = ["READY", *(line for m in "BNCDKQ" for line in maps[m]), "T 1"]
 with open(trace_path, "w") as f:
     f.write("\n".join(lines) + "\n")
 

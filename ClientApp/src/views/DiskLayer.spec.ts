@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
 import type { ChangedProcess, DeviceIo, FileSummary, ProcessSummary, SourceStatus } from '@/api/types'
+import { NO_DISK_HISTORY } from '@/stores/dashboard'
 import { filesOf, iso, mountApp, overviewOf, push, running } from '@/test/mountApp'
 
 vi.mock('@/components/MachineChart.vue', () => ({ __esModule: true, default: { template: '<div data-testid="machine-chart" />' } }))
@@ -158,5 +159,28 @@ describe('file I/O | disk I/O', () => {
     expect(app.wrapper.findAll('[data-testid="device-row"]').map((r) => r.attributes('data-device'))).toEqual(['254:0', '8:16'])
     expect(app.wrapper.get('[data-testid="devices-total-read"]').attributes('data-bytes')).toBe(String(4 * MiB))
     expect(app.wrapper.get('[data-testid="attributed-read-share"]').text()).toBe('75 %')
+  })
+
+  it('draws a past range in the disk layer from a history with disk figures, and says so when the history has none', async () => {
+    let withDisk = true
+    app = await mountApp('/?layer=disk', {
+      ...scenario(bothLayers),
+      init: (h) => {
+        scenario(bothLayers).init(h)
+        h.replies.set('GetTopProcesses', [{ name: 'dd', reads: 0, writes: 64 * MiB }])
+        h.replies.set('GetHistory', () => ({
+          bucketSeconds: 60,
+          points: [{ time: iso(0), reads: 600, writes: 6000, ...(withDisk ? { diskReads: 60, diskWrites: 1200 } : {}) }],
+        }))
+      },
+    })
+    const t0 = Date.parse(iso(0))
+    const disk = await app.store.rangeHistory(t0, t0 + 60_000)
+    expect([disk[0]!.read, disk[0]!.write]).toEqual([1, 20])
+    expect((await app.store.rangeHistory(t0, t0 + 60_000, 'file'))[0]!.write).toBe(100)
+    withDisk = false
+    await expect(app.store.rangeHistory(t0, t0 + 60_000)).rejects.toThrow(NO_DISK_HISTORY)
+    await expect(app.store.processHistory('dd', t0, t0 + 60_000)).rejects.toThrow(NO_DISK_HISTORY)
+    expect((await app.store.processHistory('dd', t0, t0 + 60_000, 'file'))[0]!.read).toBe(10)
   })
 })
