@@ -127,6 +127,23 @@ describe('iosnoopng dashboard', () => {
     }
   })
 
+  test('a replay of file I/O offers no disk layer: no switch, no disk panel, no cache hits, even when the URL asks', async () => {
+    await page.goto(`${BASE}/?layer=disk`)
+    await connected(page)
+    const [name, sizes] = Object.entries(want.processes)[0]!
+    await filter(page, name)
+    // The figures shown are the file figures: the URL's layer is ignored where the source has no disk layer.
+    await expectText(page.locator(processRow(name)).locator(tid('cell-written')), formatBytes(sizes.writes), `${name} written`)
+    for (const id of ['layer-switch', 'device-panel']) assert.equal(await page.locator(tid(id)).count(), 0, `${id} is not shown`)
+    await page.locator(`${processRow(name)} ${tid('process-link')}`).click()
+    await poll('process page', () => page.locator(tid('file-row')).count(), (n) => n > 0)
+    assert.equal(await page.locator(tid('cell-cache-hit')).count(), 0, 'no cache-hit column')
+    assert.equal(await page.locator(tid('layer-switch')).count(), 0, 'no switch on the process page')
+    await page.goto(`${BASE}/`)
+    await connected(page)
+    await filter(page, '')
+  })
+
   test('the overview lists the expected processes with their sizes', async () => {
     for (const [name, sizes] of Object.entries(want.processes)) {
       await filter(page, name)

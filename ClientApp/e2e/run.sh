@@ -2,7 +2,9 @@
 # Runs dashboard.e2e.ts in Debian's Chromium against the real daemon (the Release build of IoSnoop.Host,
 # with the dashboard in its wwwroot), fed a generated trace through a named pipe so that the test can
 # push one more event while the page is open; and token.e2e.ts against a second daemon that requires a token
-# (--token-file, --db none) and reads the same trace from the file. Screenshots go to artifacts/e2e/.
+# (--token-file, --db none) and reads the same trace from the file; and disk.e2e.ts against a third daemon
+# (--db none) replaying a generated recording of the bpftrace source with file and disk figures. Screenshots
+# go to artifacts/e2e/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -14,9 +16,10 @@ dotnet build "$root/IoSnoop.Host" -c Release --nologo -v quiet
 work=$(mktemp -d)
 daemon_pid=""
 token_pid=""
+disk_pid=""
 cleanup() {
   exec 3>&- 2>/dev/null || true
-  for pid in $daemon_pid $token_pid; do
+  for pid in $daemon_pid $token_pid $disk_pid; do
     if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
   done
   rm -rf "$work"
@@ -25,11 +28,13 @@ trap cleanup EXIT
 
 python3 "$root/bench/gen_trace.py" --events 3000 --procs 25 --paths 300 --seed 11 > "$work/trace"
 python3 "$here/expect.py" "$work/trace" > "$work/expect.json"
+python3 "$here/gen_disk_trace.py" "$work/disk.trace" "$work/disk-expect.json" 7
 events=$(python3 -c 'import json,sys; print(sum(1 for _ in open(sys.argv[1], "rb")))' "$work/trace")
 mkfifo "$work/feed"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 token_port=$(free_port)
+disk_port=$(free_port)
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/token"
 
 DOTNET_EnableDiagnostics=0 dotnet "$daemon_dll" --source replay --replay "$work/feed" -a "127.0.0.1:$port" --db "$work/iosnoopng.db" > "$work/daemon.log" 2>&1 &
@@ -37,6 +42,9 @@ daemon_pid=$!
 DOTNET_EnableDiagnostics=0 dotnet "$daemon_dll" --source replay --replay "$work/trace" -a "127.0.0.1:$token_port" --db none \
   --token-file "$work/token" > "$work/token-daemon.log" 2>&1 &
 token_pid=$!
+DOTNET_EnableDiagnostics=0 dotnet "$daemon_dll" --source replay --replay "$work/disk.trace" -a "127.0.0.1:$disk_port" --db none \
+  > "$work/disk-daemon.log" 2>&1 &
+disk_pid=$!
 # Keep the pipe open for writing (the daemon sees no end of file), then feed the trace.
 exec 3>"$work/feed"
 cat "$work/trace" >&3
@@ -51,6 +59,15 @@ ingested() { # URL LOG [curl flags…]: waits until the daemon at URL has every 
 }
 ingested "http://127.0.0.1:$port" "$work/daemon.log"
 ingested "http://127.0.0.1:$token_port" "$work/token-daemon.log" -H "Authorization: Bearer $(cat "$work/token")"
+# The disk recording is read to its end, and the daemon says it measures both layers.
+deadline=$((SECONDS + 60))
+until curl -fs "http://127.0.0.1:$disk_port/api/status" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["source"]
+sys.exit(0 if s["state"] == "stopped" and "disk" in s["layers"] else 1)' 2>/dev/null; do
+  if [ $SECONDS -gt $deadline ]; then echo "the daemon did not replay the disk recording in time" >&2; cat "$work/disk-daemon.log" >&2; exit 1; fi
+  sleep 0.2
+done
 
 mkdir -p "$root/artifacts/e2e"
 rm -f "$root/artifacts/e2e/"*.png
@@ -63,5 +80,7 @@ IOSNOOP_INJECT_NAME="e2e-inject" \
 IOSNOOP_FEED="$work/feed" \
 IOSNOOP_TOKEN_URL="http://127.0.0.1:$token_port" \
 IOSNOOP_TOKEN_FILE="$work/token" \
+IOSNOOP_DISK_URL="http://127.0.0.1:$disk_port" \
+IOSNOOP_DISK_EXPECT="$work/disk-expect.json" \
 IOSNOOP_INJECT_CMD="printf 'e2e-inject|0|4096|/e2e/injected file\n' > '$work/feed'" \
   npm run --silent e2e

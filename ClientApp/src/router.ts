@@ -23,8 +23,18 @@ export const routes: RouteRecordRaw[] = [
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue') },
 ]
 
+/** View state that follows the user from page to page (the layer shown), unless the link names it. */
+const STICKY = ['layer'] as const
+
 export function makeRouter(history: RouterHistory = createWebHistory('/')) {
   const router = createRouter({ history, routes })
+  router.beforeEach((to, from) => {
+    // Only when going to another page: on the same page the query is the user's choice (the switch removes it).
+    if (to.path === from.path) return true
+    const carried = STICKY.filter((k) => from.query[k] !== undefined && to.query[k] === undefined)
+    if (carried.length === 0) return true
+    return { path: to.path, hash: to.hash, query: { ...to.query, ...Object.fromEntries(carried.map((k) => [k, from.query[k]])) } }
+  })
   router.afterEach((to) => {
     const name =
       to.name === 'process'

@@ -318,8 +318,10 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
     private Overview Overview() => new(CurrentTotals(), _source, _processes.Summaries.ToList())
     {
         PathsHeld = _paths.Count,
-        Devices = [.. _devices.Values.OrderBy(d => d.Device, StringComparer.Ordinal)],
+        Devices = CurrentDevices(),
     };
+
+    private List<DeviceIo> CurrentDevices() => [.. _devices.Values.OrderBy(d => d.Device, StringComparer.Ordinal)];
 
     private void Push()
     {
@@ -346,7 +348,10 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
             }
         }
         var changes = new StatsChanges(now, Math.Max(0.001, (now - _lastPush).TotalSeconds), reset, CurrentTotals(), _source,
-            changed, removed);
+            changed, removed)
+        {
+            Devices = CurrentDevices(),
+        };
         _lastPush = now;
         foreach (var subscriber in _subscribers)
             subscriber.Tell(changes);

@@ -84,7 +84,12 @@ public sealed record ChangedProcess(
 /// <summary>What changed since the last push; sent at most every push interval, only when something changed.</summary>
 public sealed record StatsChanges(
     DateTimeOffset Time, double IntervalSeconds, bool Reset, Totals Totals, SourceStatus Source,
-    IReadOnlyList<ChangedProcess> Processes, IReadOnlyList<string> Removed);
+    IReadOnlyList<ChangedProcess> Processes, IReadOnlyList<string> Removed)
+{
+    /// <summary>What each disk moved since the start, as in <see cref="Overview.Devices"/> (a handful of disks, so
+    /// every push carries all of them; empty for sources that do not measure the block layer).</summary>
+    public IReadOnlyList<DeviceIo> Devices { get; init; } = [];
+}
 
 /// <summary>The messages the processes actor (the parent of the process actors) answers.</summary>
 public static class ProcessesProtocol

@@ -66,6 +66,9 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
 
     private sealed record Problem(int RunId, string Message);
 
+    /// <summary>The replayed recording carries disk figures (a bpftrace recording made with the disk probes).</summary>
+    private sealed record ReplayCarriesDisk(int RunId);
+
     /// <summary>What a replayed file's figures are.</summary>
     public const string ReplayMeasures = "events of a recorded trace file";
 
@@ -73,6 +76,10 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
     /// reads/writes, whatever the recording tracer measured.</summary>
     public const string ReplayLayersNote =
         "a recorded line carries one byte count and no layer: it is counted as reads/writes (file figures), whatever the recording tracer measured; no disk figures";
+
+    /// <summary>The note once the replay has met disk figures: a bpftrace recording keeps both layers apart.</summary>
+    public const string ReplayDiskLayersNote =
+        "a recording of bpftrace with its disk figures: reads/writes are file I/O, diskReads/diskWrites and the disks' totals disk I/O, as recorded";
 
     private readonly TracerSettings _settings;
     private readonly IActorRef _stats;
@@ -132,6 +139,16 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
                 return;
             _runProblem = problem.Message;
             SetStatus(_status.State, problem.Message);
+        });
+        Receive<ReplayCarriesDisk>(carries =>
+        {
+            if (carries.RunId != _runId)
+                return;
+            // A replay alone says what its data holds; before a live tracer the status is the live source's.
+            if (_settings.Live is not null || _status.Layers.Contains(SourceStatus.DiskLayer))
+                return;
+            _status = _status with { Layers = [SourceStatus.FileLayer, SourceStatus.DiskLayer], LayersNote = ReplayDiskLayersNote };
+            SetStatus(_status.State, _status.Message);
         });
         Receive<RunCompleted>(OnRunCompleted);
         Receive<TracerProtocol.Stop>(_ =>
@@ -222,6 +239,8 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
         var stats = _stats;
         var tree = _tree;
         var askTimeout = _settings.IngestTimeout;
+        // A replay's layers are known from its data: the first batch with disk figures says it has both.
+        var watchForDisk = _run is null;
         // The chunk source runs on the I/O dispatcher: without a boundary of its own, the parsing stage would
         // run in the source's island and its batches, not the chunks, would wait in the buffer between islands
         // (up to 16 batches built ahead of the actors: memory, and files past the cap). So the source is its
@@ -232,6 +251,11 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
             .ViaMaterialized(KillSwitches.Single<IngestBatch>(), Keep.Right)
             .Select(batch =>
             {
+                if (watchForDisk && HasDiskFigures(batch))
+                {
+                    watchForDisk = false;
+                    self.Tell(new ReplayCarriesDisk(runId));
+                }
                 // The process tree takes the instances beside the per-name figures, which it leaves as they are.
                 if (tree is not null && (batch.Instances is not null || batch.TracerReady))
                     tree.Tell(new ProcessTreeProtocol.Observe(batch.Instances ?? [], batch.TracerReady), ActorRefs.NoSender);
@@ -246,6 +270,16 @@ public sealed class TracerActor : ReceiveActor, IWithTimers
         completion.PipeTo(self, success: () => new RunCompleted(runId, null), failure: e => new RunCompleted(runId, e));
         if (_run is not null && !_settings.Live!.SignalsReady)
             SetStatus("running", _status.Message);
+    }
+
+    private static bool HasDiskFigures(IngestBatch batch)
+    {
+        if (batch.Devices.Count > 0)
+            return true;
+        foreach (var process in batch.Processes)
+            if (process.DiskReads > 0 || process.DiskWrites > 0)
+                return true;
+        return false;
     }
 
     private void OnRunCompleted(RunCompleted completed)

@@ -38,6 +38,38 @@ public sealed class ReplayEndToEndSpecs : IDisposable
     }
 
     [Fact]
+    public async Task A_replayed_bpftrace_recording_with_disk_figures_says_it_measures_both_layers()
+    {
+        const uint disk = 254u << 20; // 254:0
+        var trace = Path.Combine(_dir, "bpftrace.trace");
+        await File.WriteAllLinesAsync(trace,
+        [
+            "READY",
+            $"@B0[42, reader, {disk}, 77, 9, 0]: 8192",
+            $"@N0[42, reader, {disk}, 77, 9, 0]: 2",
+            $"@C0[{disk}, 77, 9, 0, 5]: a.bin",
+            $"@C0[{disk}, 77, 9, 1, 4]: data",
+            $"@C0[{disk}, 77, 9, 2, 0]: /",
+            $"@D0[42, reader, {disk}, 77, 9, 0]: 4096",
+            $"@K0[{disk}, 0, 0]: 12288",
+            $"@K0[{disk}, 1, 0]: 8192",
+            $"@Q0[{disk}, 0, 0]: 3",
+            $"@Q0[{disk}, 1, 0]: 2",
+            "T 1",
+        ]);
+        await using var daemon = DaemonProcess.Start("--source", "replay", "--replay", trace, "--db", "none");
+        var status = await daemon.WaitFor("/api/status", s => s.GetProperty("source").GetProperty("state").GetString() == "stopped",
+            TimeSpan.FromSeconds(60));
+        var source = status.GetProperty("source");
+        Assert.Equal(["file", "disk"], source.GetProperty("layers").EnumerateArray().Select(l => l.GetString()));
+        Assert.Contains("disk figures", source.GetProperty("layersNote").GetString());
+        Assert.DoesNotContain("no disk figures", source.GetProperty("layersNote").GetString());
+        var totals = status.GetProperty("totals");
+        Assert.Equal((8192, 4096), (totals.GetProperty("reads").GetInt64(), totals.GetProperty("diskReads").GetInt64()));
+        Assert.Equal(0, await daemon.Terminate(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
     public async Task The_original_way_to_replay_a_raw_log_without_tracing_works()
     {
         var trace = TraceFiles.Generate(_dir, events: 50_000, procs: 40, paths: 2_000, seed: 3);

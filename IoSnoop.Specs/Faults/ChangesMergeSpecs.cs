@@ -1,3 +1,4 @@
+using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Web.Hubs;
 
@@ -35,13 +36,18 @@ public sealed class ChangesMergeSpecs
     }
 
     [Fact]
-    public void Disk_deltas_add_up_like_the_file_deltas()
+    public void Disk_deltas_add_up_and_the_newer_device_totals_win()
     {
-        var merged = ChangesMerge.Merge(
-            Push(1, 1, [P("dd", 0, 4096, 0, 4096, 1) with { DiskWrites = 8192, DiskWriteDelta = 8192, DiskReadDelta = 512 }]),
-            Push(2, 1, [P("dd", 0, 8192, 0, 4096, 2) with { DiskWrites = 12288, DiskWriteDelta = 4096 }]));
-        var dd = merged.Processes.Single();
-        Assert.Equal((12288L, 12288L, 512L), (dd.DiskWrites, dd.DiskWriteDelta, dd.DiskReadDelta));
+        var older = Push(1, 1, [P("cc", 10, 100, 10, 100, 1) with { DiskReads = 4, DiskWrites = 50, DiskReadDelta = 4, DiskWriteDelta = 50 }])
+            with { Devices = [new DeviceIo("8:0", 4, 40, 1, 1, 0, 0)] };
+        var newer = Push(2, 1, [P("cc", 15, 130, 5, 30, 2) with { DiskReads = 6, DiskWrites = 80, DiskReadDelta = 2, DiskWriteDelta = 30 }])
+            with { Devices = [new DeviceIo("8:0", 6, 90, 2, 3, 0, 8)] };
+
+        var merged = ChangesMerge.Merge(older, newer);
+
+        var cc = Assert.Single(merged.Processes);
+        Assert.Equal((6, 80, 6, 80), (cc.DiskReads, cc.DiskWrites, cc.DiskReadDelta, cc.DiskWriteDelta));
+        Assert.Equal([new DeviceIo("8:0", 6, 90, 2, 3, 0, 8)], merged.Devices);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Specs.Support;
 
@@ -210,6 +211,39 @@ public sealed class ProcessesActorSpecs : ProcessesActorSpec
         ExpectMsg<ProcessesProtocol.ResetDone>(Wait);
         NextPush();
         Assert.True(ExpectMsg<StatsChanges>(Wait).Reset);
+    }
+
+    [Fact]
+    public void Device_totals_add_up_and_go_out_with_the_overview_and_every_push_until_a_reset()
+    {
+        var stats = NewStats();
+        stats.Tell(new ProcessesProtocol.Subscribe(TestActor));
+        IngestDevices(stats, new DeviceIo("8:0", 4096, 8192, 1, 2, 0, 512), new DeviceIo("254:0", 10, 0, 1, 0, 0, 0));
+        IngestDevices(stats, new DeviceIo("8:0", 1000, 0, 3, 0, 24, 0));
+        NextPush();
+        var expected = new[] { new DeviceIo("254:0", 10, 0, 1, 0, 0, 0), new DeviceIo("8:0", 5096, 8192, 4, 2, 24, 512) };
+        Assert.Equal(expected, ExpectMsg<StatsChanges>(Wait).Devices);
+        Assert.Equal(expected, OverviewOf(stats).Devices);
+
+        // A push for other reasons still carries every disk's totals (the dashboard shows the latest).
+        Ingest(stats, "a|1|1|/x");
+        NextPush();
+        Assert.Equal(expected, ExpectMsg<StatsChanges>(Wait).Devices);
+
+        stats.Tell(ProcessesProtocol.ResetAll.Instance, TestActor);
+        ExpectMsg<ProcessesProtocol.ResetDone>(Wait);
+        NextPush();
+        var reset = ExpectMsg<StatsChanges>(Wait);
+        Assert.True(reset.Reset);
+        Assert.Empty(reset.Devices);
+        Assert.Empty(OverviewOf(stats).Devices);
+    }
+
+    private void IngestDevices(IActorRef stats, params DeviceIo[] devices)
+    {
+        var stream = CreateTestProbe();
+        stats.Tell(new ProcessesProtocol.Ingest(Batch() with { Devices = devices }), stream.Ref);
+        stream.ExpectMsg<ProcessesProtocol.Ack>(Wait);
     }
 
     [Fact]

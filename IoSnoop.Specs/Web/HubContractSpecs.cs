@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Store;
 using IoSnoop.Specs.Host;
@@ -29,6 +30,7 @@ public sealed partial class HubContractSpecs
         ["TopProcess"] = typeof(TopProcess),
         ["FileSearchHit"] = typeof(FileSearchHit),
         ["FileSearch"] = typeof(FileSearchResult),
+        ["DeviceIo"] = typeof(DeviceIo),
     };
 
     [GeneratedRegex(@"export interface (\w+)(?: extends (\w+))? \{(.*?)\n\}", RegexOptions.Singleline)]

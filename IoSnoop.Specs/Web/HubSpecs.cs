@@ -39,6 +39,8 @@ public sealed class HubSpecs : IAsyncLifetime
         var overview = await _hub.InvokeAsync<JsonElement>("GetOverview", TestContext.Current.CancellationToken);
         foreach (var key in new[] { "totals", "source", "processes", "readOnly" })
             Assert.True(overview.TryGetProperty(key, out _), key);
+        // The stand-in measures no disk: the device list is there, and empty.
+        Assert.Empty(overview.GetProperty("devices").EnumerateArray());
         foreach (var key in new[] { "events", "malformedLines", "droppedEvents", "reads", "writes" })
             Assert.True(overview.GetProperty("totals").TryGetProperty(key, out _), key);
         var cc = overview.GetProperty("processes").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "cc");
@@ -49,6 +51,7 @@ public sealed class HubSpecs : IAsyncLifetime
 
         var files = await _hub.InvokeAsync<JsonElement>("GetProcessFiles", "cc", TestContext.Current.CancellationToken);
         Assert.True(files.GetProperty("found").GetBoolean());
+        Assert.Equal(0, files.GetProperty("diskReads").GetInt64());
         var paths = files.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("path").GetString()).Order();
         Assert.Equal(["/o/a.o", "/src/a.c"], paths);
         Assert.All(files.GetProperty("files").EnumerateArray(), f => Assert.False(f.GetProperty("merged").GetBoolean()));

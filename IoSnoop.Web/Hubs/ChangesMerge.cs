@@ -5,7 +5,7 @@ namespace IoSnoop.Web.Hubs;
 /// <summary>
 /// Folds two consecutive pushes into one, as if the processes actor had pushed once over both intervals:
 /// per process the newer totals win and the deltas add up; the interval is the sum, so rates stay right;
-/// the newer counters and source state win; a delete or reset in the newer push wins over what came before.
+/// the newer counters, device totals and source state win; a delete or reset in the newer push wins over what came before.
 /// </summary>
 public static class ChangesMerge
 {
@@ -38,6 +38,9 @@ public static class ChangesMerge
             removed.Remove(p.Name);
 
         return new StatsChanges(newer.Time, interval, older.Reset, newer.Totals, newer.Source,
-            [.. processes.Values], [.. removed]);
+            [.. processes.Values], [.. removed])
+        {
+            Devices = newer.Devices,
+        };
     }
 }

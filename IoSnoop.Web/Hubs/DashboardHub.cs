@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Store;
 using IoSnoop.Web.Api;
@@ -33,7 +34,7 @@ public sealed class DashboardHub(ProcessQueries queries, HistoryQueries history,
     public async Task<OverviewDto> GetOverview()
     {
         var o = await queries.Overview(Context.ConnectionAborted);
-        return new OverviewDto(o.Totals, o.Source, o.Processes, access.ReadOnly);
+        return new OverviewDto(o.Totals, o.Source, o.Processes, access.ReadOnly) { Devices = o.Devices };
     }
 
     // Arguments arrive as JSON values of any type and are checked here (HubArguments), so that a null, a
@@ -44,7 +45,11 @@ public sealed class DashboardHub(ProcessQueries queries, HistoryQueries history,
         var process = HubArguments.Name(name, "name");
         var f = await queries.Files(process, Context.ConnectionAborted);
         return new ProcessFilesDto(process, f.Found, f.Summary?.Reads ?? 0, f.Summary?.Writes ?? 0,
-            f.Summary?.LastUpdated, f.Summary?.Events ?? 0, f.Files);
+            f.Summary?.LastUpdated, f.Summary?.Events ?? 0, f.Files)
+        {
+            DiskReads = f.Summary?.DiskReads ?? 0,
+            DiskWrites = f.Summary?.DiskWrites ?? 0,
+        };
     }
 
     [ChangesState]
@@ -99,8 +104,17 @@ public sealed class DashboardHub(ProcessQueries queries, HistoryQueries history,
 }
 
 /// <summary>The overview as the hub answers it: the totals nested as in the push (<see cref="StatsChanges"/>).</summary>
-public sealed record OverviewDto(Totals Totals, SourceStatus Source, IReadOnlyList<ProcessSummary> Processes, bool ReadOnly);
+public sealed record OverviewDto(Totals Totals, SourceStatus Source, IReadOnlyList<ProcessSummary> Processes, bool ReadOnly)
+{
+    /// <summary>What each disk moved since the start (block layer), to set against the processes' disk figures.</summary>
+    public IReadOnlyList<DeviceIo> Devices { get; init; } = [];
+}
 
 public sealed record ProcessFilesDto(
     string Name, bool Found, long Reads, long Writes, DateTimeOffset? LastUpdated, long Events,
-    IReadOnlyList<FileSummary> Files);
+    IReadOnlyList<FileSummary> Files)
+{
+    public long DiskReads { get; init; }
+
+    public long DiskWrites { get; init; }
+}

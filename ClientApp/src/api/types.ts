@@ -54,6 +54,22 @@ export interface Overview {
   processes: ProcessSummary[]
   /** The daemon runs with --read-only: deleting and resetting are refused. */
   readOnly?: boolean
+  /** What each disk moved since the start (sources that measure the block layer). */
+  devices?: DeviceIo[]
+}
+
+/** What the block layer moved to and from one disk since the start, whoever caused it. */
+export interface DeviceIo {
+  /** The disk as `major:minor`. */
+  device: string
+  readBytes: number
+  writeBytes: number
+  readRequests: number
+  writeRequests: number
+  /** Part of readBytes the filesystem flagged as metadata. */
+  metadataReadBytes: number
+  /** Part of writeBytes the filesystem flagged as metadata. */
+  metadataWriteBytes: number
 }
 
 export interface ChangedProcess extends ProcessSummary {
@@ -77,6 +93,8 @@ export interface Changes {
   source: SourceStatus
   processes: ChangedProcess[]
   removed: string[]
+  /** Every disk's totals since the start, as in the overview. */
+  devices?: DeviceIo[]
 }
 
 export interface FileSummary {
@@ -99,6 +117,9 @@ export interface ProcessFiles {
   lastUpdated: string | null
   events: number
   files: FileSummary[]
+  /** The process's disk bytes read (sources that measure the disk beside the files). */
+  diskReads?: number
+  diskWrites?: number
 }
 
 export interface HistoryPoint {
@@ -108,6 +129,9 @@ export interface HistoryPoint {
   diskReads?: number
   diskWrites?: number
 }
+
+/** A history point as the dashboard reads it: daemons that keep disk figures in their history add them. */
+export type LayeredHistoryPoint = HistoryPoint & { diskReads?: number; diskWrites?: number }
 
 export interface History {
   bucketSeconds: number

@@ -2,6 +2,7 @@
 // process moved in that range (from the daemon's history).
 import { computed, ref, shallowRef, watch, type Ref } from 'vue'
 import { parseTime } from '@/lib/format'
+import type { Layer } from '@/lib/layer'
 import { formatRange, resolveRange, type TimeRange } from '@/lib/range'
 import { useDashboardStore } from '@/stores/dashboard'
 
@@ -88,5 +89,7 @@ export function useProcessRows(range: Ref<TimeRange>) {
   watch([() => formatRange(range.value), () => store.connection], () => void load(), { immediate: true })
 
   const rows = computed<readonly TableRow[]>(() => (range.value.kind === 'live' ? live.value : (rangeRows.value ?? [])))
-  return { rows, rangeError, rangeLoading, reload: load }
+  /** The layer the rows' figures are of: a range's come from the history, which keeps the file figures. */
+  const layer = computed<Layer>(() => (range.value.kind === 'live' ? store.shownLayer : 'file'))
+  return { rows, layer, rangeError, rangeLoading, reload: load }
 }

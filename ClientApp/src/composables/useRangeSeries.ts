@@ -3,7 +3,8 @@ import { ref, shallowRef, watch, type Ref } from 'vue'
 import { formatRange, resolveRange, type TimeRange } from '@/lib/range'
 import { useDashboardStore } from '@/stores/dashboard'
 
-export function useRangeSeries<T>(range: Ref<TimeRange>, fetch: (from: number, to: number) => Promise<T[]>) {
+/** `also`: more state the points depend on (the layer shown); a change fetches them again. */
+export function useRangeSeries<T>(range: Ref<TimeRange>, fetch: (from: number, to: number) => Promise<T[]>, also: () => unknown = () => null) {
   const store = useDashboardStore()
   const points = shallowRef<T[] | null>(null)
   const span = shallowRef<{ from: number; to: number } | null>(null)
@@ -30,6 +31,6 @@ export function useRangeSeries<T>(range: Ref<TimeRange>, fetch: (from: number, t
     }
   }
 
-  watch([() => formatRange(range.value), () => store.connection], () => void load(), { immediate: true })
+  watch([() => formatRange(range.value), () => store.connection, also], () => void load(), { immediate: true })
   return { points, span, error, reload: load }
 }

@@ -3,6 +3,7 @@
 // Back steps up one folder level.
 import { computed, watch, type Ref } from 'vue'
 import { useRoute, useRouter } from 'vue-router'
+import { formatLayer, parseLayer, type Layer } from '@/lib/layer'
 import { formatRange, parseRange, type TimeRange } from '@/lib/range'
 import type { SortState } from '@/lib/table'
 import { formatDir, formatSort, parseDir, parseSort, parseText, withQuery, type Query } from '@/lib/urlState'
@@ -77,4 +78,13 @@ export function useDirUrl() {
   const dir = computed(() => parseDir(route.query.dir))
   const open = (segments: readonly string[]) => push({ dir: formatDir(segments) })
   return { dir, open }
+}
+
+/** The layer the tables and charts show (`layer=disk`; file I/O when absent). */
+export function useLayerUrl() {
+  const { route, replace } = useQueryWriter()
+  return computed<Layer>({
+    get: () => parseLayer(route.query.layer),
+    set: (l) => replace({ layer: formatLayer(l) }),
+  })
 }

@@ -3,6 +3,7 @@ import type { ChangedProcess, Changes } from '@/api/types'
 import { emptyTotals, unknownSource } from '@/api/types'
 import {
   appendCapped,
+  historyHasDisk,
   historyToPoints,
   machineHistory,
   machinePoint,
@@ -121,6 +122,25 @@ describe('history', () => {
       { name: 'b', history: hist(10, [[0, 0, 0]]) },
     ])
     expect(m).toEqual([{ t: T0, dt: 10, read: 10, write: 20, top: [{ name: 'a', read: 6, write: 0 }] }])
+  })
+
+  it('reads the disk figures of a history that has them, and knows one that has none', () => {
+    const withDisk = {
+      bucketSeconds: 10,
+      points: [
+        { time: iso(T0), reads: 1000, writes: 500, diskReads: 100, diskWrites: 300 },
+        { time: iso(T0 + 10_000), reads: 10, writes: 0 },
+      ],
+    }
+    expect(historyHasDisk(withDisk)).toBe(true)
+    expect(historyToPoints(withDisk, 'disk')).toEqual([
+      { t: T0, dt: 10, read: 10, write: 30 },
+      { t: T0 + 10_000, dt: 10, read: 0, write: 0 },
+    ])
+    expect(historyToPoints(withDisk)[0]).toEqual({ t: T0, dt: 10, read: 100, write: 50 })
+    const m = machineHistory(withDisk, [{ name: 'dd', history: { bucketSeconds: 10, points: [withDisk.points[0]!] } }], 'disk')
+    expect(m[0]!.top).toEqual([{ name: 'dd', read: 10, write: 30 }])
+    expect(historyHasDisk(hist(10, [[0, 1, 1]]))).toBe(false)
   })
 
   it('puts history before the newer live points', () => {

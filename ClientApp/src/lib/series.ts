@@ -1,5 +1,6 @@
 // Rate series for the charts: bytes per second over time, bounded in length. Pure functions.
-import type { Changes, History } from '@/api/types'
+import type { Changes, History, LayeredHistoryPoint } from '@/api/types'
+import type { Layer } from './layer'
 
 export interface RatePoint {
   /** Epoch milliseconds (server clock). */
@@ -91,21 +92,29 @@ function insertSorted<T extends RatePoint>(series: readonly T[], point: T): T[] 
   return out
 }
 
-/** Points of a GetHistory answer as rates. */
-export function historyToPoints(history: History): RatePoint[] {
+/** True when the history's points carry disk figures (daemons that keep them). */
+export const historyHasDisk = (history: History): boolean =>
+  (history.points as LayeredHistoryPoint[]).some((p) => p.diskReads !== undefined || p.diskWrites !== undefined)
+
+/** Points of a GetHistory answer as rates, of the file layer or the disk layer (0 where a point has no disk figure). */
+export function historyToPoints(history: History, layer: Layer = 'file'): RatePoint[] {
   const dt = interval(history.bucketSeconds)
-  return history.points
-    .map((p) => ({ t: Date.parse(p.time), dt, read: p.reads / dt, write: p.writes / dt }))
+  const figures = (p: LayeredHistoryPoint): [number, number] => (layer === 'disk' ? [p.diskReads ?? 0, p.diskWrites ?? 0] : [p.reads, p.writes])
+  return (history.points as LayeredHistoryPoint[])
+    .map((p) => {
+      const [r, w] = figures(p)
+      return { t: Date.parse(p.time), dt, read: r / dt, write: w / dt }
+    })
     .filter((p) => Number.isFinite(p.t))
     .sort((a, b) => a.t - b.t)
 }
 
 /** Machine points from the total history and the histories of the top processes. */
-export function machineHistory(total: History, perProcess: { name: string; history: History }[]): MachinePoint[] {
+export function machineHistory(total: History, perProcess: { name: string; history: History }[], layer: Layer = 'file'): MachinePoint[] {
   const byTime = new Map<number, MachinePoint>()
-  for (const p of historyToPoints(total)) byTime.set(p.t, { ...p, top: [] })
+  for (const p of historyToPoints(total, layer)) byTime.set(p.t, { ...p, top: [] })
   for (const { name, history } of perProcess) {
-    for (const p of historyToPoints(history)) {
+    for (const p of historyToPoints(history, layer)) {
       const m = byTime.get(p.t)
       if (m && p.read + p.write > 0) m.top.push({ name, read: p.read, write: p.write })
     }

@@ -3,13 +3,15 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { HubFactory } from '@/api/hub'
 import { Hub, Push } from '@/api/methods'
-import type { Changes, FileSearch, History, Overview, ProcessFiles, ProcessSummary, SourceStatus, TopProcess, Totals } from '@/api/types'
+import type { Changes, DeviceIo, FileSearch, History, Overview, ProcessFiles, ProcessSummary, SourceStatus, TopProcess, Totals } from '@/api/types'
 import { emptyTotals, unknownSource } from '@/api/types'
 import { useHub } from '@/composables/useHub'
 import { parseTime } from '@/lib/format'
+import { diskChanges, diskSummary, diskTotals, measuresBothLayers, type Layer } from '@/lib/layer'
 import { appendPush, forget, pushDeltas, ratesAt, SPARK_SECONDS, type PushDeltas, type Rate } from '@/lib/rates'
 import {
   appendCapped,
+  historyHasDisk,
   historyToPoints,
   machineHistory,
   machinePoint,
@@ -38,6 +40,12 @@ export interface Snapshot {
   rates: ReadonlyMap<string, Rate>
   /** When the rates were computed (epoch ms, server clock). */
   rateTime: number
+  /** The same series of the disk layer (sources that measure both layers; empty otherwise). */
+  diskMachine: readonly MachinePoint[]
+  diskPushes: readonly PushDeltas[]
+  diskRates: ReadonlyMap<string, Rate>
+  /** Every disk's totals since the start (block layer), as the daemon last sent them. */
+  devices: readonly DeviceIo[]
 }
 
 export type StoreEvent =
@@ -64,7 +72,18 @@ const emptySnapshot = (): Snapshot => ({
   pushes: [],
   rates: new Map(),
   rateTime: 0,
+  diskMachine: [],
+  diskPushes: [],
+  diskRates: new Map(),
+  devices: [],
 })
+
+/** The snapshot with the disk figures in place of the file figures, so that every table and chart shows them. */
+export function inDiskLayer(snap: Snapshot): Snapshot {
+  const processes = new Map<string, ProcessRow>()
+  for (const [name, p] of snap.processes) processes.set(name, diskSummary(p))
+  return { ...snap, totals: diskTotals(snap.totals), processes, machine: snap.diskMachine, pushes: snap.diskPushes, rates: snap.diskRates }
+}
 const toRow = (p: ProcessSummary): ProcessRow => ({
   name: p.name,
   reads: p.reads,
@@ -72,6 +91,8 @@ const toRow = (p: ProcessSummary): ProcessRow => ({
   lastUpdated: p.lastUpdated,
   events: p.events,
   files: p.files,
+  diskReads: p.diskReads,
+  diskWrites: p.diskWrites,
   updatedMs: parseTime(p.lastUpdated),
 })
 
@@ -85,15 +106,29 @@ export function mergeChanges(snap: Snapshot, changes: Changes): Snapshot {
     if (held && (row.updatedMs < held.updatedMs || (row.updatedMs === held.updatedMs && row.events < held.events))) continue
     processes.set(p.name, row)
   }
-  return { ...snap, totals: changes.totals, processes }
+  return { ...snap, totals: changes.totals, processes, devices: changes.devices ?? snap.devices }
+}
+
+/** The daemon's history has no disk figures (older daemons): a chart of the disk layer cannot be drawn from it. */
+export const NO_DISK_HISTORY = 'this daemon keeps file I/O only in its history: no disk figures for a past range'
+
+function requireDisk(history: History) {
+  if (history.points.length > 0 && !historyHasDisk(history)) throw new Error(NO_DISK_HISTORY)
 }
 
 export const useDashboardStore = defineStore('dashboard', () => {
   const live = shallowRef<Snapshot>(emptySnapshot())
   /** The snapshot held still while paused; null when live. */
   const frozen = shallowRef<Snapshot | null>(null)
-  const view = computed(() => frozen.value ?? live.value)
   const source = ref<SourceStatus>(unknownSource())
+  /** The layer asked for (the URL's `layer`); shown only when the source measures both. */
+  const layer = ref<Layer>('file')
+  const bothLayers = computed(() => measuresBothLayers(source.value))
+  const shownLayer = computed<Layer>(() => (bothLayers.value && layer.value === 'disk' ? 'disk' : 'file'))
+  const view = computed(() => {
+    const snap = frozen.value ?? live.value
+    return shownLayer.value === 'disk' ? inDiskLayer(snap) : snap
+  })
   const paused = computed(() => frozen.value !== null)
   /** Pushes received while paused. */
   const missed = ref(0)
@@ -107,8 +142,13 @@ export const useDashboardStore = defineStore('dashboard', () => {
   const watchedName = ref<string | null>(null)
   const watchedSeries = shallowRef<RatePoint[]>([])
   const frozenWatched = shallowRef<RatePoint[]>([])
+  const watchedDisk = shallowRef<RatePoint[]>([])
+  const frozenWatchedDisk = shallowRef<RatePoint[]>([])
   /** The watched process's series as shown: held still while paused. */
-  const processSeries = computed(() => (paused.value ? frozenWatched.value : watchedSeries.value))
+  const processSeries = computed(() => {
+    if (shownLayer.value === 'disk') return paused.value ? frozenWatchedDisk.value : watchedDisk.value
+    return paused.value ? frozenWatched.value : watchedSeries.value
+  })
 
   const listeners = new Set<(e: StoreEvent) => void>()
   let refreshing: Promise<void> | null = null
@@ -166,9 +206,11 @@ export const useDashboardStore = defineStore('dashboard', () => {
   /** Recomputes the rates for the current time; ticks each second while recent pushes exist. */
   function updateRates() {
     const now = Date.now() + clockOffset
-    const pushes = live.value.pushes.filter((p) => p.t > now - SPARK_SECONDS * 1000)
-    setLive({ ...live.value, pushes, rates: ratesAt(pushes, now), rateTime: now })
-    if (pushes.length === 0) {
+    const recent = (p: PushDeltas) => p.t > now - SPARK_SECONDS * 1000
+    const pushes = live.value.pushes.filter(recent)
+    const diskPushes = live.value.diskPushes.filter(recent)
+    setLive({ ...live.value, pushes, rates: ratesAt(pushes, now), rateTime: now, diskPushes, diskRates: ratesAt(diskPushes, now) })
+    if (pushes.length === 0 && diskPushes.length === 0) {
       clearInterval(rateTimer)
       rateTimer = undefined
     }
@@ -177,15 +219,21 @@ export const useDashboardStore = defineStore('dashboard', () => {
   function recordSeries(changes: Changes) {
     const deltas = pushDeltas(changes)
     if (Number.isFinite(deltas.t)) clockOffset = deltas.t - Date.now()
+    // The disk layer's series are kept only for sources that measure it: the rest pay nothing for them.
+    const disk = measuresBothLayers(changes.source) ? diskChanges(changes) : null
     setLive({
       ...live.value,
       machine: appendCapped(live.value.machine, machinePoint(changes)),
       pushes: appendPush(live.value.pushes, deltas),
+      ...(disk
+        ? { diskMachine: appendCapped(live.value.diskMachine, machinePoint(disk)), diskPushes: appendPush(live.value.diskPushes, pushDeltas(disk)) }
+        : {}),
     })
     updateRates()
-    if (rateTimer === undefined && live.value.pushes.length > 0) rateTimer = setInterval(updateRates, 1000)
+    if (rateTimer === undefined && (live.value.pushes.length > 0 || live.value.diskPushes.length > 0)) rateTimer = setInterval(updateRates, 1000)
     if (watchedName.value !== null) {
       watchedSeries.value = appendCapped(watchedSeries.value, processPoint(changes, watchedName.value))
+      if (disk) watchedDisk.value = appendCapped(watchedDisk.value, processPoint(disk, watchedName.value))
     }
   }
 
@@ -196,6 +244,7 @@ export const useDashboardStore = defineStore('dashboard', () => {
     rateTimer = undefined
     if (frozen.value) frozen.value = live.value
     watchedSeries.value = []
+    watchedDisk.value = []
     queue = []
   }
 
@@ -207,7 +256,7 @@ export const useDashboardStore = defineStore('dashboard', () => {
         const o = await hub.invoke<Overview>(Hub.getOverview)
         const processes = new Map<string, ProcessRow>()
         for (const p of o.processes) processes.set(p.name, toRow(p))
-        let next: Snapshot = { ...live.value, totals: o.totals, processes }
+        let next: Snapshot = { ...live.value, totals: o.totals, processes, devices: o.devices ?? [] }
         for (const c of queue) next = mergeChanges(next, c)
         setLive(next)
         // A refetch is an explicit update: a paused view shows its result too.
@@ -247,7 +296,11 @@ export const useDashboardStore = defineStore('dashboard', () => {
       )
       historyAvailable.value = true
       const machine = mergeHistory(machineHistory(total, perProcess), live.value.machine)
-      setLive({ ...live.value, machine })
+      // A history with disk figures (newer daemons) fills the disk layer's chart too.
+      const diskMachine = historyHasDisk(total)
+        ? mergeHistory(machineHistory(total, perProcess, 'disk'), live.value.diskMachine)
+        : live.value.diskMachine
+      setLive({ ...live.value, machine, diskMachine })
     } catch {
       historyAvailable.value = false
     }
@@ -258,6 +311,8 @@ export const useDashboardStore = defineStore('dashboard', () => {
     watchedName.value = name
     watchedSeries.value = processFromMachine(live.value.machine, name)
     frozenWatched.value = watchedSeries.value
+    watchedDisk.value = processFromMachine(live.value.diskMachine, name)
+    frozenWatchedDisk.value = watchedDisk.value
     await loadWatchedHistory(name)
   }
 
@@ -269,6 +324,10 @@ export const useDashboardStore = defineStore('dashboard', () => {
       if (watchedName.value !== name) return
       watchedSeries.value = mergeHistory(historyToPoints(history), watchedSeries.value)
       if (!paused.value) frozenWatched.value = watchedSeries.value
+      if (historyHasDisk(history)) {
+        watchedDisk.value = mergeHistory(historyToPoints(history, 'disk'), watchedDisk.value)
+        if (!paused.value) frozenWatchedDisk.value = watchedDisk.value
+      }
     } catch {
       // No history on this daemon: keep the live series.
     }
@@ -277,12 +336,14 @@ export const useDashboardStore = defineStore('dashboard', () => {
   function unwatchProcess() {
     watchedName.value = null
     watchedSeries.value = []
+    watchedDisk.value = []
   }
 
   function setPaused(value: boolean) {
     if (value === paused.value) return
     frozen.value = value ? live.value : null
     frozenWatched.value = value ? watchedSeries.value : []
+    frozenWatchedDisk.value = value ? watchedDisk.value : []
     missed.value = 0
   }
 
@@ -296,7 +357,9 @@ export const useDashboardStore = defineStore('dashboard', () => {
     processes.delete(name)
     const rates = new Map(snap.rates)
     rates.delete(name)
-    return { ...snap, processes, rates, pushes: forget(snap.pushes, name) }
+    const diskRates = new Map(snap.diskRates)
+    diskRates.delete(name)
+    return { ...snap, processes, rates, pushes: forget(snap.pushes, name), diskRates, diskPushes: forget(snap.diskPushes, name) }
   }
 
   async function deleteProcess(name: string): Promise<boolean> {
@@ -324,8 +387,9 @@ export const useDashboardStore = defineStore('dashboard', () => {
     return hub.invoke<TopProcess[]>(Hub.getTopProcesses, from.toISOString(), to.toISOString(), limit)
   }
 
-  /** The machine's rates over a fixed range from the daemon's history, its top processes by name. */
-  async function rangeHistory(from: number, to: number): Promise<MachinePoint[]> {
+  /** The machine's rates over a fixed range from the daemon's history, its top processes by name; in the layer
+   * shown (a history without disk figures cannot show the disk layer: refused with a reason). */
+  async function rangeHistory(from: number, to: number, layer: Layer = shownLayer.value): Promise<MachinePoint[]> {
     const [f, t] = [new Date(from).toISOString(), new Date(to).toISOString()]
     const [total, top] = await Promise.all([
       hub.invoke<History>(Hub.getHistory, f, t, null),
@@ -334,13 +398,15 @@ export const useDashboardStore = defineStore('dashboard', () => {
     const perProcess = await Promise.all(
       top.map(async (p) => ({ name: p.name, history: await hub.invoke<History>(Hub.getHistory, f, t, p.name) })),
     )
-    return rebucket(machineHistory(total, perProcess))
+    if (layer === 'disk') requireDisk(total)
+    return rebucket(machineHistory(total, perProcess, layer))
   }
 
-  /** One process's rates over a fixed range from the daemon's history. */
-  async function processHistory(name: string, from: number, to: number): Promise<RatePoint[]> {
+  /** One process's rates over a fixed range from the daemon's history, in the layer shown. */
+  async function processHistory(name: string, from: number, to: number, layer: Layer = shownLayer.value): Promise<RatePoint[]> {
     const history = await hub.invoke<History>(Hub.getHistory, new Date(from).toISOString(), new Date(to).toISOString(), name)
-    return rebucket(historyToPoints(history))
+    if (layer === 'disk') requireDisk(history)
+    return rebucket(historyToPoints(history, layer))
   }
 
   /** Processes whose files match a path prefix or substring, with their bytes on those files (the daemon searches). */
@@ -360,6 +426,9 @@ export const useDashboardStore = defineStore('dashboard', () => {
     // data
     view,
     source,
+    layer,
+    bothLayers,
+    shownLayer,
     loaded,
     lastPushAt,
     historyAvailable,
