@@ -45,7 +45,7 @@ start_tracer() {
     sh -c 'exec env BPFTRACE_MAP_KEYS_MAX=131072 BPFTRACE_STRLEN=128 "$1" -B line -q --no-warnings "$2" $$' \
         sh "$BPFTRACE" "$PROGRAM" > "$WORK/trace.out" 2> "$WORK/trace.err" &
     TRACER=$!
-    for _ in $(seq 1 1200); do grep -q '^READY' "$WORK/trace.out" && return; kill -0 "$TRACER" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 1200); do grep -qs '^READY' "$WORK/trace.out" && return; kill -0 "$TRACER" 2>/dev/null || break; sleep 0.1; done
     die "bpftrace did not get ready: $(cat "$WORK/trace.err")"
 }
 stop_tracer() {

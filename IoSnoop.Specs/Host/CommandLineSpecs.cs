@@ -125,6 +125,8 @@ public sealed class CommandLineSpecs
     [InlineData("--push-interval", "NaN", "invalid value \"NaN\" for flag --push-interval: not a number")]
     [InlineData("--push-interval", "0", "invalid value \"0\" for flag --push-interval: not a positive number")]
     [InlineData("--keep-1h", "-1", "invalid value \"-1\" for flag --keep-1h: not a positive number")]
+    [InlineData("--process-retention", "0", "invalid value \"0\" for flag --process-retention: not a positive number")]
+    [InlineData("--process-retention", "36501", "invalid value \"36501\" for flag --process-retention: use at most 36500 days")]
     [InlineData("--max-files", "0", "invalid value \"0\" for flag --max-files: use 1 to 2147483647")]
     [InlineData("--max-files", "2147483648", "invalid value \"2147483648\" for flag --max-files: use 1 to 2147483647")]
     [InlineData("-t", "-1", "-t and -s must not be negative")]

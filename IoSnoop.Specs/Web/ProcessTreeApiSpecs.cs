@@ -78,7 +78,8 @@ public sealed class ProcessTreeApiSpecs : IAsyncLifetime
             r => r.Body.ToString());
 
         var body = sh.Body;
-        Assert.Equal(["pid", "ppid", "name", "exe", "group", "started", "ended", "reads", "writes", "treeReads", "treeWrites", "children"], Keys(body));
+        Assert.Equal(["pid", "ppid", "name", "exe", "group", "started", "ended", "reads", "writes", "treeReads", "treeWrites", "children", "exitCode"], Keys(body));
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("exitCode").ValueKind);   // running
         Assert.Equal((100, 1, "sh"), (body.GetProperty("pid").GetInt32(), body.GetProperty("ppid").GetInt32(), body.GetProperty("name").GetString()));
         Assert.Equal(JsonValueKind.Null, body.GetProperty("exe").ValueKind);
         Assert.Equal(JsonValueKind.Null, body.GetProperty("group").ValueKind); // a replay's cgroup ids are not this machine's
