@@ -1,3 +1,5 @@
+using IoSnoop.Actors.Events;
+
 namespace IoSnoop.Actors.Processes;
 
 /// <summary>Bytes one process read and wrote within one time bucket (the bucket starts at <see cref="Bucket"/>): file I/O
@@ -22,7 +24,8 @@ public sealed class HistoryRecorder(TimeSpan resolution)
         var bucket = at.ToUnixTimeSeconds() / _seconds * _seconds;
         var key = (bucket, process);
         _sums.TryGetValue(key, out var sum);
-        _sums[key] = (sum.Reads + reads, sum.Writes + writes, sum.DiskReads + diskReads, sum.DiskWrites + diskWrites);
+        _sums[key] = (Figures.Add(sum.Reads, reads), Figures.Add(sum.Writes, writes), Figures.Add(sum.DiskReads, diskReads),
+            Figures.Add(sum.DiskWrites, diskWrites));
     }
 
     /// <summary>Forgets what was recorded for a process (it was deleted).</summary>

@@ -1,3 +1,4 @@
+using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Processes;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
@@ -76,6 +77,7 @@ public sealed class FiguresDatabase : IDisposable
             };
             writer = new SqliteConnection(builder.ToString());
             writer.Open();
+            AddSaturatingSums(writer);
             Execute(writer, """
                 PRAGMA mmap_size = 0;
                 PRAGMA journal_mode = DELETE;
@@ -350,8 +352,9 @@ public sealed class FiguresDatabase : IDisposable
             return;
         using var add = Command(tx, """
             INSERT INTO history (resolution, bucket, process, reads, writes, disk_reads, disk_writes) VALUES ($res, $b, $p, $r, $w, $dr, $dw)
-            ON CONFLICT (resolution, bucket, process) DO UPDATE SET reads = reads + excluded.reads, writes = writes + excluded.writes,
-                disk_reads = disk_reads + excluded.disk_reads, disk_writes = disk_writes + excluded.disk_writes
+            ON CONFLICT (resolution, bucket, process) DO UPDATE SET reads = ADD_FIGURES(reads, excluded.reads),
+                writes = ADD_FIGURES(writes, excluded.writes), disk_reads = ADD_FIGURES(disk_reads, excluded.disk_reads),
+                disk_writes = ADD_FIGURES(disk_writes, excluded.disk_writes)
             """, "$res", "$b", "$p", "$r", "$w", "$dr", "$dw");
         foreach (var level in History.Levels)
         {
@@ -364,7 +367,8 @@ public sealed class FiguresDatabase : IDisposable
                 if (bucket + seconds <= oldest)
                     continue;
                 sums.TryGetValue((bucket, s.Process), out var sum);
-                sums[(bucket, s.Process)] = (sum.Reads + s.Reads, sum.Writes + s.Writes, sum.DiskReads + s.DiskReads, sum.DiskWrites + s.DiskWrites);
+                sums[(bucket, s.Process)] = (Figures.Add(sum.Reads, s.Reads), Figures.Add(sum.Writes, s.Writes),
+                    Figures.Add(sum.DiskReads, s.DiskReads), Figures.Add(sum.DiskWrites, s.DiskWrites));
             }
             add.Parameters[0].Value = seconds;
             foreach (var ((bucket, process), (reads, writes, diskReads, diskWrites)) in sums)
@@ -480,7 +484,7 @@ public sealed class FiguresDatabase : IDisposable
         var sums = new Dictionary<long, (long Reads, long Writes, long DiskReads, long DiskWrites)>();
         Query(process is null
                 ? """
-                  SELECT bucket, SUM(reads), SUM(writes), SUM(disk_reads), SUM(disk_writes) FROM history
+                  SELECT bucket, SUM_FIGURES(reads), SUM_FIGURES(writes), SUM_FIGURES(disk_reads), SUM_FIGURES(disk_writes) FROM history
                   WHERE resolution = $res AND bucket >= $from AND bucket < $to GROUP BY bucket
                   """
                 : """
@@ -514,14 +518,15 @@ public sealed class FiguresDatabase : IDisposable
         {
             TopOrder.Reads => "r DESC, w DESC",
             TopOrder.Writes => "w DESC, r DESC",
-            _ => "r + w DESC",
+            _ => "ADD_FIGURES(r, w) DESC",
         };
         var top = new List<TopProcess>();
         Query($"""
-               SELECT p.name, SUM(h.reads) AS r, SUM(h.writes) AS w, SUM(h.disk_reads) AS dr, SUM(h.disk_writes) AS dw
+               SELECT p.name, SUM_FIGURES(h.reads) AS r, SUM_FIGURES(h.writes) AS w, SUM_FIGURES(h.disk_reads) AS dr,
+                   SUM_FIGURES(h.disk_writes) AS dw
                FROM history h JOIN processes p ON p.id = h.process
                WHERE h.resolution = $res AND h.bucket >= $from AND h.bucket < $to
-               GROUP BY h.process HAVING r + w + dr + dw > 0
+               GROUP BY h.process HAVING r > 0 OR w > 0 OR dr > 0 OR dw > 0
                ORDER BY {rank}, p.name LIMIT $limit
                """,
             cmd =>
@@ -556,6 +561,7 @@ public sealed class FiguresDatabase : IDisposable
         {
             using var connection = new SqliteConnection(_readConnectionString);
             connection.Open();
+            AddSaturatingSums(connection);
             Execute(connection, "PRAGMA mmap_size = 0");
             using var cmd = connection.CreateCommand();
             cmd.CommandText = sql;
@@ -601,6 +607,14 @@ public sealed class FiguresDatabase : IDisposable
         foreach (var p in parameters)
             cmd.Parameters.Add(new SqliteParameter { ParameterName = p });
         return cmd;
+    }
+
+    /// <summary>Sums of figures that stop at the largest one, as everywhere else (<see cref="Figures"/>): SQLite's
+    /// <c>SUM</c> fails on an overflow and <c>+</c> turns to floating point.</summary>
+    private static void AddSaturatingSums(SqliteConnection connection)
+    {
+        connection.CreateFunction("ADD_FIGURES", (long a, long b) => Figures.Add(a, b), isDeterministic: true);
+        connection.CreateAggregate("SUM_FIGURES", 0L, (long sum, long figure) => Figures.Add(sum, figure), isDeterministic: true);
     }
 
     private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)

@@ -262,6 +262,31 @@ public sealed class FiguresDatabaseSpecs : IDisposable
     }
 
     [Fact]
+    public void History_sums_of_huge_figures_stop_at_the_largest_figure_instead_of_failing()
+    {
+        var store = Open();
+        var t = DateTimeOffset.FromUnixTimeSeconds(Now.AddMinutes(-10).ToUnixTimeSeconds() / 10 * 10);
+        const long huge = long.MaxValue - 10;
+        // The same bucket twice in one flush, again in the next flush, and beside another process of the machine.
+        store.Write(Changes(history:
+        [
+            new HistorySample(t, "dd", 0, huge, 0, huge),
+            new HistorySample(t.AddSeconds(1), "dd", 0, huge, 0, huge),
+            new HistorySample(t, "cp", huge, 5),
+        ]), Now);
+        store.Write(Changes(history: [new HistorySample(t.AddSeconds(2), "dd", 0, huge)]), Now);
+
+        var dd = store.Series(t, t.AddSeconds(10), "dd", Now).Points.Single();
+        Assert.Equal((0L, long.MaxValue, long.MaxValue), (dd.Reads, dd.Writes, dd.DiskWrites));
+        var machine = store.Series(t, t.AddSeconds(10), null, Now).Points.Single();
+        Assert.Equal((huge, long.MaxValue, long.MaxValue), (machine.Reads, machine.Writes, machine.DiskWrites));
+        // The coarser levels (1 minute, 1 hour) sum the same samples.
+        Assert.Equal(long.MaxValue, store.Series(t.AddDays(-2), Now, "dd", Now).Points.Max(p => p.Writes));
+        Assert.Equal(["dd", "cp"], store.Top(t, t.AddSeconds(10), 5, TopOrder.Total, Now).Select(p => p.Name));
+        Assert.Equal(long.MaxValue, store.Top(t, t.AddSeconds(10), 5, TopOrder.Writes, Now)[0].Writes);
+    }
+
+    [Fact]
     public void What_wrote_the_most_yesterday_between_two_and_three()
     {
         var store = Open();
