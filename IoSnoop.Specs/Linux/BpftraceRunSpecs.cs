@@ -122,7 +122,7 @@ public sealed class BpftraceRunSpecs : IAsyncLifetime
         Assert.True(report.GetProperty("complete").GetBoolean(), report.ToString());
         Assert.Equal(0, report.GetProperty("running").GetInt32());
         // Only the dd's write to files: the script's output goes to a pipe.
-        Assert.Equal(3000 + 4000 + 5000, report.GetProperty("treeWrites").GetInt64());
+        Assert.True(report.GetProperty("treeWrites").GetInt64() == 3000 + 4000 + 5000, $"tree writes of 12000 expected: {report}");
         Assert.True(report.GetProperty("treeReads").GetInt64() > 0, "the loader and the script read files");
         Assert.True(report.GetProperty("elapsedSeconds").GetDouble() > 0);
         var files = report.GetProperty("files").EnumerateArray()
