@@ -42,13 +42,9 @@ public sealed partial class ProcessTree
             return "no process has pid " + pid;
         if (_follows.ContainsKey(pid))
             return null;
-        var seed = _lookup?.Invoke(pid);
-        // What runs under the pid now (/proc) wins over an instance held for it whose end was not seen: the pid was
-        // reused (they wrap around at 32,768 on many machines), and following the old one would follow nothing.
-        if (!_latest.TryGetValue(pid, out var root) || root.End is not null
-            || (seed is not null && root.Start != UnknownStart && KeyOf(seed.Start) != root.Key))
+        if (!_latest.TryGetValue(pid, out var root) || root.End is not null)
         {
-            if (seed is null)
+            if (_lookup?.Invoke(pid) is not { } seed)
                 return $"no process with pid {pid} runs";
             root = AddUnknown(pid, seed.Start, seed.Name);
         }

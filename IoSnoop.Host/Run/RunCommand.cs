@@ -89,6 +89,7 @@ public static class RunCommand
             try
             {
                 await follower.Follow(pid, cancel);
+                await Settle(follower, pid, child, cancel);
                 await Release(fifo, child);
                 clock = Stopwatch.StartNew();
             }
@@ -147,6 +148,29 @@ public static class RunCommand
             await Task.Delay(100, cancel);
         }
     }
+
+    /// <summary>
+    /// Holds the shell until the tracer has reported its start (within an interval of the fork). The tree may first
+    /// know the pid from /proc, or hold an instance of an earlier process with that pid; when the kernel's record
+    /// shows another instance, the followed one ends at once: it is followed again, so that the command's tree is
+    /// the one followed.
+    /// </summary>
+    private static async Task Settle(ITreeFollower follower, int pid, Process child, CancellationToken cancel)
+    {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < SettleTime && !child.HasExited)
+        {
+            if (await follower.Report(pid, cancel) is { Ended: not null })
+            {
+                await follower.Unfollow(pid, cancel);
+                await follower.Follow(pid, cancel);
+            }
+            await Task.Delay(100, cancel);
+        }
+    }
+
+    /// <summary>How long the shell is held for the tracer to report it: its interval (1 s) and a margin.</summary>
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(1.5);
 
     /// <summary>Lets the waiting shell go on: opening the FIFO for writing waits for it to open it for reading.</summary>
     private static async Task Release(string fifo, Process child)

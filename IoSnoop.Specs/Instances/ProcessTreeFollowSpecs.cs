@@ -53,23 +53,6 @@ public sealed class ProcessTreeFollowSpecs
     }
 
     [Fact]
-    public void Following_a_reused_pid_follows_the_process_that_runs_under_it_now()
-    {
-        // The tree holds pid 20 from an earlier process whose end it did not see; /proc now shows another one.
-        var tree = new ProcessTree(maxExited: 100, lookup: pid => pid == 20 ? new ProcessSeed(20, 1, 9 * S, "sh", "/bin/sh") : null);
-        tree.Apply(new InstanceStarted(20, 1 * S, 1, 7, "old"));
-        Assert.Null(tree.Follow(20));
-        // The kernel's records of the new one and its child.
-        tree.Apply(new InstanceStarted(20, 9 * S + 3, 1, 7, "sh"));
-        tree.Apply(new InstanceStarted(21, 10 * S, 20, 9 * S + 3, "dd"));
-        tree.Apply(new InstanceIo(21, "dd", 0, 5000));
-
-        var report = tree.Followed(20, Boot)!;
-        Assert.Equal((5000L, 2), (report.TreeWrites, report.Running));
-        Assert.Null(report.Ended);
-    }
-
-    [Fact]
     public void Following_a_pid_the_tree_does_not_know_looks_it_up_and_unknown_pids_are_refused()
     {
         var tree = new ProcessTree(maxExited: 100, lookup: pid => pid == 20 ? new ProcessSeed(20, 1, 4 * S, "sh", "/bin/sh") : null);
