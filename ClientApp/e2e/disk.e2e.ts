@@ -1,6 +1,6 @@
 // End-to-end check of the dashboard's two layers (file I/O | disk I/O), the cache-hit column and the disk panel,
 // against a daemon replaying a recording of the bpftrace source with disk figures (gen_disk_trace.py), in
-// Debian's Chromium. See README.md in this folder for the environment it reads.
+// Debian's Chromium, the file search's disk figures too. See README.md in this folder for the environment it reads.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
@@ -74,6 +74,19 @@ describe('iosnoopng dashboard: file and disk I/O', { skip: !URL_D && 'IOSNOOP_DI
     await expectText(page.locator(tid('total-read')), formatBytes(sum('diskReads')), 'total read from disk')
     await expectText(page.locator(tid('total-written')), formatBytes(sum('diskWrites')), 'total written to disk')
     await shoot(page, 'overview-disk')
+  })
+
+  test('the file search shows the disk figures of the matching files in the disk layer', async () => {
+    await page.locator(tid('file-search-input')).fill('/e2e-disk/')
+    await page.locator(tid('file-search-submit')).click()
+    await poll('search rows', () => page.locator(tid('file-search-row')).count(), (n) => n === Object.keys(want.processes).length)
+    // Every file of every process matches: its disk figures are the process's.
+    for (const [name, f] of Object.entries(want.processes)) {
+      const row = page.locator(`${tid('file-search-row')}[data-name=${q(name)}]`)
+      await expectText(row.locator(tid('file-search-written')), formatBytes(f.diskWrites), `${name} disk written on matches`)
+      await expectText(row.locator(tid('file-search-read')), formatBytes(f.diskReads), `${name} disk read on matches`)
+    }
+    assert.equal(layerIn(page), 'disk')
   })
 
   test('the disk panel sets the disk against the bytes charged to processes', async () => {

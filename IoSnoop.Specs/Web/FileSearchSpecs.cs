@@ -58,6 +58,30 @@ public sealed class FileSearchSpecs
     }
 
     [Fact]
+    public void Disk_figures_are_summed_like_the_file_figures_for_the_hits_and_their_top_paths()
+    {
+        static FileSummary D(string path, long reads, long writes, long diskReads, long diskWrites) =>
+            F(path, reads, writes) with { DiskReads = diskReads, DiskWrites = diskWrites };
+        var dump = new FullDump(6, new Dictionary<string, IReadOnlyList<FileSummary>>
+        {
+            // cc read its sources mostly from the cache, and wrote its objects; a readahead read more than asked.
+            ["cc"] = [D("/src/a.c", 4000, 0, 100, 0), D("/src/b.c", 1000, 0, 1200, 0), D("/src/a.o", 0, 3000, 0, 3000), D("/etc/x", 50, 0, 50, 0)],
+            ["huge"] = [D("/src/h", 1, 1, long.MaxValue, long.MaxValue - 1), D("/src/i", 1, 1, 5, 5)],
+            ["plain"] = [F("/src/p", 10, 10)],
+        });
+        var r = FileSearch.Search(dump, "/src/", 10);
+        var cc = r.Processes.Single(p => p.Name == "cc");
+        Assert.Equal((5000, 3000, 1300, 3000), (cc.Reads, cc.Writes, cc.DiskReads, cc.DiskWrites));
+        Assert.Equal([("/src/a.c", 100L, 0L), ("/src/a.o", 0L, 3000L), ("/src/b.c", 1200L, 0L)],
+            cc.Top.Select(t => (t.Path, t.DiskReads, t.DiskWrites)));
+        var huge = r.Processes.Single(p => p.Name == "huge");
+        Assert.Equal((long.MaxValue, long.MaxValue), (huge.DiskReads, huge.DiskWrites));
+        // Files without disk figures: 0, and the order stays by file bytes.
+        Assert.Equal((0, 0), (r.Processes.Single(p => p.Name == "plain").DiskReads, r.Processes.Single(p => p.Name == "plain").DiskWrites));
+        Assert.Equal(["cc", "plain", "huge"], r.Processes.Select(p => p.Name));
+    }
+
+    [Fact]
     public void The_answer_is_bounded_by_the_limit_and_says_when_more_matched()
     {
         var r = FileSearch.Search(Dump(), "/", 1);

@@ -28,6 +28,7 @@ public sealed partial class HubContractSpecs
         ["HistoryPoint"] = typeof(HistoryPoint),
         ["History"] = typeof(HistoryDto),
         ["TopProcess"] = typeof(TopProcess),
+        ["FileSearchPath"] = typeof(FileSearchPath),
         ["FileSearchHit"] = typeof(FileSearchHit),
         ["FileSearch"] = typeof(FileSearchResult),
         ["DeviceIo"] = typeof(DeviceIo),

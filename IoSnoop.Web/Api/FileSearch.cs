@@ -12,7 +12,8 @@ namespace IoSnoop.Web.Api;
 /// contains the query (so a path prefix matches too; case-sensitive, as paths are), summed per process.
 /// The answer is bounded: at most <c>limit</c> processes, those with the most bytes on matching files, each
 /// with its few busiest matching paths. <c>GET /api/search?q=TEXT&amp;limit=N</c> and the hub's
-/// <c>SearchFiles(query, limit)</c>.
+/// <c>SearchFiles(query, limit)</c>. Disk figures (sources that measure the disk beside the files) are summed the
+/// same way; the order is by file bytes.
 /// </summary>
 public static class FileSearch
 {
@@ -28,7 +29,7 @@ public static class FileSearch
         var hits = new List<FileSearchHit>();
         foreach (var (name, files) in dump.Processes)
         {
-            long reads = 0, writes = 0;
+            long reads = 0, writes = 0, diskReads = 0, diskWrites = 0;
             var count = 0;
             List<FileSearchPath>? top = null;
             foreach (var f in files)
@@ -37,9 +38,11 @@ public static class FileSearch
                     continue;
                 reads = Figures.Add(reads, f.Reads);
                 writes = Figures.Add(writes, f.Writes);
+                diskReads = Figures.Add(diskReads, f.DiskReads);
+                diskWrites = Figures.Add(diskWrites, f.DiskWrites);
                 count++;
                 top ??= [];
-                top.Add(new FileSearchPath(f.Path, f.Reads, f.Writes));
+                top.Add(new FileSearchPath(f.Path, f.Reads, f.Writes) { DiskReads = f.DiskReads, DiskWrites = f.DiskWrites });
                 if (top.Count > PathsPerProcess)
                 {
                     top.Sort(ByBytes);
@@ -49,7 +52,7 @@ public static class FileSearch
             if (count == 0)
                 continue;
             top!.Sort(ByBytes);
-            hits.Add(new FileSearchHit(name, reads, writes, count, top));
+            hits.Add(new FileSearchHit(name, reads, writes, count, top) { DiskReads = diskReads, DiskWrites = diskWrites });
         }
         hits.Sort((a, b) => Figures.Add(b.Reads, b.Writes).CompareTo(Figures.Add(a.Reads, a.Writes)) is var c and not 0 ? c : string.CompareOrdinal(a.Name, b.Name));
         var truncated = hits.Count > limit;
@@ -80,9 +83,20 @@ public static class FileSearch
     }
 }
 
-public sealed record FileSearchPath(string Path, long Reads, long Writes);
+/// <summary>A matching file: its file bytes and, when the source measures the disk too, its disk bytes (else 0).</summary>
+public sealed record FileSearchPath(string Path, long Reads, long Writes)
+{
+    public long DiskReads { get; init; }
 
-/// <summary>A process with the bytes on its matching files only.</summary>
-public sealed record FileSearchHit(string Name, long Reads, long Writes, int Files, IReadOnlyList<FileSearchPath> Top);
+    public long DiskWrites { get; init; }
+}
+
+/// <summary>A process with the bytes on its matching files only (file and disk figures).</summary>
+public sealed record FileSearchHit(string Name, long Reads, long Writes, int Files, IReadOnlyList<FileSearchPath> Top)
+{
+    public long DiskReads { get; init; }
+
+    public long DiskWrites { get; init; }
+}
 
 public sealed record FileSearchResult(string Query, IReadOnlyList<FileSearchHit> Processes, bool Truncated);

@@ -162,6 +162,15 @@ export const unknownSource = (): SourceStatus => ({
   restarts: 0,
 })
 
+/** A matching file with its bytes; disk figures from sources that measure the disk beside the files (else 0). */
+export interface FileSearchPath {
+  path: string
+  reads: number
+  writes: number
+  diskReads?: number
+  diskWrites?: number
+}
+
 /** A process whose files match a search, with the bytes on the matching files only. */
 export interface FileSearchHit {
   name: string
@@ -169,8 +178,11 @@ export interface FileSearchHit {
   writes: number
   /** How many of its files match. */
   files: number
-  /** Its matching files with the most bytes, at most a few. */
-  top: { path: string; reads: number; writes: number }[]
+  /** Its matching files with the most file bytes, at most a few. */
+  top: FileSearchPath[]
+  /** Disk bytes on the matching files (sources that measure the disk beside the files). */
+  diskReads?: number
+  diskWrites?: number
 }
 
 /** The answer of the hub's SearchFiles: processes with the most bytes on matching files, most first. */

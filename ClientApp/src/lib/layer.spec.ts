@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Changes, DeviceIo } from '@/api/types'
-import { cacheHit, deviceSummary, diskChanges, formatLayer, measuresBothLayers, parseLayer } from './layer'
+import type { Changes, DeviceIo, FileSearch } from '@/api/types'
+import { cacheHit, deviceSummary, diskChanges, formatLayer, measuresBothLayers, parseLayer, searchInLayer } from './layer'
 import { machinePoint } from './series'
 
 const source = (layers?: string[]) => ({ name: 'bpftrace', measures: '', state: 'running' as const, message: null, restarts: 0, layers })
@@ -82,5 +82,43 @@ describe('layers', () => {
     const idle = deviceSummary([device('8:0', 0, 0)], { events: 0, malformedLines: 0, droppedEvents: 0, reads: 0, writes: 0 })
     expect(idle.share).toEqual({ read: null, write: null })
     expect(idle.attributed).toEqual({ readBytes: 0, writeBytes: 0 })
+  })
+
+  it('shows a file search in the disk layer: disk figures of each process and path, most disk bytes first', () => {
+    const search: FileSearch = {
+      query: '/src',
+      truncated: false,
+      processes: [
+        {
+          name: 'cc',
+          reads: 5000,
+          writes: 0,
+          files: 2,
+          diskReads: 300,
+          diskWrites: 0,
+          top: [
+            { path: '/src/a.c', reads: 4000, writes: 0, diskReads: 100, diskWrites: 0 },
+            { path: '/src/b.c', reads: 1000, writes: 0, diskReads: 200, diskWrites: 0 },
+          ],
+        },
+        { name: 'dd', reads: 0, writes: 900, files: 1, diskReads: 0, diskWrites: 900, top: [{ path: '/src/z', reads: 0, writes: 900, diskReads: 0, diskWrites: 900 }] },
+        // An older daemon: no disk figures at all.
+        { name: 'old', reads: 10, writes: 0, files: 1, top: [{ path: '/src/o', reads: 10, writes: 0 }] },
+      ],
+    }
+    expect(searchInLayer(search, 'file')).toBe(search)
+    const disk = searchInLayer(search, 'disk')
+    expect(disk.processes.map((p) => [p.name, p.reads, p.writes])).toEqual([
+      ['dd', 0, 900],
+      ['cc', 300, 0],
+      ['old', 0, 0],
+    ])
+    expect(disk.processes[1]!.top.map((t) => [t.path, t.reads])).toEqual([
+      ['/src/b.c', 200],
+      ['/src/a.c', 100],
+    ])
+    expect(disk.query).toBe('/src')
+    // The answer itself is left as it was.
+    expect(search.processes[0]!.reads).toBe(5000)
   })
 })

@@ -1,6 +1,6 @@
 // The layer the tables and charts show: file I/O (the read/write calls, page-cache hits included) or disk I/O
 // (what reached or will reach the disk), for sources that measure both. Pure functions.
-import type { ChangedProcess, Changes, DeviceIo, FileSummary, ProcessFiles, ProcessSummary, SourceStatus, Totals } from '@/api/types'
+import type { ChangedProcess, Changes, DeviceIo, FileSearch, FileSearchHit, FileSearchPath, FileSummary, ProcessFiles, ProcessSummary, SourceStatus, Totals } from '@/api/types'
 import type { Query } from './urlState'
 
 export type Layer = 'file' | 'disk'
@@ -44,6 +44,23 @@ export const diskProcessFiles = (p: ProcessFiles): ProcessFiles => ({
 
 /** A process's files in the layer shown. */
 export const filesInLayer = (p: ProcessFiles, layer: Layer): ProcessFiles => (layer === 'disk' ? diskProcessFiles(p) : p)
+
+const diskPath = (p: FileSearchPath): FileSearchPath => ({ ...p, reads: d(p.diskReads), writes: d(p.diskWrites) })
+const byBytes = <T extends { reads: number; writes: number }>(a: T, b: T) => b.reads + b.writes - (a.reads + a.writes)
+
+const diskHit = (h: FileSearchHit): FileSearchHit => ({
+  ...h,
+  reads: d(h.diskReads),
+  writes: d(h.diskWrites),
+  top: h.top.map(diskPath).sort(byBytes),
+})
+
+/**
+ * A file search's answer in the layer shown: in the disk layer each process's and each path's disk figures, most
+ * disk bytes first (the daemon ranks by file bytes; ties keep its order).
+ */
+export const searchInLayer = (s: FileSearch, layer: Layer): FileSearch =>
+  layer === 'disk' ? { ...s, processes: s.processes.map(diskHit).sort(byBytes) } : s
 
 export interface CacheHit {
   /** File bytes read that did not reach the disk: max(0, reads − diskReads). */

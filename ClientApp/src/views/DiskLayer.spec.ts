@@ -183,4 +183,48 @@ describe('file I/O | disk I/O', () => {
     await expect(app.store.processHistory('dd', t0, t0 + 60_000)).rejects.toThrow(NO_DISK_HISTORY)
     expect((await app.store.processHistory('dd', t0, t0 + 60_000, 'file'))[0]!.read).toBe(10)
   })
+
+  it('shows the file search in the layer shown, and switches with it', async () => {
+    app = await mountApp('/?layer=disk&files=%2Fsrc', {
+      ...scenario(bothLayers),
+      init: (h) => {
+        scenario(bothLayers).init(h)
+        h.replies.set('SearchFiles', (query: unknown) => ({
+          query,
+          truncated: false,
+          processes: [
+            {
+              name: 'cc',
+              reads: 40 * MiB,
+              writes: 0,
+              files: 2,
+              diskReads: 1 * MiB,
+              diskWrites: 0,
+              top: [
+                { path: '/src/a.c', reads: 30 * MiB, writes: 0, diskReads: 0, diskWrites: 0 },
+                { path: '/src/b.h', reads: 10 * MiB, writes: 0, diskReads: 1 * MiB, diskWrites: 0 },
+              ],
+            },
+            { name: 'dd', reads: 0, writes: 2 * MiB, files: 1, diskReads: 0, diskWrites: 2 * MiB, top: [{ path: '/src/o', reads: 0, writes: 2 * MiB, diskReads: 0, diskWrites: 2 * MiB }] },
+          ],
+        }))
+      },
+    })
+    await flushPromises()
+    const rows = () => app!.wrapper.findAll('[data-testid="file-search-row"]')
+    const figure = (name: string, id: string) => app!.wrapper.get(`[data-testid="file-search-row"][data-name="${name}"] [data-testid="${id}"]`)
+    expect(rows().map((r) => r.attributes('data-name'))).toEqual(['dd', 'cc'])
+    expect(figure('cc', 'file-search-read').attributes('data-bytes')).toBe(String(1 * MiB))
+    expect(figure('cc', 'file-search-read').text()).toBe('1.00 MiB')
+    expect(figure('dd', 'file-search-written').attributes('data-bytes')).toBe(String(2 * MiB))
+    expect(figure('cc', 'file-search-top').text()).toContain('b.h')
+    expect(app.wrapper.get('[data-testid="file-search-read-head"]').text()).toBe('Disk read')
+
+    await app.wrapper.get('[data-testid="layer-file"]').trigger('click')
+    await flushPromises()
+    expect(rows().map((r) => r.attributes('data-name'))).toEqual(['cc', 'dd'])
+    expect(figure('cc', 'file-search-read').attributes('data-bytes')).toBe(String(40 * MiB))
+    expect(figure('cc', 'file-search-top').text()).toContain('a.c')
+    expect(app.wrapper.get('[data-testid="file-search-read-head"]').text()).toBe('Read')
+  })
 })
