@@ -133,18 +133,27 @@ const methods = {
     return had
   },
   // As the daemon's FileSearch: the files (not the merged rows) whose path contains the query, summed per
-  // process; the processes with the most bytes first, at most `limit`, each with its 3 busiest matching paths.
+  // process (disk figures too: 0, as the file layer's sources send); the processes with the most bytes first,
+  // at most `limit`, each with its 3 busiest matching paths.
   SearchFiles: (query, limit) => {
     const byBytes = (a, b) => b.reads + b.writes - (a.reads + a.writes)
     const hits = []
     for (const [name, files] of procs) {
       const matching = [...files.entries()]
         .filter(([path, f]) => !f.merged && path.includes(query))
-        .map(([path, f]) => ({ path, reads: f.reads, writes: f.writes }))
+        .map(([path, f]) => ({ path, reads: f.reads, writes: f.writes, diskReads: f.diskReads ?? 0, diskWrites: f.diskWrites ?? 0 }))
       if (matching.length === 0) continue
       matching.sort((a, b) => byBytes(a, b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
       const sum = (k) => matching.reduce((s, f) => s + f[k], 0)
-      hits.push({ name, reads: sum('reads'), writes: sum('writes'), files: matching.length, top: matching.slice(0, 3) })
+      hits.push({
+        name,
+        reads: sum('reads'),
+        writes: sum('writes'),
+        diskReads: sum('diskReads'),
+        diskWrites: sum('diskWrites'),
+        files: matching.length,
+        top: matching.slice(0, 3),
+      })
     }
     hits.sort((a, b) => byBytes(a, b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     const n = Math.min(Math.max(limit, 1), 1000)
