@@ -125,6 +125,28 @@ describe('iosnoopng dashboard: file and disk I/O', { skip: !URL_D && 'IOSNOOP_DI
     }
   })
 
+  test('the process tree and an instance page show each instance\'s disk bytes in the disk layer', async () => {
+    // A replay has no /proc: each pid of the recording is an instance of its own, with its process's figures.
+    await page.goto(`${URL_D}/instances?layer=disk`)
+    await connected(page)
+    await poll('the layer switch on the tree', () => page.locator(tid('layer-switch')).count(), (n) => n === 1)
+    const treeRow = (name: string) => page.locator(`${tid('tree-row')}[data-name=${q(name)}]`)
+    for (const [name, f] of Object.entries(want.processes)) {
+      await expectText(treeRow(name).locator(tid('cell-read')), formatBytes(f.diskReads), `${name} instance read from disk`)
+      await expectText(treeRow(name).locator(tid('cell-tree-written')), formatBytes(f.diskWrites), `${name} tree written to disk`)
+    }
+    await shoot(page, 'tree-disk')
+
+    const name = want.process
+    await treeRow(name).locator(tid('tree-link')).click()
+    await poll('instance URL', async () => new URL(page.url()).pathname, (p) => p.startsWith('/instances/'))
+    assert.equal(layerIn(page), 'disk', 'the layer goes with the link')
+    await expectText(page.locator(tid('instance-written')), formatBytes(want.processes[name]!.diskWrites), 'instance written to disk')
+    await page.locator(tid('layer-file')).click()
+    await poll('layer gone from the URL', async () => layerIn(page), (l) => l === null)
+    await expectText(page.locator(tid('instance-written')), formatBytes(want.processes[name]!.writes), 'instance written (file I/O)')
+  })
+
   test('no script or console errors', () => {
     assert.deepEqual(errors, [])
   })

@@ -20,9 +20,11 @@ public sealed record InstanceStarted(int Pid, long Start, int ParentPid, long Pa
 /// <param name="Cgroup">Its cgroup v2 id at the exec (it may have been moved since its start), 0 when not known.</param>
 public sealed record InstanceExecuted(int Pid, long Start, string Name, string? Exe, ulong Cgroup = 0) : InstanceEvent(Pid);
 
-/// <summary>Bytes a process (all its threads) read from and wrote to files within the interval.</summary>
+/// <summary>Bytes a process (all its threads) read from and wrote to files within the interval, and what that cost the disk.</summary>
 /// <param name="Name">The name its I/O was recorded under (the first of them, when it ran several programs).</param>
-public sealed record InstanceIo(int Pid, string Name, long Reads, long Writes) : InstanceEvent(Pid);
+/// <param name="DiskReads">Bytes it made the disk read (the disk layer; 0 where the source does not measure it).</param>
+/// <param name="DiskWrites">Bytes it dirtied or wrote directly (the disk layer; 0 where the source does not measure it).</param>
+public sealed record InstanceIo(int Pid, string Name, long Reads, long Writes, long DiskReads = 0, long DiskWrites = 0) : InstanceEvent(Pid);
 
 /// <summary>The process ended (its last thread exited), <paramref name="Lifetime"/> nanoseconds after its start.</summary>
 public sealed record InstanceEnded(int Pid, long Start, long Lifetime, string Name) : InstanceEvent(Pid)

@@ -50,7 +50,7 @@ public static class PipelineHosting
             registry.Register<ProcessesActor>(statsActor);
             var treeActor = system.ActorOf(ProcessTreeActor.Props((processTree ?? ProcessTreeSettings.Default) with { Following = following }, clock: clock), "process-tree");
             registry.Register<ProcessTreeActor>(treeActor);
-            if (savedInstances is { Instances.Count: > 0 })
+            if (savedInstances is { Instances.Count: > 0 } or { Groups.Count: > 0 })
                 treeActor.Tell(new ProcessTreeProtocol.Restore(savedInstances), ActorRefs.NoSender);
             if (startFrom is not null)
                 statsActor.Tell(startFrom, ActorRefs.NoSender);

@@ -5,7 +5,8 @@ namespace IoSnoop.Actors.Instances;
 /// <summary>
 /// The process instances a trace source reported and what each one read and wrote, as a tree: each instance
 /// keeps the parent it had when it started (an orphan re-parented to init keeps its original ancestry), and
-/// its tree totals are its own bytes plus those of all its descendants, exited ones included.
+/// its tree totals are its own bytes plus those of all its descendants, exited ones included. The same holds for
+/// the disk bytes (the disk layer, where the source measures it) beside the file bytes.
 /// <para>
 /// Bounded: running instances are all kept, exited ones up to <c>maxExited</c>; beyond it the instance that
 /// ended first is dropped. Its bytes are already in its ancestors' tree totals, so no roll-up changes; its
@@ -21,9 +22,9 @@ namespace IoSnoop.Actors.Instances;
 /// <para>
 /// Groups: each instance carries its cgroup (the id the kernel gave at its start and at each exec, resolved to a
 /// path by <c>cgroupPath</c>; or the path <c>/proc</c> gave) under its readable name (<see cref="Cgroups.ReadableName"/>),
-/// and the bytes of every instance are summed per group as they come, so that dropping exited instances changes no
-/// group's sums. Bytes of an instance whose cgroup id is not resolved yet wait with it and join its group when it
-/// is. At most <c>maxGroups</c> groups are held; the bytes of further ones are summed under <see cref="OtherGroups"/>.
+/// and the bytes of every instance (file and disk) are summed per group as they come, so that dropping exited instances
+/// changes no group's sums; the groups' sums are kept in the database with the instances. Bytes of an instance whose
+/// cgroup id is not resolved yet wait with it and join its group when it is. At most <c>maxGroups</c> groups are held; the bytes of further ones are summed under <see cref="OtherGroups"/>.
 /// </para>
 /// </summary>
 public sealed partial class ProcessTree
@@ -52,6 +53,8 @@ public sealed partial class ProcessTree
     private readonly int _maxGroups;
     private readonly Dictionary<string, GroupTotals> _groups = new(StringComparer.Ordinal);
     private readonly HashSet<Instance> _unresolved = new();
+    // Groups whose sums changed since the last TakeChanges.
+    private readonly HashSet<GroupTotals> _dirtyGroups = new();
     private long _serial;
 
     /// <param name="maxExited">How many exited instances are kept.</param>
@@ -168,14 +171,19 @@ public sealed partial class ProcessTree
     {
         var changed = (all ? (IEnumerable<Instance>)_byKey.Values : _dirty).Select(i => Stored(i, bootId, boot)).ToArray();
         var removed = all ? [] : _removed.ToArray();
+        var groups = (all ? (IEnumerable<GroupTotals>)_groups.Values : _dirtyGroups).Select(g => g.Info()).ToArray();
         _dirty.Clear();
         _removed.Clear();
-        return new InstanceChanges(all, changed, removed);
+        _dirtyGroups.Clear();
+        return new InstanceChanges(all, changed, removed) { Groups = groups };
     }
 
     private static StoredInstance Stored(Instance i, string? bootId, DateTimeOffset boot) => new(
         i.Serial, i.Pid, i.ParentPid, i.Parent?.Serial, i.Start, i.Key, i.Origin is null ? bootId : i.OriginBoot, i.Origin ?? boot,
-        i.Name, i.Exe, i.End, i.EndSeen, i.ExitCode, i.Reads, i.Writes, i.TreeReads, i.TreeWrites);
+        i.Name, i.Exe, i.End, i.EndSeen, i.ExitCode, i.Reads, i.Writes, i.TreeReads, i.TreeWrites)
+    {
+        Group = i.Group, DiskReads = i.DiskReads, DiskWrites = i.DiskWrites, TreeDiskReads = i.TreeDiskReads, TreeDiskWrites = i.TreeDiskWrites,
+    };
 
     /// <summary>
     /// Takes back the instances the database kept (into an empty tree, before any event). Those of this boot keep their
@@ -183,11 +191,21 @@ public sealed partial class ProcessTree
     /// running when the daemon stopped and no longer runs (<paramref name="running"/> gives no process for its pid, or
     /// one with another start time: the pid was reused) is marked ended, unseen, at <paramref name="stoppedAt"/> (the
     /// database's last write); so is every such instance when <paramref name="running"/> is null (nothing can tell).
-    /// Tree totals are taken as stored: they already hold the figures of descendants dropped earlier.
+    /// Tree totals are taken as stored: they already hold the figures of descendants dropped earlier. So are the groups'
+    /// sums (they hold the bytes of dropped instances) and each instance's group; bytes that waited for a cgroup not yet
+    /// found when the daemon stopped are not kept.
     /// </summary>
     public void Restore(SavedInstances saved, string? bootId, DateTimeOffset boot, Func<int, ProcessSeed?>? running, DateTimeOffset now)
     {
         var stoppedAt = saved.WrittenAt ?? now;
+        var storedGroups = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var g in saved.Groups)
+        {
+            if (string.IsNullOrEmpty(g.Name) || !storedGroups.Add(g.Name) || _groups.ContainsKey(g.Name))
+                continue;
+            var group = _groups[g.Name] = new GroupTotals(g.Name) { Processes = Math.Max(0, g.Processes) };
+            group.Add(Math.Max(0, g.Reads), Math.Max(0, g.Writes), Math.Max(0, g.DiskReads), Math.Max(0, g.DiskWrites));
+        }
         var bySerial = new Dictionary<long, (Instance Instance, long? Parent)>();
         foreach (var row in saved.Instances.OrderBy(r => r.Serial))
         {
@@ -198,6 +216,7 @@ public sealed partial class ProcessTree
             {
                 ParentPid = row.ParentPid, Exe = row.Exe, End = row.End, EndSeen = row.EndSeen, ExitCode = row.ExitCode,
                 Reads = row.Reads, Writes = row.Writes, TreeReads = row.TreeReads, TreeWrites = row.TreeWrites,
+                DiskReads = row.DiskReads, DiskWrites = row.DiskWrites, TreeDiskReads = row.TreeDiskReads, TreeDiskWrites = row.TreeDiskWrites,
             };
             if (!sameBoot)
             {
@@ -217,6 +236,18 @@ public sealed partial class ProcessTree
                     instance.EndSeen = false;
                     _dirty.Add(instance);
                 }
+            }
+            if (!string.IsNullOrEmpty(row.Group))
+            {
+                // A group the database holds no sums of (written by hand, or lost): it counts the instance, with no bytes yet.
+                if (!_groups.TryGetValue(row.Group, out var group))
+                {
+                    _groups[row.Group] = group = new GroupTotals(row.Group);
+                    _dirtyGroups.Add(group);
+                }
+                if (!storedGroups.Contains(row.Group))
+                    group.Processes++;
+                instance.Group = row.Group;
             }
             bySerial[row.Serial] = (instance, row.Parent);
             _byKey[(row.Pid, instance.Key)] = instance;
@@ -253,15 +284,16 @@ public sealed partial class ProcessTree
     }
 
     /// <summary>
-    /// The bytes per group, most first: what every instance read and wrote while in the group (exited and dropped
-    /// instances included), and how many instances were in it. Cgroup ids not resolved before are tried again.
+    /// The bytes per group, most first (file bytes): what every instance read and wrote while in the group (exited and
+    /// dropped instances included), its disk bytes, and how many instances were in it. Cgroup ids not resolved before
+    /// are tried again.
     /// </summary>
     public IReadOnlyList<GroupInfo> Groups()
     {
         foreach (var instance in _unresolved.ToList())
             Resolve(instance);
         return _groups.Values
-            .Select(g => new GroupInfo(g.Name, g.Reads, g.Writes, g.Processes))
+            .Select(g => g.Info())
             .OrderByDescending(g => Figures.Add(g.Reads, g.Writes)).ThenBy(g => g.Name, StringComparer.Ordinal)
             .ToArray();
     }
@@ -291,7 +323,7 @@ public sealed partial class ProcessTree
         if (instance.Parent is { } earlier)
         {
             earlier.Children!.Remove(instance);
-            AddToTrees(earlier, -instance.TreeReads, -instance.TreeWrites);
+            AddToTrees(earlier, -instance.TreeReads, -instance.TreeWrites, -instance.TreeDiskReads, -instance.TreeDiskWrites);
         }
         instance.ParentPid = started.ParentPid;
         Link(instance, parent);
@@ -320,25 +352,34 @@ public sealed partial class ProcessTree
 
     private void AddIo(InstanceIo io)
     {
-        if (io.Reads < 0 || io.Writes < 0 || (io.Reads == 0 && io.Writes == 0))
+        if (io.Reads < 0 || io.Writes < 0 || io.DiskReads < 0 || io.DiskWrites < 0
+            || (io.Reads == 0 && io.Writes == 0 && io.DiskReads == 0 && io.DiskWrites == 0))
             return;
         if (!_latest.TryGetValue(io.Pid, out var instance) || instance.End is not null)
             instance = AddUnknown(io.Pid, UnknownStart, io.Name);
         instance.Reads = Figures.Add(instance.Reads, io.Reads);
         instance.Writes = Figures.Add(instance.Writes, io.Writes);
-        AddToTrees(instance, io.Reads, io.Writes);
+        instance.DiskReads = Figures.Add(instance.DiskReads, io.DiskReads);
+        instance.DiskWrites = Figures.Add(instance.DiskWrites, io.DiskWrites);
+        AddToTrees(instance, io.Reads, io.Writes, io.DiskReads, io.DiskWrites);
         if (instance.Follows is { } follows)
             foreach (var follow in follows)
                 follow.AddIo(io.Name, io.Reads, io.Writes);
         if (instance.Group is null && instance.CgroupId != 0)
             Resolve(instance);
         if (instance.Group is not null)
-            _groups[instance.Group].Add(io.Reads, io.Writes);
+        {
+            var group = _groups[instance.Group];
+            group.Add(io.Reads, io.Writes, io.DiskReads, io.DiskWrites);
+            _dirtyGroups.Add(group);
+        }
         else if (instance.CgroupId != 0)
         {
             // Its cgroup is not known yet (made after the last walk of the hierarchy): the bytes wait with it.
             instance.PendingReads = Figures.Add(instance.PendingReads, io.Reads);
             instance.PendingWrites = Figures.Add(instance.PendingWrites, io.Writes);
+            instance.PendingDiskReads = Figures.Add(instance.PendingDiskReads, io.DiskReads);
+            instance.PendingDiskWrites = Figures.Add(instance.PendingDiskWrites, io.DiskWrites);
         }
     }
 
@@ -388,13 +429,18 @@ public sealed partial class ProcessTree
         {
             instance.Leave();
             if (instance.EarlierGroups?.Contains(group.Name) != true)
+            {
                 group.Processes++;
+                _dirtyGroups.Add(group);
+            }
             instance.Group = group.Name;
+            _dirty.Add(instance);
         }
-        if (instance.PendingReads != 0 || instance.PendingWrites != 0)
+        if (instance.PendingReads != 0 || instance.PendingWrites != 0 || instance.PendingDiskReads != 0 || instance.PendingDiskWrites != 0)
         {
-            group.Add(instance.PendingReads, instance.PendingWrites);
-            instance.PendingReads = instance.PendingWrites = 0;
+            group.Add(instance.PendingReads, instance.PendingWrites, instance.PendingDiskReads, instance.PendingDiskWrites);
+            _dirtyGroups.Add(group);
+            instance.PendingReads = instance.PendingWrites = instance.PendingDiskReads = instance.PendingDiskWrites = 0;
         }
     }
 
@@ -505,21 +551,23 @@ public sealed partial class ProcessTree
         child.Parent = parent;
         _dirty.Add(child);
         (parent.Children ??= new HashSet<Instance>()).Add(child);
-        AddToTrees(parent, child.TreeReads, child.TreeWrites);
+        AddToTrees(parent, child.TreeReads, child.TreeWrites, child.TreeDiskReads, child.TreeDiskWrites);
         if (parent.Follows is { } follows)
             foreach (var follow in follows)
                 follow.Join(child);
     }
 
-    private void AddToTrees(Instance instance, long reads, long writes)
+    private void AddToTrees(Instance instance, long reads, long writes, long diskReads, long diskWrites)
     {
-        if (reads == 0 && writes == 0)
+        if (reads == 0 && writes == 0 && diskReads == 0 && diskWrites == 0)
             return;
         for (var up = instance; up is not null; up = up.Parent)
         {
             _dirty.Add(up);
             up.TreeReads = Figures.Add(up.TreeReads, reads);
             up.TreeWrites = Figures.Add(up.TreeWrites, writes);
+            up.TreeDiskReads = Figures.Add(up.TreeDiskReads, diskReads);
+            up.TreeDiskWrites = Figures.Add(up.TreeDiskWrites, diskWrites);
         }
     }
 
@@ -584,6 +632,8 @@ public sealed partial class ProcessTree
         }
         public long PendingReads { get; set; }
         public long PendingWrites { get; set; }
+        public long PendingDiskReads { get; set; }
+        public long PendingDiskWrites { get; set; }
         public int ParentPid { get; set; }
         public Instance? Parent { get; set; }
         public HashSet<Instance>? Children { get; set; }
@@ -598,12 +648,16 @@ public sealed partial class ProcessTree
         public long Writes { get; set; }
         public long TreeReads { get; set; }
         public long TreeWrites { get; set; }
+        public long DiskReads { get; set; }
+        public long DiskWrites { get; set; }
+        public long TreeDiskReads { get; set; }
+        public long TreeDiskWrites { get; set; }
         /// <summary>The followed trees it belongs to (<see cref="FollowedTree"/>), null for almost every instance.</summary>
         public List<FollowedTree>? Follows { get; set; }
 
         public InstanceInfo Info(DateTimeOffset boot) => new(
             Pid, ParentPid, Name, Exe, Time(Origin ?? boot, Start), End is { } end ? Time(Origin ?? boot, end) : null,
-            Reads, Writes, TreeReads, TreeWrites, Group) { ExitCode = ExitCode };
+            Reads, Writes, TreeReads, TreeWrites, Group, DiskReads, DiskWrites, TreeDiskReads, TreeDiskWrites) { ExitCode = ExitCode };
 
         /// <summary>When it ended, as a time; null while it runs.</summary>
         public DateTimeOffset? EndedAt(DateTimeOffset boot) => End is { } end ? Time(Origin ?? boot, end) : null;
@@ -620,18 +674,21 @@ public sealed partial class ProcessTree
 public sealed record ProcessSeed(int Pid, int ParentPid, long Start, string Name, string? Exe, string? Cgroup = null);
 
 /// <summary>One instance as the API shows it: <see cref="Ended"/> null while it runs; <c>Tree*</c> with all its descendants;
-/// <see cref="Group"/> the readable name of its cgroup, null when not known.</summary>
+/// <see cref="Group"/> the readable name of its cgroup, null when not known; <c>Disk*</c> the disk layer's bytes beside
+/// the file bytes (0 where the source does not measure it).</summary>
 public sealed record InstanceInfo(
     int Pid, int Ppid, string Name, string? Exe, DateTimeOffset? Started, DateTimeOffset? Ended,
-    long Reads, long Writes, long TreeReads, long TreeWrites, string? Group = null)
+    long Reads, long Writes, long TreeReads, long TreeWrites, string? Group = null,
+    long DiskReads = 0, long DiskWrites = 0, long TreeDiskReads = 0, long TreeDiskWrites = 0)
 {
     /// <summary>The exit status (0-255) when the tracer saw the exit; null while running, or when not known.</summary>
     public int? ExitCode { get; init; }
 }
 
-/// <summary>The bytes of one group (see <see cref="ProcessTree.Groups"/>).</summary>
-/// <param name="Processes">The instances that were in it since the daemon started (exited and dropped ones included).</param>
-public sealed record GroupInfo(string Name, long Reads, long Writes, long Processes);
+/// <summary>The bytes of one group (see <see cref="ProcessTree.Groups"/>): file bytes, and disk bytes beside them.</summary>
+/// <param name="Processes">The instances that were in it (exited and dropped ones included) since the daemon started or,
+/// with a database, since the database was made.</param>
+public sealed record GroupInfo(string Name, long Reads, long Writes, long Processes, long DiskReads = 0, long DiskWrites = 0);
 
 /// <summary>A group's running sums, as the tree holds them.</summary>
 internal sealed class GroupTotals(string name)
@@ -639,13 +696,19 @@ internal sealed class GroupTotals(string name)
     public string Name { get; } = name;
     public long Reads { get; private set; }
     public long Writes { get; private set; }
+    public long DiskReads { get; private set; }
+    public long DiskWrites { get; private set; }
     public long Processes { get; set; }
 
-    public void Add(long reads, long writes)
+    public void Add(long reads, long writes, long diskReads, long diskWrites)
     {
         Reads = Figures.Add(Reads, reads);
         Writes = Figures.Add(Writes, writes);
+        DiskReads = Figures.Add(DiskReads, diskReads);
+        DiskWrites = Figures.Add(DiskWrites, diskWrites);
     }
+
+    public GroupInfo Info() => new(Name, Reads, Writes, Processes, DiskReads, DiskWrites);
 }
 
 /// <summary>One instance with its children.</summary>

@@ -16,7 +16,20 @@ namespace IoSnoop.Actors.Instances;
 public sealed record StoredInstance(
     long Serial, int Pid, int ParentPid, long? Parent, long Start, long Key, string? Boot, DateTimeOffset BootTime,
     string Name, string? Exe, long? End, bool EndSeen, int? ExitCode,
-    long Reads, long Writes, long TreeReads, long TreeWrites);
+    long Reads, long Writes, long TreeReads, long TreeWrites)
+{
+    /// <summary>The readable name of its cgroup (<see cref="Cgroups.ReadableName"/>), or null when not known (schema 4).</summary>
+    public string? Group { get; init; }
+
+    /// <summary>Its own disk bytes and those of its tree (schema 4; 0 in a database of an earlier schema).</summary>
+    public long DiskReads { get; init; }
+
+    public long DiskWrites { get; init; }
+
+    public long TreeDiskReads { get; init; }
+
+    public long TreeDiskWrites { get; init; }
+}
 
 /// <summary>
 /// What changed in the tree since the last time it was asked: instances to write, serials to delete. <see cref="All"/>:
@@ -26,8 +39,15 @@ public sealed record InstanceChanges(bool All, IReadOnlyList<StoredInstance> Cha
 {
     public static InstanceChanges None { get; } = new(false, [], []);
 
-    public bool IsEmpty => !All && Changed.Count == 0 && Removed.Count == 0;
+    /// <summary>The groups whose sums changed (<see cref="All"/>: every group, and rows not among them are deleted).</summary>
+    public IReadOnlyList<GroupInfo> Groups { get; init; } = [];
+
+    public bool IsEmpty => !All && Changed.Count == 0 && Removed.Count == 0 && Groups.Count == 0;
 }
 
 /// <summary>The instances the database held at start, and when it was last written (the daemon's stop, near enough).</summary>
-public sealed record SavedInstances(IReadOnlyList<StoredInstance> Instances, DateTimeOffset? WrittenAt);
+public sealed record SavedInstances(IReadOnlyList<StoredInstance> Instances, DateTimeOffset? WrittenAt)
+{
+    /// <summary>The groups' sums (schema 4; none in a database of an earlier schema).</summary>
+    public IReadOnlyList<GroupInfo> Groups { get; init; } = [];
+}

@@ -30,11 +30,13 @@ public sealed record SavedState(FullDump Dump, StoredCounters Counters)
 /// disk bytes beside the file bytes, schema 2: a schema-1 database gets them as zero at its first open), and
 /// <c>history(resolution, bucket, process, reads, writes, disk_reads, disk_writes)</c> (resolution in seconds, bucket
 /// the Unix second it starts at; the disk bytes since schema 3: older buckets get zero), and
-/// <c>instances(serial, pid, ...)</c>, the process tree (schema 3; see <see cref="StoredInstance"/>).
+/// <c>instances(serial, pid, ...)</c>, the process tree (schema 3; see <see cref="StoredInstance"/>; its group and disk
+/// bytes since schema 4: older rows get none and zero), and <c>instance_groups(name, reads, writes, disk_reads, disk_writes,
+/// processes)</c>, the sums per group (schema 4).
 /// </remarks>
 public sealed class FiguresDatabase : IDisposable
 {
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
 
@@ -100,7 +102,12 @@ public sealed class FiguresDatabase : IDisposable
                     serial INTEGER PRIMARY KEY, pid INTEGER NOT NULL, ppid INTEGER NOT NULL, parent INTEGER,
                     start INTEGER NOT NULL, start_key INTEGER NOT NULL, boot TEXT, boot_time INTEGER NOT NULL,
                     name TEXT NOT NULL, exe TEXT, ended INTEGER, end_seen INTEGER NOT NULL, exit_code INTEGER,
-                    reads INTEGER NOT NULL, writes INTEGER NOT NULL, tree_reads INTEGER NOT NULL, tree_writes INTEGER NOT NULL);
+                    reads INTEGER NOT NULL, writes INTEGER NOT NULL, tree_reads INTEGER NOT NULL, tree_writes INTEGER NOT NULL,
+                    group_name TEXT, disk_reads INTEGER NOT NULL DEFAULT 0, disk_writes INTEGER NOT NULL DEFAULT 0,
+                    tree_disk_reads INTEGER NOT NULL DEFAULT 0, tree_disk_writes INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE IF NOT EXISTS instance_groups (
+                    name TEXT PRIMARY KEY, reads INTEGER NOT NULL, writes INTEGER NOT NULL,
+                    disk_reads INTEGER NOT NULL, disk_writes INTEGER NOT NULL, processes INTEGER NOT NULL) WITHOUT ROWID;
                 """);
             var version = Meta(writer, "schema_version");
             if (version > SchemaVersion)
@@ -176,13 +183,20 @@ public sealed class FiguresDatabase : IDisposable
     /// <summary>
     /// Brings a database of an earlier schema to this one, keeping its figures: schema 1 has no disk bytes, so its
     /// files get disk_reads and disk_writes of zero; schemas 1 and 2 have none in their history buckets, which get
-    /// zero too; the instances table (schema 3) starts empty. One transaction with the version's update, so that a
-    /// failure leaves the database as it was.
+    /// zero too; the instances table (schema 3) starts empty; schema 3's instances get no group and disk bytes of zero
+    /// (own and tree), and the groups table (schema 4) starts empty. One transaction with the version's update, so that
+    /// a failure leaves the database as it was.
     /// </summary>
     private static void Migrate(SqliteConnection writer)
     {
         var missing = new List<(string Table, string Column)>();
-        foreach (var table in new[] { "files", "history" })
+        var wanted = new (string Table, string[] Columns)[]
+        {
+            ("files", ["disk_reads", "disk_writes"]),
+            ("history", ["disk_reads", "disk_writes"]),
+            ("instances", ["group_name", "disk_reads", "disk_writes", "tree_disk_reads", "tree_disk_writes"]),
+        };
+        foreach (var (table, wantedColumns) in wanted)
         {
             var columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             using (var cmd = writer.CreateCommand())
@@ -192,7 +206,7 @@ public sealed class FiguresDatabase : IDisposable
                 while (reader.Read())
                     columns.Add(reader.GetString(0));
             }
-            foreach (var column in new[] { "disk_reads", "disk_writes" })
+            foreach (var column in wantedColumns)
                 if (!columns.Contains(column))
                     missing.Add((table, column));
         }
@@ -200,7 +214,9 @@ public sealed class FiguresDatabase : IDisposable
             return;
         using var tx = writer.BeginTransaction();
         foreach (var (table, column) in missing)
-            Execute(writer, $"ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0", tx);
+            Execute(writer, column == "group_name"
+                ? $"ALTER TABLE {table} ADD COLUMN {column} TEXT"
+                : $"ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0", tx);
         Execute(writer, $"INSERT INTO meta (key, value) VALUES ('schema_version', {SchemaVersion}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", tx);
         tx.Commit();
     }
@@ -387,7 +403,21 @@ public sealed class FiguresDatabase : IDisposable
     private void WriteInstances(InstanceChanges instances, SqliteTransaction tx)
     {
         if (instances.All)
-            Execute(_writer, "DELETE FROM instances", tx);
+            Execute(_writer, "DELETE FROM instances; DELETE FROM instance_groups;", tx);
+        if (instances.Groups.Count > 0)
+        {
+            using var group = Command(tx, """
+                INSERT OR REPLACE INTO instance_groups (name, reads, writes, disk_reads, disk_writes, processes)
+                VALUES ($name, $r, $w, $dr, $dw, $p)
+                """, "$name", "$r", "$w", "$dr", "$dw", "$p");
+            foreach (var g in instances.Groups)
+            {
+                var values = new object[] { g.Name, g.Reads, g.Writes, g.DiskReads, g.DiskWrites, g.Processes };
+                for (var n = 0; n < values.Length; n++)
+                    group.Parameters[n].Value = values[n];
+                group.ExecuteNonQuery();
+            }
+        }
         if (instances.Removed.Count > 0 && !instances.All)
         {
             using var delete = Command(tx, "DELETE FROM instances WHERE serial = $s", "$s");
@@ -401,16 +431,18 @@ public sealed class FiguresDatabase : IDisposable
             return;
         using var upsert = Command(tx, """
             INSERT OR REPLACE INTO instances (serial, pid, ppid, parent, start, start_key, boot, boot_time, name, exe, ended, end_seen,
-                exit_code, reads, writes, tree_reads, tree_writes)
-            VALUES ($serial, $pid, $ppid, $parent, $start, $key, $boot, $bootTime, $name, $exe, $ended, $seen, $code, $r, $w, $tr, $tw)
+                exit_code, reads, writes, tree_reads, tree_writes, group_name, disk_reads, disk_writes, tree_disk_reads, tree_disk_writes)
+            VALUES ($serial, $pid, $ppid, $parent, $start, $key, $boot, $bootTime, $name, $exe, $ended, $seen, $code, $r, $w, $tr, $tw,
+                $group, $dr, $dw, $tdr, $tdw)
             """, "$serial", "$pid", "$ppid", "$parent", "$start", "$key", "$boot", "$bootTime", "$name", "$exe", "$ended", "$seen",
-            "$code", "$r", "$w", "$tr", "$tw");
+            "$code", "$r", "$w", "$tr", "$tw", "$group", "$dr", "$dw", "$tdr", "$tdw");
         foreach (var i in instances.Changed)
         {
             var values = new object?[]
             {
                 i.Serial, i.Pid, i.ParentPid, i.Parent, i.Start, i.Key, i.Boot, i.BootTime.UtcTicks, i.Name, i.Exe, i.End,
                 i.EndSeen ? 1 : 0, i.ExitCode, i.Reads, i.Writes, i.TreeReads, i.TreeWrites,
+                i.Group, i.DiskReads, i.DiskWrites, i.TreeDiskReads, i.TreeDiskWrites,
             };
             for (var n = 0; n < values.Length; n++)
                 upsert.Parameters[n].Value = values[n] ?? DBNull.Value;
@@ -429,7 +461,7 @@ public sealed class FiguresDatabase : IDisposable
             {
                 cmd.CommandText = """
                     SELECT serial, pid, ppid, parent, start, start_key, boot, boot_time, name, exe, ended, end_seen, exit_code,
-                        reads, writes, tree_reads, tree_writes
+                        reads, writes, tree_reads, tree_writes, group_name, disk_reads, disk_writes, tree_disk_reads, tree_disk_writes
                     FROM instances ORDER BY serial
                     """;
                 using var reader = cmd.ExecuteReader();
@@ -441,11 +473,25 @@ public sealed class FiguresDatabase : IDisposable
                         new DateTimeOffset(reader.GetInt64(7), TimeSpan.Zero), reader.GetString(8),
                         reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetInt64(10),
                         reader.GetInt64(11) != 0, reader.IsDBNull(12) ? null : reader.GetInt32(12),
-                        reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16)));
+                        reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16))
+                    {
+                        Group = reader.IsDBNull(17) ? null : reader.GetString(17),
+                        DiskReads = reader.GetInt64(18), DiskWrites = reader.GetInt64(19),
+                        TreeDiskReads = reader.GetInt64(20), TreeDiskWrites = reader.GetInt64(21),
+                    });
                 }
             }
+            var groups = new List<GroupInfo>();
+            using (var cmd = _writer.CreateCommand())
+            {
+                cmd.CommandText = "SELECT name, reads, writes, processes, disk_reads, disk_writes FROM instance_groups ORDER BY name";
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read())
+                    groups.Add(new GroupInfo(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+                        reader.GetInt64(4), reader.GetInt64(5)));
+            }
             var written = Meta(_writer, "written_at");
-            return new SavedInstances(instances, written > 0 ? new DateTimeOffset(written, TimeSpan.Zero) : null);
+            return new SavedInstances(instances, written > 0 ? new DateTimeOffset(written, TimeSpan.Zero) : null) { Groups = groups };
         }
         catch (SqliteException e)
         {

@@ -117,6 +117,59 @@ public sealed class ProcessTreeStoreSpecs : IDisposable
     }
 
     [Fact]
+    public void Groups_and_disk_figures_are_taken_back_and_the_groups_go_on_counting_where_they_were()
+    {
+        var paths = new Dictionary<ulong, string> { [1] = "/", [2001] = "/system.slice/nginx.service" };
+        var store = Open();
+        var tree = new ProcessTree(maxExited: 1, cgroupPath: id => paths.GetValueOrDefault(id));
+        tree.Apply(new InstanceStarted(10, 1 * S, 1, 7, "nginx", 2001));
+        tree.Apply(new InstanceStarted(11, 2 * S, 10, 1 * S, "nginx", 2001));
+        tree.Apply(new InstanceStarted(12, 3 * S, 10, 1 * S, "nginx", 2001));
+        tree.Apply(new InstanceStarted(20, 4 * S, 1, 7, "sh", 1));
+        tree.Apply(new InstanceIo(10, "nginx", 1, 2, 4096, 0));
+        tree.Apply(new InstanceIo(11, "nginx", 10, 20, 0, 8192));
+        tree.Apply(new InstanceIo(12, "nginx", 100, 200, 65536, 12288));
+        tree.Apply(new InstanceIo(20, "sh", 5, 0, 0, 0));
+        // 11 ends, then 12: beyond the cap, 11 is dropped; its bytes stay in the group and in 10's tree.
+        tree.Apply(new InstanceEnded(11, 2 * S, S, "nginx"));
+        tree.Apply(new InstanceEnded(12, 3 * S, S, "nginx"));
+        Assert.Null(tree.Latest(11, Boot));
+        Save(store, tree, Boot.AddSeconds(10));
+        // A later flush writes only what changed: the group whose sums grew.
+        tree.Apply(new InstanceIo(10, "nginx", 0, 0, 0, 4096));
+        var changes = tree.TakeChanges(false, BootId, Boot);
+        Assert.Equal(["nginx.service"], changes.Groups.Select(g => g.Name));
+        store.Write(NoFigures(), Boot.AddSeconds(15), changes);
+        var before = tree.Groups();
+        Close();
+
+        // Restarted in the same boot: 10 and 20 still run.
+        var running = new Dictionary<int, ProcessSeed>
+        {
+            [10] = new(10, 1, 1 * S, "nginx", null),
+            [20] = new(20, 1, 4 * S, "sh", null),
+        };
+        var restored = new ProcessTree(maxExited: 1, cgroupPath: id => paths.GetValueOrDefault(id));
+        restored.Restore(Open().LoadInstances(), BootId, Boot, pid => running.GetValueOrDefault(pid), Boot.AddSeconds(20));
+
+        Assert.Equal(before, restored.Groups());
+        Assert.Equal(new GroupInfo("nginx.service", 111, 222, 3, 69632, 24576), restored.Groups().Single(g => g.Name == "nginx.service"));
+        Assert.Equal(("nginx.service", "nginx.service", "/"), (Get(restored, 10).Group, Get(restored, 12).Group, Get(restored, 20).Group));
+        var nginx = Get(restored, 10);
+        Assert.Equal((4096L, 4096L, 69632L, 24576L), (nginx.DiskReads, nginx.DiskWrites, nginx.TreeDiskReads, nginx.TreeDiskWrites));
+        var child = Get(restored, 12);
+        Assert.Equal((65536L, 12288L, 65536L, 12288L), (child.DiskReads, child.DiskWrites, child.TreeDiskReads, child.TreeDiskWrites));
+
+        // The kernel's events go on from there: the restored instance's group grows, a new child counts once.
+        restored.Apply(new InstanceExecuted(10, 1 * S, "nginx", "/usr/sbin/nginx", 2001));
+        restored.Apply(new InstanceIo(10, "nginx", 1, 0, 512, 0));
+        restored.Apply(new InstanceStarted(13, 30 * S, 10, 1 * S, "nginx", 2001));
+        restored.Apply(new InstanceIo(13, "nginx", 0, 0, 0, 1024));
+        Assert.Equal(new GroupInfo("nginx.service", 112, 222, 4, 70144, 25600), restored.Groups().Single(g => g.Name == "nginx.service"));
+        Assert.Equal((70144L, 25600L), (Get(restored, 10).TreeDiskReads, Get(restored, 10).TreeDiskWrites));
+    }
+
+    [Fact]
     public void Only_what_changed_is_written_and_dropped_instances_leave_the_database()
     {
         var store = Open();

@@ -141,4 +141,42 @@ public sealed class BpftraceDiskParserSpecs
         Assert.Single(sink.MalformedLines);
         Assert.Equal([new DeviceIo("254:0", 0, 7, 0, 0, 0, 0)], sink.Devices);
     }
+
+    [Fact]
+    public void The_bytes_per_pid_carry_its_disk_bytes_and_come_before_its_end()
+    {
+        var parser = NewParser();
+        var sink = new CollectingSink();
+
+        // 42 writes 8192 file bytes, dirties 4096 and reads 12288 from the disk (calls and page faults), then ends in the
+        // same interval; 43 only faults pages in (disk bytes, no file bytes); the kernel's block totals are no pid's.
+        sink.Feed(parser, $"""
+            @B0[42, dd, {Disk}, 77, 9, 1]: 8192
+            @N0[42, dd, {Disk}, 77, 9, 1]: 2
+            {Components(0, Disk, 77, 9, "/data/a.bin")}
+            @X0[42, 5000, 7000, 1]: dd
+            @D0[42, dd, {Disk}, 77, 9, 1]: 4096
+            @D0[42, dd, {Disk}, 77, 9, 0]: 8192
+            @M0[42, dd, {Disk}, 77]: 4096
+            @M0[43, py, {Disk}, 77]: 65536
+            @M0[43, py, {Proc}, 5]: 4096
+            @W0[43, py, 254:0, 77]: 8192
+            @K0[{Disk}, 1, 0]: 4096
+            T 1
+            """);
+
+        Assert.Equal(
+            [
+                new InstanceIo(42, "dd", 0, 8192, 12288, 4096),
+                new InstanceIo(43, "py", 0, 0, 65536, 8192),
+                new InstanceEnded(42, 5000, 7000, "dd") { ExitCode = 0 },
+            ],
+            sink.Instances.OrderBy(e => e is InstanceEnded).ThenBy(e => e.Pid));
+        Assert.IsType<InstanceEnded>(sink.Instances[^1]);
+        // The same disk bytes as the disk events (what the figures per name sum).
+        Assert.Equal((12288L + 65536, 4096L + 8192),
+            (sink.DiskEvents.Where(e => e.Direction == IoDirection.Read).Sum(e => e.Bytes),
+             sink.DiskEvents.Where(e => e.Direction == IoDirection.Write).Sum(e => e.Bytes)));
+        Assert.Empty(sink.MalformedLines);
+    }
 }

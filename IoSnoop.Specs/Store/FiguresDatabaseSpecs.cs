@@ -122,7 +122,7 @@ public sealed class FiguresDatabaseSpecs : IDisposable
         using var version = check.CreateCommand();
         version.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
         Assert.Equal((long)FiguresDatabase.SchemaVersion, (long)version.ExecuteScalar()!);
-        Assert.Equal(3, FiguresDatabase.SchemaVersion);
+        Assert.Equal(4, FiguresDatabase.SchemaVersion);
     }
 
     [Fact]
@@ -176,7 +176,77 @@ public sealed class FiguresDatabaseSpecs : IDisposable
         check.Open();
         using var version = check.CreateCommand();
         version.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
-        Assert.Equal(3L, (long)version.ExecuteScalar()!);
+        Assert.Equal((long)FiguresDatabase.SchemaVersion, (long)version.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public void A_schema_3_database_keeps_its_instances_which_get_no_group_and_zero_disk_figures_and_then_keep_both()
+    {
+        // The tables as schema 3 wrote them: instances without group and disk columns, no groups table.
+        Directory.CreateDirectory(Path.GetDirectoryName(DbPath)!);
+        using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString()))
+        {
+            old.Open();
+            using var cmd = old.CreateCommand();
+            cmd.CommandText = $"""
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE processes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                CREATE TABLE files (
+                    process INTEGER NOT NULL, path TEXT NOT NULL,
+                    reads INTEGER NOT NULL, writes INTEGER NOT NULL, events INTEGER NOT NULL, last_updated INTEGER NOT NULL,
+                    disk_reads INTEGER NOT NULL DEFAULT 0, disk_writes INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (process, path)) WITHOUT ROWID;
+                CREATE TABLE history (
+                    resolution INTEGER NOT NULL, bucket INTEGER NOT NULL, process INTEGER NOT NULL,
+                    reads INTEGER NOT NULL, writes INTEGER NOT NULL,
+                    disk_reads INTEGER NOT NULL DEFAULT 0, disk_writes INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (resolution, bucket, process)) WITHOUT ROWID;
+                CREATE INDEX history_by_process ON history (process, resolution, bucket);
+                CREATE TABLE instances (
+                    serial INTEGER PRIMARY KEY, pid INTEGER NOT NULL, ppid INTEGER NOT NULL, parent INTEGER,
+                    start INTEGER NOT NULL, start_key INTEGER NOT NULL, boot TEXT, boot_time INTEGER NOT NULL,
+                    name TEXT NOT NULL, exe TEXT, ended INTEGER, end_seen INTEGER NOT NULL, exit_code INTEGER,
+                    reads INTEGER NOT NULL, writes INTEGER NOT NULL, tree_reads INTEGER NOT NULL, tree_writes INTEGER NOT NULL);
+                INSERT INTO meta VALUES ('schema_version', 3), ('events', 5), ('malformed_lines', 0), ('dropped_events', 0),
+                    ('written_at', {Now.UtcTicks});
+                INSERT INTO processes VALUES (1, 'make');
+                INSERT INTO files VALUES (1, '/src/Makefile', 300, 0, 5, {Now.UtcTicks}, 4096, 0);
+                INSERT INTO instances VALUES (1, 10, 1, NULL, 1000000000, 100, 'boot-a', {Now.AddHours(-1).UtcTicks}, 'sh', '/bin/sh',
+                    NULL, 0, NULL, 1, 2, 301, 2);
+                INSERT INTO instances VALUES (2, 11, 10, 1, 2000000000, 200, 'boot-a', {Now.AddHours(-1).UtcTicks}, 'make', NULL,
+                    3000000000, 1, 0, 300, 0, 300, 0);
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        var store = Open();
+        Assert.Equal(4096, Assert.Single(store.Load().Dump.Processes["make"]).DiskReads);
+        var saved = store.LoadInstances();
+        Assert.Equal(Now, saved.WrittenAt);
+        Assert.Empty(saved.Groups);
+        Assert.Equal([10, 11], saved.Instances.Select(i => i.Pid));
+        var make = saved.Instances[1];
+        Assert.Equal((2L, 11, 10, (long?)1, "make", (long?)3000000000, (int?)0, 300L, 0L, 300L, 0L),
+            (make.Serial, make.Pid, make.ParentPid, make.Parent, make.Name, make.End, make.ExitCode, make.Reads, make.Writes, make.TreeReads, make.TreeWrites));
+        Assert.All(saved.Instances, i => Assert.Equal(((string?)null, 0L, 0L, 0L, 0L), (i.Group, i.DiskReads, i.DiskWrites, i.TreeDiskReads, i.TreeDiskWrites)));
+
+        // Migrated: instances take their group and disk figures now, and the groups their sums.
+        var sh = saved.Instances[0] with { Group = "session-3.scope", DiskReads = 4096, TreeDiskReads = 8192, TreeDiskWrites = 12288 };
+        store.Write(Changes(), Now.AddSeconds(5), new IoSnoop.Actors.Instances.InstanceChanges(false, [sh], [])
+        {
+            Groups = [new IoSnoop.Actors.Instances.GroupInfo("session-3.scope", 301, 2, 2, 8192, 12288)],
+        });
+        store.Dispose();
+        _stores.Clear();
+        saved = Open().LoadInstances();
+        Assert.Equal(sh, saved.Instances[0]);
+        Assert.Equal([new IoSnoop.Actors.Instances.GroupInfo("session-3.scope", 301, 2, 2, 8192, 12288)], saved.Groups);
+        Assert.Equal(make, saved.Instances[1]);
+        using var check = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
+        check.Open();
+        using var version = check.CreateCommand();
+        version.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
+        Assert.Equal(4L, (long)version.ExecuteScalar()!);
     }
 
     [Fact]

@@ -55,6 +55,14 @@ public sealed class GrafanaDashboardSpecs
     }
 
     [Fact]
+    public void It_shows_the_disk_bytes_per_group_filtered_by_host()
+    {
+        var queries = Expressions(Dashboard()).ToList();
+        Assert.Contains(queries, e => e.Contains("rate(iosnoopng_group_disk_written_bytes_total{instance=~\"$host\"}"));
+        Assert.Contains(queries, e => e.Contains("rate(iosnoopng_group_disk_read_bytes_total{instance=~\"$host\"}"));
+    }
+
+    [Fact]
     public void Panels_have_distinct_ids_and_do_not_overlap()
     {
         var panels = Dashboard().GetProperty("panels").EnumerateArray().ToList();

@@ -18,12 +18,14 @@ public sealed class ProcessTreeApiSpecs : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         // sh (100) starts 101 (dd, ends in the first interval) and 102 (dd, still running); 102 starts 103 (cat).
+        // 101 dirties 4096 bytes in the interval it ends in; 103 reads 8192 bytes from the disk.
         var trace = Path.Combine(_dir, "tree.trace");
         await File.WriteAllTextAsync(trace, $"""
             READY
             @B0[100, sh, {Disk}, 1, 1, 0]: 10
             @B0[101, dd, {Disk}, 2, 1, 1]: 3000
             @B0[102, dd, {Disk}, 3, 1, 1]: 500
+            @D0[101, dd, {Disk}, 2, 1, 1]: 4096
             @C0[{Disk}, 1, 1, 0, 1]: a
             @C0[{Disk}, 1, 1, 1, 0]: /
             @C0[{Disk}, 2, 1, 0, 1]: b
@@ -42,6 +44,7 @@ public sealed class ProcessTreeApiSpecs : IAsyncLifetime
             T 1
             @B1[102, dd, {Disk}, 3, 1, 1]: 700
             @B1[103, cat, {Disk}, 1, 1, 0]: 40
+            @D1[103, cat, {Disk}, 1, 1, 0]: 8192
             @P1[103, {4 * S + 5}, 102, {3 * S + 5}]: dd
             @E1[103, {4 * S + 5}, 4, 0, 0, 0]: cat
             T 2
@@ -69,6 +72,9 @@ public sealed class ProcessTreeApiSpecs : IAsyncLifetime
     private static (long, long, long, long) Figures(JsonElement e) => (e.GetProperty("reads").GetInt64(), e.GetProperty("writes").GetInt64(),
         e.GetProperty("treeReads").GetInt64(), e.GetProperty("treeWrites").GetInt64());
 
+    private static (long, long, long, long) DiskFigures(JsonElement e) => (e.GetProperty("diskReads").GetInt64(),
+        e.GetProperty("diskWrites").GetInt64(), e.GetProperty("treeDiskReads").GetInt64(), e.GetProperty("treeDiskWrites").GetInt64());
+
     [Fact]
     public async Task One_instance_has_its_own_and_its_tree_bytes_and_its_children()
     {
@@ -78,7 +84,8 @@ public sealed class ProcessTreeApiSpecs : IAsyncLifetime
             r => r.Body.ToString());
 
         var body = sh.Body;
-        Assert.Equal(["pid", "ppid", "name", "exe", "group", "started", "ended", "reads", "writes", "treeReads", "treeWrites", "children", "exitCode"], Keys(body));
+        Assert.Equal(["pid", "ppid", "name", "exe", "group", "started", "ended", "reads", "writes", "treeReads", "treeWrites",
+            "diskReads", "diskWrites", "treeDiskReads", "treeDiskWrites", "children", "exitCode"], Keys(body));
         Assert.Equal(JsonValueKind.Null, body.GetProperty("exitCode").ValueKind);   // running
         Assert.Equal((100, 1, "sh"), (body.GetProperty("pid").GetInt32(), body.GetProperty("ppid").GetInt32(), body.GetProperty("name").GetString()));
         Assert.Equal(JsonValueKind.Null, body.GetProperty("exe").ValueKind);
@@ -93,9 +100,17 @@ public sealed class ProcessTreeApiSpecs : IAsyncLifetime
         var started = children[1].GetProperty("started").GetDateTimeOffset();
         Assert.Equal(TimeSpan.FromSeconds(0.5), children[1].GetProperty("ended").GetDateTimeOffset() - started);
         Assert.Equal((0L, 1200L, 40L, 1200L), Figures(children[0]));
+        // The disk layer beside: own and tree, on the instance and on its children.
+        Assert.Equal((0L, 0L, 8192L, 4096L), DiskFigures(body));
+        Assert.Equal((0L, 4096L, 0L, 4096L), DiskFigures(children[1]));
+        Assert.Equal((0L, 0L, 8192L, 0L), DiskFigures(children[0]));
+        Assert.Equal(["pid", "ppid", "name", "exe", "group", "started", "ended", "reads", "writes", "treeReads", "treeWrites",
+            "diskReads", "diskWrites", "treeDiskReads", "treeDiskWrites", "exitCode"], Keys(children[0]));
 
         var dd = (await Get("/api/processes/102")).Body;
         Assert.Equal([103], dd.GetProperty("children").EnumerateArray().Select(c => c.GetProperty("pid").GetInt32()));
+        var cat = (await Get("/api/processes?name=cat")).Body[0];
+        Assert.Equal((8192L, 0L, 8192L, 0L), DiskFigures(cat));
     }
 
     [Fact]

@@ -13,7 +13,8 @@ namespace IoSnoop.Web.Api;
 /// Process instances (ours, beside the original's API; the bpftrace source only): <c>GET /api/processes</c>
 /// lists them, newest first (<c>?running=true</c>, <c>?name=</c>, <c>?group=</c>, <c>?limit=</c>, default 100);
 /// <c>GET /api/processes/{pid}</c> the latest instance with that pid, with its own and its tree's bytes and
-/// its children; <c>GET /api/groups</c> the bytes per group (cgroup). Kept in the database with the other figures (when there is one), so the tree survives a restart.
+/// its children (file and disk bytes); <c>GET /api/groups</c> the bytes per group (cgroup). Kept in the database with the other
+/// figures (when there is one), the groups' sums too, so the tree and the groups survive a restart.
 /// With a source that gives no instances (fs_usage) an empty list carries the reason in the <see cref="NoteHeader"/>
 /// header and a 404 says it in its error text.
 /// <para><c>POST /api/follow</c> <c>{"pid": N}</c> follows the tree of a running process (what <c>iosnoopng run</c>
@@ -119,7 +120,7 @@ public static class ProcessTreeApi
             // An object keyed by the group's name, most bytes first.
             var answer = new Dictionary<string, GroupDto>(StringComparer.Ordinal);
             foreach (var g in groups.Groups)
-                answer[g.Name] = new GroupDto(g.Reads, g.Writes, g.Processes);
+                answer[g.Name] = new GroupDto(g.Reads, g.Writes, g.Processes, g.DiskReads, g.DiskWrites);
             return Results.Json(answer, WebJson.Options);
         });
         return routes;
@@ -145,25 +146,29 @@ public static class ProcessTreeApi
             r.TreeReads, r.TreeWrites, r.DiskReads, r.DiskWrites, r.Processes, r.Files);
     }
 
-    /// <summary>One group's bytes: what its instances read and wrote (exited ones included) and how many there were.</summary>
-    public sealed record GroupDto(long Reads, long Writes, long Processes);
+    /// <summary>One group's bytes: what its instances read and wrote (exited ones included), how many there were, and
+    /// their disk bytes.</summary>
+    public sealed record GroupDto(long Reads, long Writes, long Processes, long DiskReads, long DiskWrites);
 
     /// <summary>One instance: <c>ended</c> null while it runs; <c>reads</c>/<c>writes</c> its own bytes, <c>tree*</c> with all
-    /// descendants; <c>exitCode</c> its exit status when the tracer saw it, else null.</summary>
+    /// descendants, <c>disk*</c>/<c>treeDisk*</c> the same in the disk layer; <c>exitCode</c> its exit status when the tracer
+    /// saw it, else null.</summary>
     public sealed record InstanceDto(
         int Pid, int Ppid, string Name, string? Exe, string? Group, DateTimeOffset? Started, DateTimeOffset? Ended,
-        long Reads, long Writes, long TreeReads, long TreeWrites)
+        long Reads, long Writes, long TreeReads, long TreeWrites, long DiskReads, long DiskWrites, long TreeDiskReads, long TreeDiskWrites)
     {
         public int? ExitCode { get; init; }
 
         public static InstanceDto From(InstanceInfo i) =>
-            new(i.Pid, i.Ppid, i.Name, i.Exe, i.Group, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites) { ExitCode = i.ExitCode };
+            new(i.Pid, i.Ppid, i.Name, i.Exe, i.Group, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites,
+                i.DiskReads, i.DiskWrites, i.TreeDiskReads, i.TreeDiskWrites) { ExitCode = i.ExitCode };
     }
 
     /// <summary>One instance with its children (each without children of its own).</summary>
     public sealed record InstanceTreeDto(
         int Pid, int Ppid, string Name, string? Exe, string? Group, DateTimeOffset? Started, DateTimeOffset? Ended,
-        long Reads, long Writes, long TreeReads, long TreeWrites, IReadOnlyList<InstanceDto> Children)
+        long Reads, long Writes, long TreeReads, long TreeWrites, long DiskReads, long DiskWrites, long TreeDiskReads, long TreeDiskWrites,
+        IReadOnlyList<InstanceDto> Children)
     {
         public int? ExitCode { get; init; }
 
@@ -171,6 +176,7 @@ public static class ProcessTreeApi
         {
             var i = d.Instance;
             return new(i.Pid, i.Ppid, i.Name, i.Exe, i.Group, i.Started, i.Ended, i.Reads, i.Writes, i.TreeReads, i.TreeWrites,
+                i.DiskReads, i.DiskWrites, i.TreeDiskReads, i.TreeDiskWrites,
                 d.Children.Select(InstanceDto.From).ToArray()) { ExitCode = i.ExitCode };
         }
     }

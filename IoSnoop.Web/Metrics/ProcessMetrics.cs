@@ -11,7 +11,8 @@ namespace IoSnoop.Web.Metrics;
 /// <c>iosnoopng_written_bytes_total</c> by <c>process_name</c>, refreshed from the processes actor at each
 /// scrape, plus counters of the pipeline's health. A process that was deleted or reset starts a new
 /// series (Prometheus sees a counter reset); the health counters count since the daemon started.
-/// <c>iosnoopng_group_read_bytes_total</c> and <c>iosnoopng_group_written_bytes_total</c> by <c>group</c> come from
+/// <c>iosnoopng_group_read_bytes_total</c> and <c>iosnoopng_group_written_bytes_total</c> by <c>group</c>, and their disk
+/// bytes <c>iosnoopng_group_disk_read_bytes_total</c> and <c>iosnoopng_group_disk_written_bytes_total</c>, come from
 /// the process tree (bpftrace): bounded by its cap on groups, and they only grow.
 /// </summary>
 public sealed class ProcessMetrics
@@ -24,6 +25,8 @@ public sealed class ProcessMetrics
     private readonly Counter _deviceWritten;
     private readonly Counter _groupRead;
     private readonly Counter _groupWritten;
+    private readonly Counter _groupDiskRead;
+    private readonly Counter _groupDiskWritten;
     private readonly Counter _events;
     private readonly Counter _malformed;
     private readonly Counter _dropped;
@@ -55,6 +58,10 @@ public sealed class ProcessMetrics
             "Bytes read from files by the processes of each group (cgroup v2: systemd unit, container, pod; Linux bpftrace)", "group");
         _groupWritten = factory.CreateCounter("iosnoopng_group_written_bytes_total",
             "Bytes written to files by the processes of each group (cgroup v2: systemd unit, container, pod; Linux bpftrace)", "group");
+        _groupDiskRead = factory.CreateCounter("iosnoopng_group_disk_read_bytes_total",
+            "Bytes the processes of each group made the disk read (page-cache misses, readahead, O_DIRECT; Linux bpftrace)", "group");
+        _groupDiskWritten = factory.CreateCounter("iosnoopng_group_disk_written_bytes_total",
+            "Bytes the processes of each group dirtied or wrote directly (what writeback writes; Linux bpftrace)", "group");
         _events = factory.CreateCounter("iosnoopng_events_total", "I/O events ingested since the daemon started");
         _malformed = factory.CreateCounter("iosnoopng_malformed_lines_total", "Tracer lines that did not parse");
         _dropped = factory.CreateCounter("iosnoopng_dropped_events_total", "Events the tracer reported lost");
@@ -139,6 +146,8 @@ public sealed class ProcessMetrics
             {
                 _groupRead.WithLabels(g.Name).IncTo(g.Reads);
                 _groupWritten.WithLabels(g.Name).IncTo(g.Writes);
+                _groupDiskRead.WithLabels(g.Name).IncTo(g.DiskReads);
+                _groupDiskWritten.WithLabels(g.Name).IncTo(g.DiskWrites);
             }
         }
     }

@@ -4,7 +4,8 @@ import { getToken } from '@/api/auth'
 
 /**
  * One process instance: `ended` null while it runs; `reads`/`writes` its own bytes, `tree*` with all descendants;
- * `group` the readable name of its cgroup (a systemd unit, a container, a pod), null when not known.
+ * `disk*`/`treeDisk*` the same in the disk layer (0 where the source does not measure it); `group` the readable name
+ * of its cgroup (a systemd unit, a container, a pod), null when not known.
  */
 export interface ProcessInstance {
   pid: number
@@ -18,6 +19,10 @@ export interface ProcessInstance {
   writes: number
   treeReads: number
   treeWrites: number
+  diskReads: number
+  diskWrites: number
+  treeDiskReads: number
+  treeDiskWrites: number
 }
 
 /** One instance with its children (each without children of its own), newest first. */
@@ -84,10 +89,12 @@ export async function getInstance(pid: number, signal?: AbortSignal): Promise<In
   }
 }
 
-/** One group's bytes: what its instances read and wrote (exited ones included) and how many instances were in it. */
+/** One group's bytes: what its instances read and wrote (exited ones included), their disk bytes, and how many instances were in it. */
 export interface GroupFigures {
   reads: number
   writes: number
+  diskReads: number
+  diskWrites: number
   processes: number
 }
 
@@ -103,7 +110,7 @@ export const GROUP_INSTANCE_LIMIT = 200
 export async function listGroups(signal?: AbortSignal): Promise<GroupRow[]> {
   const groups = await getJson<Record<string, GroupFigures>>('/api/groups', signal)
   return Object.entries(groups)
-    .map(([name, g]) => ({ name, reads: g.reads, writes: g.writes, processes: g.processes }))
+    .map(([name, g]) => ({ name, reads: g.reads, writes: g.writes, diskReads: g.diskReads ?? 0, diskWrites: g.diskWrites ?? 0, processes: g.processes }))
     .sort((a, b) => b.reads + b.writes - (a.reads + a.writes) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 

@@ -1,8 +1,9 @@
 // The process tree view's data: roots from the instance lists, children loaded when a node is expanded,
 // and a refresh of the roots and of the expanded subtrees that still run.
 import { computed, ref, shallowRef, type Ref } from 'vue'
-import { errorText, getInstance, listInstances, type ProcessInstance } from '@/api/instances'
-import { findRoots, flattenTree, instanceKey, isRunning, sortByTree, type NodeState } from '@/lib/proctree'
+import { errorText, getInstance, listInstances, type InstanceDetail, type ProcessInstance } from '@/api/instances'
+import { diskInstance, type Layer } from '@/lib/layer'
+import { findRoots, flattenTree, instanceKey, isRunning, sortByTree, type NodeState, type TreeShown } from '@/lib/proctree'
 
 /** How many running and how many recent instances are asked for to find the roots. */
 export const ROOT_LIMIT = 2000
@@ -16,21 +17,27 @@ export const FILTER_DEBOUNCE_MS = 300
 export const MAX_SUBTREE_REFRESH = 25
 
 const emptyNode = (): NodeState => ({ expanded: false, loading: false, children: null, self: null, error: null })
-const own = ({ pid, ppid, name, exe, group, started, ended, reads, writes, treeReads, treeWrites }: ProcessInstance): ProcessInstance => ({
-  pid,
-  ppid,
-  name,
-  exe,
-  group,
-  started,
-  ended,
-  reads,
-  writes,
-  treeReads,
-  treeWrites,
-})
+/** The instance without its children (an answer of `/api/processes/{pid}`). */
+const own = ({ children: _children, ...instance }: InstanceDetail): ProcessInstance => instance
 
-export function useProcessTree(filter: Ref<string>) {
+/**
+ * The disk layer of what was loaded: each list of children converted and sorted once (cached by the list, which a
+ * reload replaces), each instance converted when shown.
+ */
+function diskShown(): TreeShown {
+  const sorted = new WeakMap<readonly ProcessInstance[], ProcessInstance[]>()
+  return {
+    children(list) {
+      let inDisk = sorted.get(list)
+      if (!inDisk) sorted.set(list, (inDisk = sortByTree(list.map(diskInstance))))
+      return inDisk
+    },
+    instance: diskInstance,
+  }
+}
+
+/** @param layer The layer the rows show (file or disk I/O): their figures and their order (most tree bytes first). */
+export function useProcessTree(filter: Ref<string>, layer: Ref<Layer> = ref('file')) {
   const running = shallowRef<ProcessInstance[]>([])
   const recent = shallowRef<ProcessInstance[]>([])
   const nodes = shallowRef<ReadonlyMap<string, NodeState>>(new Map())
@@ -39,8 +46,11 @@ export function useProcessTree(filter: Ref<string>) {
   const error = ref<string | null>(null)
   let generation = 0
 
-  const roots = computed(() => (loadedFor.value ? sortByTree(recent.value) : findRoots(running.value, recent.value)))
-  const rows = computed(() => flattenTree(roots.value, nodes.value))
+  const disk = diskShown()
+  const loadedRoots = computed(() => (loadedFor.value ? sortByTree(recent.value) : findRoots(running.value, recent.value)))
+  const shown = computed(() => (layer.value === 'disk' ? disk : undefined))
+  const roots = computed(() => (shown.value ? shown.value.children(loadedRoots.value) : loadedRoots.value))
+  const rows = computed(() => flattenTree(roots.value, nodes.value, shown.value))
   /** True when a list came back full: older instances exist that are not among the roots. */
   const truncated = computed(() =>
     loadedFor.value ? recent.value.length >= FILTER_LIMIT : running.value.length >= ROOT_LIMIT || recent.value.length >= ROOT_LIMIT,

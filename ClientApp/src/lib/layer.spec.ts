@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Changes, DeviceIo, FileSearch } from '@/api/types'
-import { cacheHit, deviceSummary, diskChanges, formatLayer, measuresBothLayers, parseLayer, searchInLayer } from './layer'
+import { instance } from '@/test/fakeApi'
+import { cacheHit, deviceSummary, diskChanges, formatLayer, groupInLayer, instanceInLayer, measuresBothLayers, parseLayer, searchInLayer } from './layer'
 import { machinePoint } from './series'
 
 const source = (layers?: string[]) => ({ name: 'bpftrace', measures: '', state: 'running' as const, message: null, restarts: 0, layers })
@@ -120,5 +121,23 @@ describe('layers', () => {
     expect(disk.query).toBe('/src')
     // The answer itself is left as it was.
     expect(search.processes[0]!.reads).toBe(5000)
+  })
+})
+
+describe('process instances and groups in a layer', () => {
+  it('shows an instance\'s own and tree disk bytes as its reads and writes, and leaves the file layer as it is', () => {
+    const sh = instance(100, 1, { reads: 10, writes: 20, treeReads: 30, treeWrites: 40, diskReads: 1, diskWrites: 2, treeDiskReads: 3, treeDiskWrites: 4 })
+    expect(instanceInLayer(sh, 'file')).toBe(sh)
+    const disk = instanceInLayer(sh, 'disk')
+    expect([disk.reads, disk.writes, disk.treeReads, disk.treeWrites]).toEqual([1, 2, 3, 4])
+    expect([disk.pid, disk.diskReads, disk.treeDiskWrites]).toEqual([100, 1, 4])
+    // Converting again changes nothing: the disk figures are kept.
+    expect(instanceInLayer(disk, 'disk')).toEqual(disk)
+  })
+
+  it('shows a group\'s disk bytes as its reads and writes', () => {
+    const g = { name: 'nginx.service', reads: 10, writes: 20, diskReads: 1, diskWrites: 2, processes: 3 }
+    expect(groupInLayer(g, 'file')).toBe(g)
+    expect(groupInLayer(g, 'disk')).toEqual({ ...g, reads: 1, writes: 2 })
   })
 })

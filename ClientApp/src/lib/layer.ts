@@ -1,6 +1,7 @@
 // The layer the tables and charts show: file I/O (the read/write calls, page-cache hits included) or disk I/O
 // (what reached or will reach the disk), for sources that measure both. Pure functions.
 import type { ChangedProcess, Changes, DeviceIo, FileSearch, FileSearchHit, FileSearchPath, FileSummary, ProcessFiles, ProcessSummary, SourceStatus, Totals } from '@/api/types'
+import type { GroupRow, ProcessInstance } from '@/api/instances'
 import type { Query } from './urlState'
 
 export type Layer = 'file' | 'disk'
@@ -61,6 +62,22 @@ const diskHit = (h: FileSearchHit): FileSearchHit => ({
  */
 export const searchInLayer = (s: FileSearch, layer: Layer): FileSearch =>
   layer === 'disk' ? { ...s, processes: s.processes.map(diskHit).sort(byBytes) } : s
+
+/** A process instance as if its reads and writes (own and tree) were its disk figures: the tree's order and sums then work on either layer. */
+export const diskInstance = <T extends ProcessInstance>(i: T): T => ({
+  ...i,
+  reads: d(i.diskReads),
+  writes: d(i.diskWrites),
+  treeReads: d(i.treeDiskReads),
+  treeWrites: d(i.treeDiskWrites),
+})
+
+/** A process instance in the layer shown. */
+export const instanceInLayer = <T extends ProcessInstance>(i: T, layer: Layer): T => (layer === 'disk' ? diskInstance(i) : i)
+
+/** A group's figures in the layer shown. */
+export const groupInLayer = <T extends GroupRow>(g: T, layer: Layer): T =>
+  layer === 'disk' ? { ...g, reads: d(g.diskReads), writes: d(g.diskWrites) } : g
 
 export interface CacheHit {
   /** File bytes read that did not reach the disk: max(0, reads − diskReads). */

@@ -16,6 +16,10 @@ export const inst = (pid: number, ppid: number, tree: number, extra: Partial<Pro
   writes: 0,
   treeReads: 0,
   treeWrites: tree,
+  diskReads: 0,
+  diskWrites: 0,
+  treeDiskReads: 0,
+  treeDiskWrites: 0,
   ...extra,
 })
 

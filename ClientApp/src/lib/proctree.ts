@@ -75,8 +75,17 @@ export interface TreeRow {
 /** Deeper than this, children are not shown (a guard: the daemon's tree has no cycles). */
 const MAX_DEPTH = 1000
 
-/** The rows shown: the roots and, under each expanded node, its children (depth first). */
-export function flattenTree(roots: readonly ProcessInstance[], nodes: ReadonlyMap<string, NodeState>): TreeRow[] {
+/** How the rows show what was loaded (a layer other than the file layer): each list of children, and each instance. */
+export interface TreeShown {
+  children(list: readonly ProcessInstance[]): readonly ProcessInstance[]
+  instance(i: ProcessInstance): ProcessInstance
+}
+
+/**
+ * The rows shown: the roots and, under each expanded node, its children (depth first); with `shown`, the nodes'
+ * children and instances as it shows them (the roots are given as they are to be shown).
+ */
+export function flattenTree(roots: readonly ProcessInstance[], nodes: ReadonlyMap<string, NodeState>, shown?: TreeShown): TreeRow[] {
   const rows: TreeRow[] = []
   const add = (list: readonly ProcessInstance[], depth: number) => {
     for (const instance of list) {
@@ -89,8 +98,9 @@ export function flattenTree(roots: readonly ProcessInstance[], nodes: ReadonlyMa
       const children = node.children
       const state: TreeRow['state'] =
         node.loading && node.expanded ? 'loading' : children !== null && children.length === 0 ? 'leaf' : node.expanded ? 'expanded' : 'collapsed'
-      rows.push({ key, instance: node.self ?? instance, depth, state, error: node.error, childCount: children?.length ?? null })
-      if (state === 'expanded' && children && depth < MAX_DEPTH) add(children, depth + 1)
+      const self = node.self && shown ? shown.instance(node.self) : node.self
+      rows.push({ key, instance: self ?? instance, depth, state, error: node.error, childCount: children?.length ?? null })
+      if (state === 'expanded' && children && depth < MAX_DEPTH) add(shown ? shown.children(children) : children, depth + 1)
     }
   }
   add(roots, 0)

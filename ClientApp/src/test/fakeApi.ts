@@ -17,6 +17,10 @@ export const instance = (pid: number, ppid: number, patch: Partial<ProcessInstan
   writes: 0,
   treeReads: 0,
   treeWrites: 0,
+  diskReads: 0,
+  diskWrites: 0,
+  treeDiskReads: 0,
+  treeDiskWrites: 0,
   ...patch,
 })
 
@@ -70,12 +74,14 @@ export function fakeApi(instances: ProcessInstance[] = []): FakeApi {
       }
       if (url.pathname === '/api/groups') {
         // Summed from the instances held (the daemon also keeps what dropped instances moved).
-        const groups: Record<string, { reads: number; writes: number; processes: number }> = {}
+        const groups: Record<string, { reads: number; writes: number; diskReads: number; diskWrites: number; processes: number }> = {}
         for (const i of api.instances) {
           if (i.group === null) continue
-          const g = (groups[i.group] ??= { reads: 0, writes: 0, processes: 0 })
+          const g = (groups[i.group] ??= { reads: 0, writes: 0, diskReads: 0, diskWrites: 0, processes: 0 })
           g.reads += i.reads
           g.writes += i.writes
+          g.diskReads += i.diskReads
+          g.diskWrites += i.diskWrites
           g.processes += 1
         }
         return json(200, groups)

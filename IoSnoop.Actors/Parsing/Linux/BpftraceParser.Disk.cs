@@ -149,32 +149,40 @@ public sealed partial class BpftraceParser
         _generations[(file.Device, file.Inode)] = file.Generation;
     }
 
-    /// <summary>Emits the disk figures of the interval being closed (after the file figures and the new paths).</summary>
-    private void CloseDisk(ITraceSink sink)
+    /// <summary>The disk bytes of the interval being closed per pid, name, path and direction (after the new paths were
+    /// joined): the calls' own (<c>@D</c>) and the page cache's (<c>@M</c>, <c>@W</c>).</summary>
+    private DiskSums SumDisk(ITraceSink sink)
     {
-        var sums = new Dictionary<(int Pid, string Process, string Path, IoDirection Direction), long>();
+        var sums = new DiskSums();
+        foreach (var list in _diskSums)
+        {
+            foreach (var entry in list)
+            {
+                if (entry.Value <= 0 || IsPseudoFileSystem(entry.Key.File.Device))
+                    continue;
+                var path = _paths.TryGet(entry.Key.File, out var known) ? known : sink.Names.Get(entry.Key.File.UnknownPath().AsSpan());
+                Sum(sums, (entry.Key.Pid, entry.Key.Process, path, entry.Key.Direction), entry.Value);
+            }
+        }
+        foreach (var list in _pageCache)
+        {
+            foreach (var entry in list)
+            {
+                if (entry.Value <= 0 || PageCachePath(entry, sink) is not { } path)
+                    continue;
+                Sum(sums, (entry.Pid, entry.Process, path, entry.Direction), entry.Value);
+            }
+        }
+        return sums;
+    }
+
+    /// <summary>Emits the disk figures of the interval being closed (<paramref name="sums"/>: its disk bytes as
+    /// <see cref="SumDisk"/> gave them; null: summed now) and the devices' totals; the interval's disk maps are cleared.</summary>
+    private void CloseDisk(ITraceSink sink, DiskSums? sums)
+    {
         try
         {
-            foreach (var list in _diskSums)
-            {
-                foreach (var entry in list)
-                {
-                    if (entry.Value <= 0 || IsPseudoFileSystem(entry.Key.File.Device))
-                        continue;
-                    var path = _paths.TryGet(entry.Key.File, out var known) ? known : sink.Names.Get(entry.Key.File.UnknownPath().AsSpan());
-                    Sum(sums, (entry.Key.Pid, entry.Key.Process, path, entry.Key.Direction), entry.Value);
-                }
-            }
-            foreach (var list in _pageCache)
-            {
-                foreach (var entry in list)
-                {
-                    if (entry.Value <= 0 || PageCachePath(entry, sink) is not { } path)
-                        continue;
-                    Sum(sums, (entry.Pid, entry.Process, path, entry.Direction), entry.Value);
-                }
-            }
-            foreach (var ((pid, process, path, direction), bytes) in sums)
+            foreach (var ((pid, process, path, direction), bytes) in sums ?? SumDisk(sink))
                 sink.Event(new IoEvent(process, pid, path, direction, bytes, 0, IoLayer.Disk));
 
             var devices = new Dictionary<uint, DeviceIo>();
@@ -241,6 +249,9 @@ public sealed partial class BpftraceParser
         }
         return _mounts.TryGetType(device, out _);
     }
+
+    /// <summary>Disk bytes of an interval by pid, name, path and direction.</summary>
+    private sealed class DiskSums : Dictionary<(int Pid, string Process, string Path, IoDirection Direction), long>;
 
     internal readonly record struct CacheEntry(int Pid, string Process, uint Device, ulong Inode, IoDirection Direction, long Value);
 

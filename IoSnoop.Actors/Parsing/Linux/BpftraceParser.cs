@@ -16,7 +16,7 @@ namespace IoSnoop.Actors.Parsing.Linux;
 /// <para>
 /// The process maps (<c>@P</c> starts, <c>@E</c> execs, <c>@X</c> ends) are closed with the sums: at each close
 /// the parser reports the interval's starts, then its execs in the order they happened, then the bytes per
-/// pid of the events it emitted, then the ends (<see cref="InstanceEvent"/>).
+/// pid of the events it emitted (file and disk bytes), then the ends (<see cref="InstanceEvent"/>).
 /// </para>
 /// </summary>
 public sealed partial class BpftraceParser : ITraceParser
@@ -403,6 +403,7 @@ public sealed partial class BpftraceParser : ITraceParser
         }
 
         _mountsLoadedThisInterval = false;
+        DiskSums? disk = null;
         try
         {
             foreach (var list in _starts)
@@ -431,6 +432,17 @@ public sealed partial class BpftraceParser : ITraceParser
                         : io with { Writes = Figures.Add(io.Writes, totals.Bytes) };
                 }
             }
+            // The disk bytes per pid join the same sums, before the ends: a process's last interval has its disk bytes too.
+            disk = SumDisk(sink);
+            foreach (var ((pid, process, _, direction), bytes) in disk)
+            {
+                if (pid <= 0)
+                    continue;
+                var io = _ioByPid.TryGetValue(pid, out var earlier) ? earlier : new InstanceIo(pid, process, 0, 0);
+                _ioByPid[pid] = direction == IoDirection.Read
+                    ? io with { DiskReads = Figures.Add(io.DiskReads, bytes) }
+                    : io with { DiskWrites = Figures.Add(io.DiskWrites, bytes) };
+            }
             foreach (var io in _ioByPid.Values)
                 sink.Instance(io);
 
@@ -451,7 +463,7 @@ public sealed partial class BpftraceParser : ITraceParser
             foreach (var list in _ends)
                 list.Clear();
         }
-        CloseDisk(sink);
+        CloseDisk(sink, disk);
     }
 
     private bool IsPseudoFileSystem(uint device)
