@@ -3,8 +3,9 @@
 #   iosnoopng --source replay --replay FIFO --db none
 # is started, the trace is written into the FIFO, and the clock stops when /api/status counts every event.
 # Printed per case (median of RUNS runs): events/s, the rate of `awk -F'|' '{s+=$3}'` over the same file
-# measured in the same run, their ratio, the daemon's peak resident memory (VmHWM) and its peak private
-# memory (RssAnon + RssShmem, sampled every 50 ms while it ingests).
+# measured in the same run, their ratio, the daemon's peak resident memory (VmHWM), its peak private
+# memory (RssAnon + RssShmem, sampled every 50 ms while it ingests) and the CPU time it used for the
+# trace (user + system, from the clock's start to its stop).
 #
 #   a     gen_trace.py --events 2000000 --procs 200  --paths 20000
 #   big   gen_trace.py --events 2000000 --procs 2000 --paths 1000000
@@ -51,11 +52,11 @@ DAEMON=""
 WORK=""
 cleanup() {
     [ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null || true
-    [ -n "$WORK" ] && rm -rf "$WORK"
+    [ -n "$WORK" ] && rm -rf "$WORK" || true
 }
 trap cleanup EXIT
 
-# One run: prints "events/s awk/s peak_rss_MiB peak_private_MiB".
+# One run: prints "events/s awk/s peak_rss_MiB peak_private_MiB cpu_seconds".
 run_once() {
     local file=$1 events=$2
     WORK=$(mktemp -d)
@@ -82,7 +83,8 @@ run_once() {
         sleep 0.5
     done
 
-    local start end count peak_private=0 body
+    local start end count peak_private=0 body cpu_start cpu_end
+    cpu_start=$(cpu_ticks "$DAEMON")
     start=$(now)
     cat "$file" > "$WORK/trace" &
     local writer=$!
@@ -107,6 +109,7 @@ run_once() {
         sleep 0.02
     done
     end=$(now)
+    cpu_end=$(cpu_ticks "$DAEMON")
     wait "$writer"
     memory "$DAEMON"
     local peak_rss=$HWM
@@ -119,22 +122,23 @@ run_once() {
     awk -F'|' '{s+=$3} END {print s}' "$file" >/dev/null
     awk_end=$(now)
     awk -v e="$events" -v s="$start" -v t="$end" -v as="$awk_start" -v ae="$awk_end" -v r="$peak_rss" -v p="$peak_private" \
-        'BEGIN {printf "%.0f %.0f %.1f %.1f\n", e / (t - s), e / (ae - as), r / 1024, p / 1024}'
+        -v c="$((cpu_end - cpu_start))" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN {printf "%.0f %.0f %.1f %.1f %.2f\n", e / (t - s), e / (ae - as), r / 1024, p / 1024, c / hz}'
 }
 
-printf '%-5s %11s %11s %7s %9s %13s   %s\n' case "events/s" "awk/s" "ratio" "peak RSS" "peak private" "runs (events/s, ratio, private MiB)"
+printf '%-5s %11s %11s %7s %9s %13s %7s   %s\n' case "events/s" "awk/s" "ratio" "peak RSS" "peak private" "CPU s" "runs (events/s, ratio, private MiB, CPU s)"
 for name in "${CASES[@]}"; do
     file=$(trace "$name")
     events=$(wc -l < "$file")
-    rates=() awks=() ratios=() rss=() priv=() runs=""
+    rates=() awks=() ratios=() rss=() priv=() cpus=() runs=""
     for _ in $(seq "$RUNS"); do
-        read -r rate awkrate peak_rss peak_private < <(run_once "$file" "$events")
+        read -r rate awkrate peak_rss peak_private cpu < <(run_once "$file" "$events")
         ratio=$(awk -v a="$rate" -v b="$awkrate" 'BEGIN {printf "%.3f", a / b}')
-        rates+=("$rate") awks+=("$awkrate") ratios+=("$ratio") rss+=("$peak_rss") priv+=("$peak_private")
-        runs+=" $rate/$ratio/$peak_private"
+        rates+=("$rate") awks+=("$awkrate") ratios+=("$ratio") rss+=("$peak_rss") priv+=("$peak_private") cpus+=("$cpu")
+        runs+=" $rate/$ratio/$peak_private/$cpu"
     done
-    printf '%-5s %11s %11s %7s %9s %13s  %s\n' "$name" \
+    printf '%-5s %11s %11s %7s %9s %13s %7s  %s\n' "$name" \
         "$(printf '%s\n' "${rates[@]}" | median)" "$(printf '%s\n' "${awks[@]}" | median)" \
         "$(printf '%s\n' "${ratios[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | median)" \
-        "$(printf '%s\n' "${priv[@]}" | median)" "$runs"
+        "$(printf '%s\n' "${priv[@]}" | median)" "$(printf '%s\n' "${cpus[@]}" | median)" "$runs"
 done
