@@ -48,13 +48,13 @@ public static class RunCommand
 
     private static async Task<int> Run(RunOptions options, IReadOnlyList<string> command, TextWriter errors)
     {
-        if (!OperatingSystem.IsLinux())
-            throw new RunFailure("run follows process trees with the bpftrace source: Linux only");
         var cancel = CancellationToken.None;
         var address = RunCommandLine.DaemonUrl(options.Address)!;
         ITreeFollower? follower = await DaemonFollower.Connect(address, options.TokenFile, cancel);
         if (follower is null)
         {
+            if (!OperatingSystem.IsLinux())
+                throw new RunFailure(NoDaemonOffLinux(options.Address));
             errors.WriteLine($"iosnoopng run: no daemon answers at {options.Address}: tracing this run with a tracer of its own");
             follower = await OwnTracerFollower.Start(cancel);
         }
@@ -239,6 +239,13 @@ public static class RunCommand
         return uid == 0 ? null : (uid, gid);
     }
 
+    /// <summary>Why run stops when no daemon answers and this is not Linux: it traces by itself only with bpftrace, and it
+    /// does not start DTrace on its own (SIP off, and DTrace can freeze a Mac that slept since boot).</summary>
+    public static string NoDaemonOffLinux(string address) =>
+        $"no daemon answers at {address}; without one run traces with bpftrace, which needs Linux. On macOS, start the " +
+        "daemon with --source dtrace (it follows process trees; fs_usage gives no process ids) and run again: run does " +
+        "not start DTrace by itself";
+
     private static string Setpriv()
     {
         foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin").Append("/bin"))
@@ -247,7 +254,8 @@ public static class RunCommand
             if (File.Exists(path))
                 return path;
         }
-        throw new RunFailure("started through sudo, CMD runs as the calling user, which needs setpriv (util-linux): not found");
+        throw new RunFailure("started through sudo, CMD runs as the calling user, which needs setpriv (util-linux): not found; " +
+                             "with a daemon tracing, run needs no root: start it without sudo");
     }
 
     private static void Kill(Process child)

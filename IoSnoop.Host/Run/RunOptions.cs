@@ -34,9 +34,10 @@ public static class RunCommandLine
         Runs CMD and, when it exits, reports what it and all the processes it started read and wrote: totals,
         the top processes (by name, with how many instances), files and folders, and the elapsed time, like
         time(1) does for CPU; exits with CMD's exit status (128 + N when a signal N ended it). The report goes
-        to standard error, so CMD's own output stays as it is. The daemon at -a follows CMD's process tree; with
-        none answering there, this process runs the tracer itself for the run (root needed). Started through
-        sudo, CMD runs as the user who called sudo (SUDO_UID, SUDO_GID), not as root. Linux (bpftrace) only.
+        to standard error, so CMD's own output stays as it is. The daemon at -a follows CMD's process tree (its
+        source bpftrace on Linux or dtrace on macOS); with none answering there, this process runs bpftrace itself
+        for the run (Linux, root needed). Started through sudo, CMD runs as the user who called sudo (SUDO_UID,
+        SUDO_GID), not as root.
 
         Flags:
 

@@ -10,6 +10,7 @@ using IoSnoop.Actors.Hosting;
 using IoSnoop.Actors.Instances;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Tracing;
+using IoSnoop.Actors.Tracing.MacOs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -71,6 +72,8 @@ public sealed class DaemonFollower : ITreeFollower
                 throw new RunFailure($"the daemon at {address} wants its token: give it with --token-file FILE ({await Reason(status)})");
             if (!status.IsSuccessStatusCode)
                 throw new RunFailure($"the daemon at {address} answered {(int)status.StatusCode}: {await Reason(status)}");
+            if (CannotFollow(address, await SourceName(status, both.Token)) is { } why)
+                throw new RunFailure(why);
             var follower = new DaemonFollower(http);
             http = null!;
             return follower;
@@ -86,6 +89,32 @@ public sealed class DaemonFollower : ITreeFollower
         finally
         {
             http?.Dispose();
+        }
+    }
+
+    /// <summary>Why the daemon at <paramref name="address"/>, whose source is <paramref name="source"/>, cannot follow a
+    /// command's process tree; null when it can (bpftrace, dtrace, or a source this version does not know).</summary>
+    public static string? CannotFollow(Uri address, string? source) => source switch
+    {
+        FsUsageSource.SourceName => $"the daemon at {address} reads fs_usage, which gives no process ids: run follows a command's process tree " +
+                      "with the daemon started with --source dtrace (macOS) or bpftrace (Linux); with fs_usage the figures are per name only",
+        "replay" => $"the daemon at {address} replays a recording: it cannot follow a command run now",
+        _ => null,
+    };
+
+    private static async Task<string?> SourceName(HttpResponseMessage status, CancellationToken cancel)
+    {
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(await status.Content.ReadAsStreamAsync(cancel), cancellationToken: cancel);
+            return body.RootElement.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.Object
+                   && source.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+                ? name.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null; // not our daemon's status: Follow says what is wrong
         }
     }
 

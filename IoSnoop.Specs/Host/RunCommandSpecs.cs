@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IoSnoop.Actors.Instances;
 using IoSnoop.Host.Run;
+using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Host;
 
@@ -66,6 +67,48 @@ public sealed class RunCommandSpecs
         Assert.StartsWith("no command given", errors.ToString());
         Assert.Equal(0, await RunCommand.Run(["-h"], output, errors));
         Assert.StartsWith("Usage: iosnoopng run [flags] -- CMD [ARGS...]", output.ToString());
+    }
+
+    [Fact]
+    public void A_daemon_whose_source_gives_no_process_ids_is_told_apart_with_the_source_it_needs()
+    {
+        var address = new Uri("http://127.0.0.1:8092/");
+        Assert.Contains("--source dtrace", DaemonFollower.CannotFollow(address, "fs_usage"));
+        Assert.Contains("per name only", DaemonFollower.CannotFollow(address, "fs_usage"));
+        Assert.Contains("replays a recording", DaemonFollower.CannotFollow(address, "replay"));
+        Assert.Null(DaemonFollower.CannotFollow(address, "bpftrace"));
+        Assert.Null(DaemonFollower.CannotFollow(address, "dtrace"));
+        Assert.Null(DaemonFollower.CannotFollow(address, null));  // another version's status: the follow itself says
+        var offLinux = RunCommand.NoDaemonOffLinux("127.0.0.1:8092");
+        Assert.Contains("no daemon answers at 127.0.0.1:8092", offLinux);
+        Assert.Contains("--source dtrace", offLinux);
+        Assert.Contains("does not start DTrace", offLinux);
+    }
+
+    [Fact]
+    public async Task Run_with_a_daemon_that_cannot_follow_says_why_and_does_not_start_the_command()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var dir = Directory.CreateTempSubdirectory("iosnoop-run-spec-").FullName;
+        try
+        {
+            var trace = Path.Combine(dir, "t.trace");
+            await File.WriteAllTextAsync(trace, "cc|0|100|/o/a.o\n", cancel);
+            await using var daemon = DaemonProcess.Start("--source", "replay", "--replay", trace, "--db", "none");
+            await daemon.WaitFor("/api/status", s => s.GetProperty("processes").GetInt32() == 1, TimeSpan.FromSeconds(60));
+            var marker = Path.Combine(dir, "ran");
+            var errors = new StringWriter();
+
+            var exit = await RunCommand.Run(["-a", $"127.0.0.1:{daemon.Port}", "--", "touch", marker], new StringWriter(), errors);
+
+            Assert.Equal(RunCommand.Failure, exit);
+            Assert.Contains("replays a recording: it cannot follow a command run now", errors.ToString());
+            Assert.False(File.Exists(marker), "the command ran although nothing could follow it");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
