@@ -129,21 +129,31 @@ public sealed class BpftraceDiskSpecs(BpftraceKernelSpecs.Tracer tracer) : IClas
         var file = Path.Combine(work.Folder("data"), "s.bin");
         var disk = DiskOf(work.Root);
 
-        var (startDevices, startStats) = await AfterNextIntervalAsync(disk);
+        // Each interval marker falls between two reads of /proc/diskstats (one before waiting for it, one once it is
+        // seen): the disk's true figures over the traced intervals lie between the narrow and the wide difference,
+        // whatever other processes read or write while a marker is on its way.
+        var startBefore = DiskStats(disk);
+        var (startDevices, startAfter) = await AfterNextIntervalAsync(disk);
         await Workload.RunAsync(writer.Path, ["if=/dev/zero", $"of={file}", "bs=1M", "count=48", "conv=fsync", "status=none"], Cancellation);
         await File.WriteAllTextAsync("/proc/sys/vm/drop_caches", "3", Cancellation);
         await Workload.RunAsync(writer.Path, [$"if={file}", "of=/dev/null", "bs=1M", "status=none"], Cancellation);
         await Run.WaitForIntervalsAsync(1, Cancellation);
-        var (endDevices, endStats) = await AfterNextIntervalAsync(disk);
+        var endBefore = DiskStats(disk);
+        var (endDevices, endAfter) = await AfterNextIntervalAsync(disk);
 
         var traced = Run.Sink.Devices.Skip(startDevices).Take(endDevices - startDevices).Where(d => d.Device == disk.Name).ToArray();
         var read = traced.Sum(d => d.ReadBytes);
         var written = traced.Sum(d => d.WriteBytes);
-        var (statRead, statWritten) = (endStats.Read - startStats.Read, endStats.Written - startStats.Written);
-        Assert.True(statRead >= 48 * MiB && statWritten >= 48 * MiB, $"diskstats saw {statRead} read, {statWritten} written");
-        Assert.True(Math.Abs(read - statRead) <= statRead * 0.03 + MiB, $"traced {read} read, diskstats {statRead}");
-        Assert.True(Math.Abs(written - statWritten) <= statWritten * 0.03 + MiB, $"traced {written} written, diskstats {statWritten}");
+        Assert.True(endBefore.Read - startAfter.Read >= 48 * MiB && endBefore.Written - startAfter.Written >= 48 * MiB,
+            $"diskstats saw {endBefore.Read - startAfter.Read} read, {endBefore.Written - startAfter.Written} written");
+        AssertWithin(read, endBefore.Read - startAfter.Read, endAfter.Read - startBefore.Read, "read");
+        AssertWithin(written, endBefore.Written - startAfter.Written, endAfter.Written - startBefore.Written, "written");
     }
+
+    /// <summary>Traced bytes within the diskstats bounds, give or take 3 % and 1 MiB.</summary>
+    private static void AssertWithin(long traced, long low, long high, string what) =>
+        Assert.True(traced >= low - low * 0.03 - MiB && traced <= high + high * 0.03 + MiB,
+            $"traced {traced} {what}, diskstats between {low} and {high}");
 
     /// <summary>The disk a folder is on (major:minor as the tracer names it, and its diskstats name).</summary>
     private static (string Name, int Major, int Minor) DiskOf(string folder)
@@ -160,12 +170,17 @@ public sealed class BpftraceDiskSpecs(BpftraceKernelSpecs.Tracer tracer) : IClas
     {
         var target = Run.Intervals + 1;
         await Run.WaitUntilAsync(() => Run.Intervals >= target, TimeSpan.FromSeconds(10), "an interval", Cancellation);
-        var devices = Run.Sink.Devices.Count;
-        foreach (var line in await File.ReadAllLinesAsync("/proc/diskstats", Cancellation))
+        return (Run.Sink.Devices.Count, DiskStats(disk));
+    }
+
+    /// <summary>The disk's bytes read and written so far, as /proc/diskstats counts them.</summary>
+    private static (long Read, long Written) DiskStats((string Name, int Major, int Minor) disk)
+    {
+        foreach (var line in File.ReadAllLines("/proc/diskstats"))
         {
             var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (f.Length > 9 && f[0] == disk.Major.ToString() && f[1] == disk.Minor.ToString())
-                return (devices, (long.Parse(f[5]) * 512, long.Parse(f[9]) * 512));
+                return (long.Parse(f[5]) * 512, long.Parse(f[9]) * 512);
         }
         throw new InvalidOperationException($"{disk.Name} is not in /proc/diskstats");
     }
