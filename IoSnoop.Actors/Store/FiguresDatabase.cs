@@ -269,6 +269,18 @@ public sealed class FiguresDatabase : IDisposable
     /// <exception cref="StoreException">The write failed.</exception>
     public void Write(StoreChanges changes, DateTimeOffset now, InstanceChanges? instances = null)
     {
+        // One write at a time, and none once disposed: the store actor writes on a pool thread, and closing the
+        // writer during a write's transaction had SQLite call its rollback hook on a connection already torn down
+        // (an exception in a native callback, which ends the process).
+        lock (_writing)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            WriteNow(changes, now, instances);
+        }
+    }
+
+    private void WriteNow(StoreChanges changes, DateTimeOffset now, InstanceChanges? instances)
+    {
         var newIds = new List<string>();
         CheckWritable(Path, "Cannot write to");
         try
@@ -681,8 +693,17 @@ public sealed class FiguresDatabase : IDisposable
 
     public void Dispose()
     {
-        using (var read = new SqliteConnection(_readConnectionString))
-            SqliteConnection.ClearPool(read);
-        _writer.Dispose();
+        lock (_writing)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            using (var read = new SqliteConnection(_readConnectionString))
+                SqliteConnection.ClearPool(read);
+            _writer.Dispose();
+        }
     }
+
+    private readonly object _writing = new();
+    private bool _disposed;
 }
