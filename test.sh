@@ -20,6 +20,8 @@ set +e
 IoSnoop.Specs/bin/Release/net10.0/IoSnoop.Specs -nocolor 2>&1 | tee -a "$summary"
 status=${PIPESTATUS[0]}
 set -e
+# An exception nothing caught in the specs' process (a thread, a native callback) fails the run too.
+if grep -q '\[FATAL ERROR\]' "$summary"; then echo "an exception escaped in the specs' process (see [FATAL ERROR] above)"; status=1; fi
 
 if [ "$status" -eq 0 ] && [ -f ClientApp/e2e/run.sh ]; then
   echo "== Browser end-to-end test"
