@@ -2,49 +2,39 @@ using IoSnoop.Actors.Interning;
 
 namespace IoSnoop.Actors.Events;
 
-/// <summary>Bytes and operations one process moved to and from one file within a batch.</summary>
+/// <summary>Bytes and operations one process moved to and from one file within a batch (the file calls).</summary>
 public struct FileDelta
 {
     public long Reads;
     public long Writes;
     public long Events;
-    /// <summary>Bytes read from the disk for this file (sources that measure the disk layer).</summary>
-    public long DiskReads;
-    /// <summary>Bytes written (dirtied, or written directly) to the disk for this file.</summary>
-    public long DiskWrites;
+}
+
+/// <summary>Bytes read from and written (dirtied, or written directly) to the disk for one file.</summary>
+public readonly record struct DiskBytes(long Reads, long Writes)
+{
+    public bool IsZero => Reads == 0 && Writes == 0;
+
+    public DiskBytes Plus(DiskBytes other) => new(Figures.Add(Reads, other.Reads), Figures.Add(Writes, other.Writes));
 }
 
 /// <summary>Everything one process did within a batch, summed per file.</summary>
 /// <param name="Process">The process name.</param>
-/// <param name="Files">Per path sums, one entry per path. The key is the path's id in the pipeline's <see cref="PathPool"/>; the delta holds one reference per entry, which the file table that
-/// adds it takes over. Never written once the batch is built.</param>
+/// <param name="Files">Per path sums of the file calls, one entry per path. The key is the path's id in the pipeline's
+/// <see cref="PathPool"/>; the delta holds one reference per entry, which the file table that adds it takes over.
+/// Never written once the batch is built.</param>
 public sealed record ProcessDelta(string Process, ArraySegment<KeyValuePair<int, FileDelta>> Files)
 {
+    /// <summary>The disk figures of the entries that have some (sources that measure the disk layer); each path is
+    /// also in <see cref="Files"/>, whose entry holds the reference. Apart because most sources measure one layer and
+    /// a batch holds thousands of entries.</summary>
+    public IReadOnlyList<KeyValuePair<int, DiskBytes>> Disk { get; init; } = [];
+
     public long Reads { get; init; }
     public long Writes { get; init; }
     public long Events { get; init; }
     public long DiskReads { get; init; }
     public long DiskWrites { get; init; }
-
-    /// <summary>A delta from path texts (loading, specs): interns each path in <paramref name="pool"/> and sums the totals.</summary>
-    public static ProcessDelta FromPaths(string process, IEnumerable<KeyValuePair<string, FileDelta>> files, PathPool pool)
-    {
-        var entries = files.Select(f => KeyValuePair.Create(pool.Intern(f.Key), f.Value)).ToArray();
-        return new ProcessDelta(process, entries)
-        {
-            Reads = entries.Sum(e => e.Value.Reads),
-            Writes = entries.Sum(e => e.Value.Writes),
-            Events = entries.Sum(e => e.Value.Events),
-            DiskReads = entries.Sum(e => e.Value.DiskReads),
-            DiskWrites = entries.Sum(e => e.Value.DiskWrites),
-        };
-    }
-
-    /// <summary>The entries with their path texts (while the delta still holds its references).</summary>
-    public IEnumerable<KeyValuePair<string, FileDelta>> Named(PathPool pool)
-    {
-        return Files.Select(f => KeyValuePair.Create(pool.GetString(f.Key), f.Value));
-    }
 }
 
 /// <summary>

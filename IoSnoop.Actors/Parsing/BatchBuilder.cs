@@ -35,6 +35,7 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         public long DiskReads;
         public long DiskWrites;
         public int Entries;
+        public int DiskEntries;
     }
 
     /// <summary>One (process, path) entry: the process's place in the batch, the path's id, the sums.</summary>
@@ -43,6 +44,8 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         public int Process;
         public int Path;
         public FileDelta Delta;
+        public long DiskReads;
+        public long DiskWrites;
     }
 
     private static readonly IEqualityComparer<string> SameObject = ReferenceEqualityComparer.Instance;
@@ -216,11 +219,12 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
             slot = (slot + 1) & mask;
         }
 
-        ref var delta = ref _entryList[at].Delta;
+        ref var target = ref _entryList[at];
+        ref var delta = ref target.Delta;
         ref var sums = ref _processes[process];
         if (layer == IoLayer.Disk)
         {
-            AddDisk(ref delta, ref sums, direction, bytes);
+            AddDisk(ref target, ref sums, direction, bytes);
             return;
         }
         if (direction == IoDirection.Read)
@@ -238,16 +242,20 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         _events = Figures.Add(_events, operations);
     }
 
-    private static void AddDisk(ref FileDelta delta, ref ProcessSums sums, IoDirection direction, long bytes)
+    private static void AddDisk(ref Entry entry, ref ProcessSums sums, IoDirection direction, long bytes)
     {
+        if (bytes == 0)
+            return;
+        if (entry.DiskReads == 0 && entry.DiskWrites == 0)
+            sums.DiskEntries++;
         if (direction == IoDirection.Read)
         {
-            delta.DiskReads = Figures.Add(delta.DiskReads, bytes);
+            entry.DiskReads = Figures.Add(entry.DiskReads, bytes);
             sums.DiskReads = Figures.Add(sums.DiskReads, bytes);
         }
         else
         {
-            delta.DiskWrites = Figures.Add(delta.DiskWrites, bytes);
+            entry.DiskWrites = Figures.Add(entry.DiskWrites, bytes);
             sums.DiskWrites = Figures.Add(sums.DiskWrites, bytes);
         }
     }
@@ -307,19 +315,27 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         // Each process gets an array of its own entries, in the order they came: small arrays that the
         // young generation takes back, where one array for the whole batch would be a large object.
         var arrays = new KeyValuePair<int, FileDelta>[_processCount][];
+        var disks = new KeyValuePair<int, DiskBytes>[_processCount][];
         Span<int> next = _processCount <= 1024 ? stackalloc int[_processCount] : new int[_processCount];
+        Span<int> nextDisk = _processCount <= 1024 ? stackalloc int[_processCount] : new int[_processCount];
         for (var i = 0; i < _processCount; i++)
+        {
             arrays[i] = new KeyValuePair<int, FileDelta>[_processes[i].Entries];
+            disks[i] = _processes[i].DiskEntries == 0 ? [] : new KeyValuePair<int, DiskBytes>[_processes[i].DiskEntries];
+        }
         for (var i = 0; i < _entries; i++)
         {
             ref readonly var entry = ref _entryList[i];
             arrays[entry.Process][next[entry.Process]++] = new KeyValuePair<int, FileDelta>(entry.Path, entry.Delta);
+            if (entry.DiskReads != 0 || entry.DiskWrites != 0)
+                disks[entry.Process][nextDisk[entry.Process]++] = new(entry.Path, new DiskBytes(entry.DiskReads, entry.DiskWrites));
         }
         for (var i = 0; i < _processCount; i++)
         {
             ref var sums = ref _processes[i];
             processes[i] = new ProcessDelta(sums.Name, arrays[i])
             {
+                Disk = disks[i],
                 Reads = sums.Reads,
                 Writes = sums.Writes,
                 Events = sums.Events,

@@ -90,10 +90,10 @@ public sealed class FileTable
             stats.Writes = Figures.Add(stats.Writes, d.Writes);
             stats.Events = Figures.Add(stats.Events, d.Events);
             stats.LastUpdatedTicks = ticks;
-            if (d.DiskReads != 0 || d.DiskWrites != 0)
-                AddDisk(path, new DiskBytes(d.DiskReads, d.DiskWrites));
             _changed?.Add(path);
         }
+        foreach (var (path, disk) in delta.Disk)
+            AddDisk(path, disk);
         Reads = Figures.Add(Reads, delta.Reads);
         Writes = Figures.Add(Writes, delta.Writes);
         Events = Figures.Add(Events, delta.Events);
@@ -438,7 +438,7 @@ public sealed class FileTable
     private void AddDisk(int path, DiskBytes more)
     {
         ref var disk = ref CollectionsMarshal.GetValueRefOrAddDefault(_disk, path, out _);
-        disk = new DiskBytes(Figures.Add(disk.Reads, more.Reads), Figures.Add(disk.Writes, more.Writes));
+        disk = disk.Plus(more);
     }
 
     private DiskBytes TakeDisk(int path) => _disk.Remove(path, out var disk) ? disk : default;
@@ -451,7 +451,4 @@ public sealed class FileTable
         public long Events;
         public long LastUpdatedTicks;
     }
-
-    /// <summary>Bytes an entry read from and wrote to the disk.</summary>
-    private readonly record struct DiskBytes(long Reads, long Writes);
 }

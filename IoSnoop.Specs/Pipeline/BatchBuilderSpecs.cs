@@ -2,6 +2,7 @@ using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Tracing;
 using IoSnoop.Actors.Interning;
+using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Pipeline;
 
@@ -104,5 +105,34 @@ public sealed class BatchBuilderSpecs
         var batch = builder.Build();
         Assert.Equal((1L, 2L), (batch.Events, batch.MalformedLines));
         Assert.Equal(Figures.MaxEventBytes, Assert.Single(batch.Processes).Writes);
+    }
+
+    [Fact]
+    public void Disk_figures_are_summed_apart_and_only_for_the_entries_that_have_some()
+    {
+        var pool = new PathPool();
+        var builder = new BatchBuilder(new NameTable(), pool: pool);
+        builder.Event(new IoEvent("cc", 1, "/cached", IoDirection.Read, 100));
+        builder.Event(new IoEvent("cc", 1, "/cold", IoDirection.Read, 10));
+        builder.Event(new IoEvent("cc", 1, "/cold", IoDirection.Read, 4096, 0, IoLayer.Disk));
+        builder.Event(new IoEvent("cc", 1, "/cold", IoDirection.Read, 4096, 0, IoLayer.Disk));
+        builder.Event(new IoEvent("cc", 1, "/mapped", IoDirection.Write, 8192, 0, IoLayer.Disk));
+        builder.Event(new IoEvent("cc", 1, "/nothing", IoDirection.Write, 0, 0, IoLayer.Disk));
+        builder.Event(new IoEvent("ld", 2, "/cold", IoDirection.Read, 1));
+
+        var batch = builder.Build();
+        var cc = batch.Processes.Single(p => p.Process == "cc");
+        // Every path has its file entry (a disk-only one with no file figures): that entry holds the path's reference.
+        Assert.Equal(["/cached", "/cold", "/mapped", "/nothing"], cc.Named(pool).Select(f => f.Key).Order(StringComparer.Ordinal));
+        Assert.Equal((0L, 0L, 0L), cc.Named(pool).Single(f => f.Key == "/mapped").Value is var m ? (m.Reads, m.Writes, m.Events) : default);
+        Assert.Equal(new Dictionary<string, DiskBytes> { ["/cold"] = new(8192, 0), ["/mapped"] = new(0, 8192) }, cc.NamedDisk(pool));
+        Assert.Equal((110L, 0L, 2L, 8192L, 8192L), (cc.Reads, cc.Writes, cc.Events, cc.DiskReads, cc.DiskWrites));
+        var ld = batch.Processes.Single(p => p.Process == "ld");
+        Assert.Empty(ld.Disk);
+        Assert.Equal(3, batch.Events);
+
+        // The next batch starts without disk figures.
+        builder.Event(new IoEvent("cc", 1, "/cold", IoDirection.Read, 1));
+        Assert.Empty(Assert.Single(builder.Build().Processes).Disk);
     }
 }

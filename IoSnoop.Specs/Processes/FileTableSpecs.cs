@@ -2,6 +2,7 @@ using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Parsing;
 using IoSnoop.Actors.Processes;
 using IoSnoop.Actors.Interning;
+using IoSnoop.Specs.Support;
 
 namespace IoSnoop.Specs.Processes;
 
@@ -15,7 +16,7 @@ public sealed class FileTableSpecs
     private ProcessDelta Delta(params (string Path, long Reads, long Writes)[] files) => Delta(_pool, files);
 
     private static ProcessDelta Delta(PathPool pool, params (string Path, long Reads, long Writes)[] files) =>
-        ProcessDelta.FromPaths("p", files.Select(f => KeyValuePair.Create(f.Path,
+        Deltas.FromPaths("p", files.Select(f => KeyValuePair.Create(f.Path,
             new FileDelta { Reads = f.Reads, Writes = f.Writes, Events = 1 })), pool);
 
     private static (long, long, long) Totals(FileTable t) => (t.Reads, t.Writes, t.Events);
@@ -171,12 +172,16 @@ public sealed class FileTableSpecs
     public void Disk_figures_follow_their_entry_through_merges_overwrites_and_removals()
     {
         var table = new FileTable(_pool, trackChanges: true);
-        table.Add(ProcessDelta.FromPaths("p", [
-            KeyValuePair.Create("/cold", new FileDelta { Reads = 10, Events = 1, DiskReads = 4096 }),
-            KeyValuePair.Create("/dirty", new FileDelta { Writes = 20, Events = 1, DiskWrites = 8192 }),
+        table.Add(Deltas.FromPaths("p", [
+            KeyValuePair.Create("/cold", new FileDelta { Reads = 10, Events = 1 }),
+            KeyValuePair.Create("/dirty", new FileDelta { Writes = 20, Events = 1 }),
             KeyValuePair.Create("/cached", new FileDelta { Reads = 30, Events = 1 }),
-            KeyValuePair.Create("/big", new FileDelta { Reads = 1000, Events = 1, DiskReads = 1 }),
-        ], _pool), T0);
+            KeyValuePair.Create("/big", new FileDelta { Reads = 1000, Events = 1 }),
+        ], _pool, disk: [
+            KeyValuePair.Create("/cold", new DiskBytes(4096, 0)),
+            KeyValuePair.Create("/dirty", new DiskBytes(0, 8192)),
+            KeyValuePair.Create("/big", new DiskBytes(1, 0)),
+        ]), T0);
         (long, long) Disk(string path) => table.Snapshot().Single(f => f.Path == path) is var f ? (f.DiskReads, f.DiskWrites) : default;
         (long, long) Sum() => (table.Snapshot().Sum(f => f.DiskReads), table.Snapshot().Sum(f => f.DiskWrites));
 
@@ -196,14 +201,15 @@ public sealed class FileTableSpecs
         Assert.Equal((0L, 0L), Disk("/big"));
         Assert.Equal((4096L, 8192L), (table.DiskReads, table.DiskWrites));
 
-        table.Add(ProcessDelta.FromPaths("p", [KeyValuePair.Create("/big", new FileDelta { Events = 1, DiskReads = 5 })], _pool), T0);
+        table.Add(Deltas.FromPaths("p", [KeyValuePair.Create("/big", new FileDelta { Events = 1 })], _pool,
+            disk: [KeyValuePair.Create("/big", new DiskBytes(5, 0))]), T0);
         var removed = table.Remove(["/big"]);
         Assert.Equal((5L, 0L), (removed.DiskReads, removed.DiskWrites));
         Assert.Equal((4096L, 8192L), (table.DiskReads, table.DiskWrites));
         Assert.Equal((4096L, 8192L), Sum());
 
         // A path seen again after it went starts with no disk figures.
-        table.Add(ProcessDelta.FromPaths("p", [KeyValuePair.Create("/big", new FileDelta { Reads = 1, Events = 1 })], _pool), T0);
+        table.Add(Deltas.FromPaths("p", [KeyValuePair.Create("/big", new FileDelta { Reads = 1, Events = 1 })], _pool), T0);
         Assert.Equal((0L, 0L), Disk("/big"));
     }
 
