@@ -24,7 +24,10 @@ public sealed record InstanceExecuted(int Pid, long Start, string Name, string? 
 /// <param name="Name">The name its I/O was recorded under (the first of them, when it ran several programs).</param>
 /// <param name="DiskReads">Bytes it made the disk read (the disk layer; 0 where the source does not measure it).</param>
 /// <param name="DiskWrites">Bytes it dirtied or wrote directly (the disk layer; 0 where the source does not measure it).</param>
-public sealed record InstanceIo(int Pid, string Name, long Reads, long Writes, long DiskReads = 0, long DiskWrites = 0) : InstanceEvent(Pid);
+public sealed record InstanceIo(int Pid, string Name, long Reads, long Writes, long DiskReads = 0, long DiskWrites = 0) : InstanceEvent(Pid)
+{
+    public IoBytes Bytes => new(Reads, Writes, DiskReads, DiskWrites);
+}
 
 /// <summary>The process ended (its last thread exited), <paramref name="Lifetime"/> nanoseconds after its start.</summary>
 public sealed record InstanceEnded(int Pid, long Start, long Lifetime, string Name) : InstanceEvent(Pid)

@@ -59,6 +59,24 @@ public readonly record struct DeviceIo(
         Figures.Add(MetadataWriteBytes, other.MetadataWriteBytes));
 }
 
+/// <summary>Bytes read and written at the file layer (the calls) and at the disk layer, together: what the process
+/// tree sums per instance, per tree of instances and per group.</summary>
+public readonly record struct IoBytes(long Reads, long Writes, long DiskReads, long DiskWrites)
+{
+    public bool IsZero => Reads == 0 && Writes == 0 && DiskReads == 0 && DiskWrites == 0;
+
+    public bool HasNegative => Reads < 0 || Writes < 0 || DiskReads < 0 || DiskWrites < 0;
+
+    public IoBytes Plus(IoBytes other) => new(Figures.Add(Reads, other.Reads), Figures.Add(Writes, other.Writes),
+        Figures.Add(DiskReads, other.DiskReads), Figures.Add(DiskWrites, other.DiskWrites));
+
+    public IoBytes Negated() => new(Figures.Subtract(0, Reads), Figures.Subtract(0, Writes),
+        Figures.Subtract(0, DiskReads), Figures.Subtract(0, DiskWrites));
+
+    /// <summary>Negative figures (bad input) as zero.</summary>
+    public IoBytes AtLeastZero() => new(Math.Max(0, Reads), Math.Max(0, Writes), Math.Max(0, DiskReads), Math.Max(0, DiskWrites));
+}
+
 /// <summary>Arithmetic on byte and event counts: sums stop at <see cref="long.MaxValue"/> instead of wrapping to
 /// negative figures. The batch builder refuses absurd counts per event (<see cref="MaxEventBytes"/>), so this
 /// is a last guard for sums of many huge events, not a normal case.</summary>

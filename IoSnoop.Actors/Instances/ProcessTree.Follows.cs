@@ -113,7 +113,7 @@ public sealed partial class ProcessTree
             Name(instance.Name).Instances++;
             if (instance.End is null)
                 _running++;
-            AddIo(instance.Name, instance.Reads, instance.Writes);
+            AddIo(instance.Name, instance.Own.Reads, instance.Own.Writes);
             if (instance.Children is not null)
                 foreach (var child in instance.Children)
                     Join(child);

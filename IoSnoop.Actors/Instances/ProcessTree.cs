@@ -180,9 +180,9 @@ public sealed partial class ProcessTree
 
     private static StoredInstance Stored(Instance i, string? bootId, DateTimeOffset boot) => new(
         i.Serial, i.Pid, i.ParentPid, i.Parent?.Serial, i.Start, i.Key, i.Origin is null ? bootId : i.OriginBoot, i.Origin ?? boot,
-        i.Name, i.Exe, i.End, i.EndSeen, i.ExitCode, i.Reads, i.Writes, i.TreeReads, i.TreeWrites)
+        i.Name, i.Exe, i.End, i.EndSeen, i.ExitCode, i.Own.Reads, i.Own.Writes, i.Tree.Reads, i.Tree.Writes)
     {
-        Group = i.Group, DiskReads = i.DiskReads, DiskWrites = i.DiskWrites, TreeDiskReads = i.TreeDiskReads, TreeDiskWrites = i.TreeDiskWrites,
+        Group = i.Group, DiskReads = i.Own.DiskReads, DiskWrites = i.Own.DiskWrites, TreeDiskReads = i.Tree.DiskReads, TreeDiskWrites = i.Tree.DiskWrites,
     };
 
     /// <summary>
@@ -204,7 +204,7 @@ public sealed partial class ProcessTree
             if (string.IsNullOrEmpty(g.Name) || !storedGroups.Add(g.Name) || _groups.ContainsKey(g.Name))
                 continue;
             var group = _groups[g.Name] = new GroupTotals(g.Name) { Processes = Math.Max(0, g.Processes) };
-            group.Add(Math.Max(0, g.Reads), Math.Max(0, g.Writes), Math.Max(0, g.DiskReads), Math.Max(0, g.DiskWrites));
+            group.Add(new IoBytes(g.Reads, g.Writes, g.DiskReads, g.DiskWrites).AtLeastZero());
         }
         var bySerial = new Dictionary<long, (Instance Instance, long? Parent)>();
         foreach (var row in saved.Instances.OrderBy(r => r.Serial))
@@ -215,8 +215,8 @@ public sealed partial class ProcessTree
             var instance = new Instance(row.Pid, row.Start, sameBoot ? row.Key : -row.Serial, row.Serial, row.Name)
             {
                 ParentPid = row.ParentPid, Exe = row.Exe, End = row.End, EndSeen = row.EndSeen, ExitCode = row.ExitCode,
-                Reads = row.Reads, Writes = row.Writes, TreeReads = row.TreeReads, TreeWrites = row.TreeWrites,
-                DiskReads = row.DiskReads, DiskWrites = row.DiskWrites, TreeDiskReads = row.TreeDiskReads, TreeDiskWrites = row.TreeDiskWrites,
+                Own = new IoBytes(row.Reads, row.Writes, row.DiskReads, row.DiskWrites),
+                Tree = new IoBytes(row.TreeReads, row.TreeWrites, row.TreeDiskReads, row.TreeDiskWrites),
             };
             if (!sameBoot)
             {
@@ -323,7 +323,7 @@ public sealed partial class ProcessTree
         if (instance.Parent is { } earlier)
         {
             earlier.Children!.Remove(instance);
-            AddToTrees(earlier, -instance.TreeReads, -instance.TreeWrites, -instance.TreeDiskReads, -instance.TreeDiskWrites);
+            AddToTrees(earlier, instance.Tree.Negated());
         }
         instance.ParentPid = started.ParentPid;
         Link(instance, parent);
@@ -352,16 +352,13 @@ public sealed partial class ProcessTree
 
     private void AddIo(InstanceIo io)
     {
-        if (io.Reads < 0 || io.Writes < 0 || io.DiskReads < 0 || io.DiskWrites < 0
-            || (io.Reads == 0 && io.Writes == 0 && io.DiskReads == 0 && io.DiskWrites == 0))
+        var bytes = io.Bytes;
+        if (bytes.HasNegative || bytes.IsZero)
             return;
         if (!_latest.TryGetValue(io.Pid, out var instance) || instance.End is not null)
             instance = AddUnknown(io.Pid, UnknownStart, io.Name);
-        instance.Reads = Figures.Add(instance.Reads, io.Reads);
-        instance.Writes = Figures.Add(instance.Writes, io.Writes);
-        instance.DiskReads = Figures.Add(instance.DiskReads, io.DiskReads);
-        instance.DiskWrites = Figures.Add(instance.DiskWrites, io.DiskWrites);
-        AddToTrees(instance, io.Reads, io.Writes, io.DiskReads, io.DiskWrites);
+        instance.Own = instance.Own.Plus(bytes);
+        AddToTrees(instance, bytes);
         if (instance.Follows is { } follows)
             foreach (var follow in follows)
                 follow.AddIo(io.Name, io.Reads, io.Writes);
@@ -370,16 +367,13 @@ public sealed partial class ProcessTree
         if (instance.Group is not null)
         {
             var group = _groups[instance.Group];
-            group.Add(io.Reads, io.Writes, io.DiskReads, io.DiskWrites);
+            group.Add(bytes);
             _dirtyGroups.Add(group);
         }
         else if (instance.CgroupId != 0)
         {
             // Its cgroup is not known yet (made after the last walk of the hierarchy): the bytes wait with it.
-            instance.PendingReads = Figures.Add(instance.PendingReads, io.Reads);
-            instance.PendingWrites = Figures.Add(instance.PendingWrites, io.Writes);
-            instance.PendingDiskReads = Figures.Add(instance.PendingDiskReads, io.DiskReads);
-            instance.PendingDiskWrites = Figures.Add(instance.PendingDiskWrites, io.DiskWrites);
+            instance.Pending = instance.Pending.Plus(bytes);
         }
     }
 
@@ -436,11 +430,11 @@ public sealed partial class ProcessTree
             instance.Group = group.Name;
             _dirty.Add(instance);
         }
-        if (instance.PendingReads != 0 || instance.PendingWrites != 0 || instance.PendingDiskReads != 0 || instance.PendingDiskWrites != 0)
+        if (!instance.Pending.IsZero)
         {
-            group.Add(instance.PendingReads, instance.PendingWrites, instance.PendingDiskReads, instance.PendingDiskWrites);
+            group.Add(instance.Pending);
             _dirtyGroups.Add(group);
-            instance.PendingReads = instance.PendingWrites = instance.PendingDiskReads = instance.PendingDiskWrites = 0;
+            instance.Pending = default;
         }
     }
 
@@ -551,23 +545,21 @@ public sealed partial class ProcessTree
         child.Parent = parent;
         _dirty.Add(child);
         (parent.Children ??= new HashSet<Instance>()).Add(child);
-        AddToTrees(parent, child.TreeReads, child.TreeWrites, child.TreeDiskReads, child.TreeDiskWrites);
+        AddToTrees(parent, child.Tree);
         if (parent.Follows is { } follows)
             foreach (var follow in follows)
                 follow.Join(child);
     }
 
-    private void AddToTrees(Instance instance, long reads, long writes, long diskReads, long diskWrites)
+    /// <summary>Adds bytes (negative ones take them away) to the tree totals of the instance and all its ancestors.</summary>
+    private void AddToTrees(Instance instance, IoBytes bytes)
     {
-        if (reads == 0 && writes == 0 && diskReads == 0 && diskWrites == 0)
+        if (bytes.IsZero)
             return;
         for (var up = instance; up is not null; up = up.Parent)
         {
             _dirty.Add(up);
-            up.TreeReads = Figures.Add(up.TreeReads, reads);
-            up.TreeWrites = Figures.Add(up.TreeWrites, writes);
-            up.TreeDiskReads = Figures.Add(up.TreeDiskReads, diskReads);
-            up.TreeDiskWrites = Figures.Add(up.TreeDiskWrites, diskWrites);
+            up.Tree = up.Tree.Plus(bytes);
         }
     }
 
@@ -630,10 +622,8 @@ public sealed partial class ProcessTree
                 (EarlierGroups ??= []).Add(left);
             Group = null;
         }
-        public long PendingReads { get; set; }
-        public long PendingWrites { get; set; }
-        public long PendingDiskReads { get; set; }
-        public long PendingDiskWrites { get; set; }
+        /// <summary>Bytes that wait for its cgroup to be known (one made after the last walk of the hierarchy).</summary>
+        public IoBytes Pending { get; set; }
         public int ParentPid { get; set; }
         public Instance? Parent { get; set; }
         public HashSet<Instance>? Children { get; set; }
@@ -644,20 +634,19 @@ public sealed partial class ProcessTree
         public DateTimeOffset? Origin { get; set; }
         public string? OriginBoot { get; set; }
         public LinkedListNode<Instance>? ExitedEntry { get; set; }
-        public long Reads { get; set; }
-        public long Writes { get; set; }
-        public long TreeReads { get; set; }
-        public long TreeWrites { get; set; }
-        public long DiskReads { get; set; }
-        public long DiskWrites { get; set; }
-        public long TreeDiskReads { get; set; }
-        public long TreeDiskWrites { get; set; }
+        /// <summary>Its own bytes.</summary>
+        public IoBytes Own { get; set; }
+        /// <summary>Its bytes and those of all its descendants (dropped ones included).</summary>
+        public IoBytes Tree { get; set; }
         /// <summary>The followed trees it belongs to (<see cref="FollowedTree"/>), null for almost every instance.</summary>
         public List<FollowedTree>? Follows { get; set; }
 
         public InstanceInfo Info(DateTimeOffset boot) => new(
             Pid, ParentPid, Name, Exe, Time(Origin ?? boot, Start), End is { } end ? Time(Origin ?? boot, end) : null,
-            Reads, Writes, TreeReads, TreeWrites, Group, DiskReads, DiskWrites, TreeDiskReads, TreeDiskWrites) { ExitCode = ExitCode };
+            Own.Reads, Own.Writes, Tree.Reads, Tree.Writes, Group, Own.DiskReads, Own.DiskWrites, Tree.DiskReads, Tree.DiskWrites)
+        {
+            ExitCode = ExitCode,
+        };
 
         /// <summary>When it ended, as a time; null while it runs.</summary>
         public DateTimeOffset? EndedAt(DateTimeOffset boot) => End is { } end ? Time(Origin ?? boot, end) : null;
@@ -694,21 +683,12 @@ public sealed record GroupInfo(string Name, long Reads, long Writes, long Proces
 internal sealed class GroupTotals(string name)
 {
     public string Name { get; } = name;
-    public long Reads { get; private set; }
-    public long Writes { get; private set; }
-    public long DiskReads { get; private set; }
-    public long DiskWrites { get; private set; }
+    public IoBytes Bytes { get; private set; }
     public long Processes { get; set; }
 
-    public void Add(long reads, long writes, long diskReads, long diskWrites)
-    {
-        Reads = Figures.Add(Reads, reads);
-        Writes = Figures.Add(Writes, writes);
-        DiskReads = Figures.Add(DiskReads, diskReads);
-        DiskWrites = Figures.Add(DiskWrites, diskWrites);
-    }
+    public void Add(IoBytes more) => Bytes = Bytes.Plus(more);
 
-    public GroupInfo Info() => new(Name, Reads, Writes, Processes, DiskReads, DiskWrites);
+    public GroupInfo Info() => new(Name, Bytes.Reads, Bytes.Writes, Processes, Bytes.DiskReads, Bytes.DiskWrites);
 }
 
 /// <summary>One instance with its children.</summary>
