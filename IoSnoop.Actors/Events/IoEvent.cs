@@ -60,7 +60,7 @@ public readonly record struct DeviceIo(
 }
 
 /// <summary>Bytes read and written at the file layer (the calls) and at the disk layer, together: what the process
-/// tree sums per instance, per tree of instances and per group.</summary>
+/// tree sums per instance, per tree of instances and per group, and what a process moved between two pushes.</summary>
 public readonly record struct IoBytes(long Reads, long Writes, long DiskReads, long DiskWrites)
 {
     public bool IsZero => Reads == 0 && Writes == 0 && DiskReads == 0 && DiskWrites == 0;

@@ -44,8 +44,7 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         public int Process;
         public int Path;
         public FileDelta Delta;
-        public long DiskReads;
-        public long DiskWrites;
+        public DiskBytes Disk;
     }
 
     private static readonly IEqualityComparer<string> SameObject = ReferenceEqualityComparer.Instance;
@@ -246,16 +245,16 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
     {
         if (bytes == 0)
             return;
-        if (entry.DiskReads == 0 && entry.DiskWrites == 0)
+        if (entry.Disk.IsZero)
             sums.DiskEntries++;
         if (direction == IoDirection.Read)
         {
-            entry.DiskReads = Figures.Add(entry.DiskReads, bytes);
+            entry.Disk = entry.Disk.Plus(new DiskBytes(bytes, 0));
             sums.DiskReads = Figures.Add(sums.DiskReads, bytes);
         }
         else
         {
-            entry.DiskWrites = Figures.Add(entry.DiskWrites, bytes);
+            entry.Disk = entry.Disk.Plus(new DiskBytes(0, bytes));
             sums.DiskWrites = Figures.Add(sums.DiskWrites, bytes);
         }
     }
@@ -327,8 +326,8 @@ public sealed class BatchBuilder(NameTable names, PathPool pool, MalformedLineLo
         {
             ref readonly var entry = ref _entryList[i];
             arrays[entry.Process][next[entry.Process]++] = new KeyValuePair<int, FileDelta>(entry.Path, entry.Delta);
-            if (entry.DiskReads != 0 || entry.DiskWrites != 0)
-                disks[entry.Process][nextDisk[entry.Process]++] = new(entry.Path, new DiskBytes(entry.DiskReads, entry.DiskWrites));
+            if (!entry.Disk.IsZero)
+                disks[entry.Process][nextDisk[entry.Process]++] = new(entry.Path, entry.Disk);
         }
         for (var i = 0; i < _processCount; i++)
         {

@@ -10,7 +10,7 @@ namespace IoSnoop.Actors.Processes;
 /// </summary>
 public sealed class ChangeTracker(bool keepDeletions)
 {
-    private readonly Dictionary<string, Moved> _moved = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IoBytes> _moved = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
     private bool _reset;
     private bool _countersChanged;
@@ -22,9 +22,10 @@ public sealed class ChangeTracker(bool keepDeletions)
 
     /// <summary>A process's figures changed; it moved these bytes, file and disk (a negative figure counts as
     /// zero: a merge or a removal moves none).</summary>
-    public void Changed(string name, Moved moved)
+    public void Changed(string name, IoBytes moved)
     {
-        _moved[name] = _moved.TryGetValue(name, out var known) ? known.Plus(moved) : moved.AtLeastZero();
+        var more = moved.AtLeastZero();
+        _moved[name] = _moved.TryGetValue(name, out var known) ? known.Plus(more) : more;
         _removed.Remove(name);
     }
 
@@ -51,9 +52,9 @@ public sealed class ChangeTracker(bool keepDeletions)
 
     /// <summary>What the next push says: processes that changed with the bytes they moved, processes removed,
     /// and whether everything was reset; then starts afresh.</summary>
-    public (IReadOnlyDictionary<string, Moved> Changed, IReadOnlyList<string> Removed, bool Reset) TakePush()
+    public (IReadOnlyDictionary<string, IoBytes> Changed, IReadOnlyList<string> Removed, bool Reset) TakePush()
     {
-        var taken = (new Dictionary<string, Moved>(_moved, StringComparer.Ordinal), (IReadOnlyList<string>)[.. _removed], _reset);
+        var taken = (new Dictionary<string, IoBytes>(_moved, StringComparer.Ordinal), (IReadOnlyList<string>)[.. _removed], _reset);
         _moved.Clear();
         _removed.Clear();
         _reset = false;
@@ -70,20 +71,5 @@ public sealed class ChangeTracker(bool keepDeletions)
         _deleted.Clear();
         _resetUnsaved = false;
         return taken;
-    }
-}
-
-/// <summary>The bytes a process moved since the last push: through the file calls and on the disk.</summary>
-public readonly record struct Moved(long Reads, long Writes, long DiskReads = 0, long DiskWrites = 0)
-{
-    /// <summary>The same figures with negative ones counted as zero.</summary>
-    public Moved AtLeastZero() => new(Math.Max(0, Reads), Math.Max(0, Writes), Math.Max(0, DiskReads), Math.Max(0, DiskWrites));
-
-    /// <summary>These figures and another's (its negative ones counted as zero), saturating.</summary>
-    public Moved Plus(Moved other)
-    {
-        var more = other.AtLeastZero();
-        return new(Figures.Add(Reads, more.Reads), Figures.Add(Writes, more.Writes),
-            Figures.Add(DiskReads, more.DiskReads), Figures.Add(DiskWrites, more.DiskWrites));
     }
 }

@@ -193,7 +193,7 @@ public sealed class ProcessesActor : ReceiveActor, IWithTimers
     {
         if (_processes.Update(Sender, summary) is { } old)
         {
-            _changes.Changed(summary.Name, new Moved(summary.Reads - old.Reads, summary.Writes - old.Writes,
+            _changes.Changed(summary.Name, new IoBytes(summary.Reads - old.Reads, summary.Writes - old.Writes,
                 summary.DiskReads - old.DiskReads, summary.DiskWrites - old.DiskWrites));
         }
     }

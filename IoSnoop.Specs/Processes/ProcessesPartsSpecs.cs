@@ -1,4 +1,5 @@
 using Akka.Actor;
+using IoSnoop.Actors.Events;
 using IoSnoop.Actors.Processes;
 
 namespace IoSnoop.Specs.Processes;
@@ -83,22 +84,22 @@ public sealed class ProcessesPartsSpecs : Akka.TestKit.Xunit.TestKit
     {
         var changes = new ChangeTracker(keepDeletions: true);
         Assert.False(changes.HasPush);
-        changes.Changed("a", new Moved(10, 0, 4096, 0));
-        changes.Changed("a", new Moved(5, 3, 0, 8192));
-        changes.Changed("b", new Moved(-4, 0, -4096, 0));   // a merge or a removal moves nothing
-        changes.Changed("d", new Moved(0, 0, 0, 512));      // disk bytes only (page-cache adds, mmap dirtying)
+        changes.Changed("a", new IoBytes(10, 0, 4096, 0));
+        changes.Changed("a", new IoBytes(5, 3, 0, 8192));
+        changes.Changed("b", new IoBytes(-4, 0, -4096, 0));   // a merge or a removal moves nothing
+        changes.Changed("d", new IoBytes(0, 0, 0, 512));      // disk bytes only (page-cache adds, mmap dirtying)
         changes.Removed("c");
         var (moved, removed, reset) = changes.TakePush();
-        Assert.Equal(new Moved(15, 3, 4096, 8192), moved["a"]);
-        Assert.Equal(new Moved(0, 0, 0, 0), moved["b"]);
-        Assert.Equal(new Moved(0, 0, 0, 512), moved["d"]);
+        Assert.Equal(new IoBytes(15, 3, 4096, 8192), moved["a"]);
+        Assert.Equal(new IoBytes(0, 0, 0, 0), moved["b"]);
+        Assert.Equal(new IoBytes(0, 0, 0, 512), moved["d"]);
         Assert.Equal(["c"], removed);
         Assert.False(reset);
         Assert.False(changes.HasPush);
 
         changes.CountersChanged();
         Assert.True(changes.HasPush);
-        changes.Changed("a", new Moved(1, 1, 1, 1));
+        changes.Changed("a", new IoBytes(1, 1, 1, 1));
         changes.Reset();
         var afterReset = changes.TakePush();
         Assert.True(afterReset.Reset);
@@ -110,7 +111,7 @@ public sealed class ProcessesPartsSpecs : Akka.TestKit.Xunit.TestKit
     {
         var kept = new ChangeTracker(keepDeletions: true);
         kept.Removed("a");
-        kept.Changed("a", new Moved(1, 0));    // seen again: the database forgets the old figures, then writes the new
+        kept.Changed("a", new IoBytes(1, 0, 0, 0));    // seen again: the database forgets the old figures, then writes the new
         kept.Removed("b");
         kept.TakePush();
         var taken = kept.TakeDeletions();
